@@ -1,0 +1,19 @@
+/** One jest run for the whole workspace; workspace packages resolve to their sources. */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/packages', '<rootDir>/services', '<rootDir>/scripts', '<rootDir>/tests'],
+  testMatch: ['**/*.test.ts'],
+  testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  transform: {
+    '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } }],
+  },
+  moduleNameMapper: {
+    '^@veto/events$': '<rootDir>/packages/events/src/index.ts',
+    '^@veto/events/testing$': '<rootDir>/packages/events/src/testing.ts',
+    '^@veto/auth-lib$': '<rootDir>/packages/auth-lib/src/index.ts',
+    '^@veto/auth-lib/testing$': '<rootDir>/packages/auth-lib/src/testing.ts',
+    '^@veto/storage$': '<rootDir>/packages/storage/src/index.ts',
+    '^@veto/storage/testing$': '<rootDir>/packages/storage/src/testing.ts',
+  },
+  testTimeout: 30000,
+};

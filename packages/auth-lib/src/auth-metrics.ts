@@ -1,0 +1,155 @@
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { RevocationCache } from './revocation-cache';
+import type { RevocationFeed, RevocationFeedState } from './revocation-feed';
+import type { Verifier } from './verifier';
+
+const FEED_STATES: readonly RevocationFeedState[] = ['catching-up', 'ready', 'degraded', 'failed-closed'];
+
+/** 0.1 ms to 10 s: local delivery is sub-millisecond, an outage backlog takes seconds. */
+export const PROPAGATION_BUCKETS_SECONDS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+/** What {@link registerAuthMetrics} reports on; each part is optional. */
+export interface AuthMetricsSources {
+  verifier?: Pick<Verifier, 'stats'>;
+  cache?: Pick<RevocationCache, 'size' | 'oldestRevokedAt'>;
+  feed?: Pick<RevocationFeed, 'state' | 'stats' | 'onApplied'>;
+  /** Milliseconds since the epoch, for the age of the oldest entry. Default `Date.now`. */
+  clock?: () => number;
+}
+
+/**
+ * Registers Prometheus metrics for token verification and revocation: the propagation lag of
+ * live events (histogram `veto_auth_revocation_propagation_lag_seconds`; replayed events are left out
+ * because their lag is their age), cache size and oldest entry age, verification cache hits and
+ * misses (hit ratio = hits / (hits + misses)), applied and malformed events, feed state.
+ * Values are read from the sources at scrape time.
+ *
+ * @param registry - a prom-client Registry
+ * @param sources - see {@link AuthMetricsSources}
+ * @returns a function that unregisters the metrics and stops observing the feed
+ * @throws Error from prom-client when the metrics are already registered in `registry`
+ * @example
+ * const registry = new Registry();
+ * registerAuthMetrics(registry, { verifier, cache, feed });
+ * app.get('/metrics', async (_req, res) => res.type(registry.contentType).send(await registry.metrics()));
+ */
+export function registerAuthMetrics(registry: Registry, sources: AuthMetricsSources): () => void {
+  const { verifier, cache, feed, clock = Date.now } = sources;
+  const registers = [registry];
+  const names: string[] = [];
+  const track = <T>(name: string, metric: T): T => {
+    names.push(name);
+    return metric;
+  };
+  let stopObserving = () => {};
+
+  if (verifier !== undefined) {
+    track(
+      'veto_auth_verification_cache_hits_total',
+      new Counter({
+        name: 'veto_auth_verification_cache_hits_total',
+        help: 'Token verifications answered from the verification cache (revocation still checked).',
+        registers,
+        collect() {
+          this.reset();
+          this.inc(verifier.stats.cacheHits);
+        },
+      }),
+    );
+    track(
+      'veto_auth_verification_cache_misses_total',
+      new Counter({
+        name: 'veto_auth_verification_cache_misses_total',
+        help: 'Token verifications that checked the signature.',
+        registers,
+        collect() {
+          this.reset();
+          this.inc(verifier.stats.cacheMisses);
+        },
+      }),
+    );
+  }
+
+  if (cache !== undefined) {
+    track(
+      'veto_auth_revocation_cache_entries',
+      new Gauge({
+        name: 'veto_auth_revocation_cache_entries',
+        help: 'User watermarks plus revoked sessions held by the revocation cache.',
+        registers,
+        collect() {
+          this.set(cache.size);
+        },
+      }),
+    );
+    track(
+      'veto_auth_revocation_cache_oldest_age_seconds',
+      new Gauge({
+        name: 'veto_auth_revocation_cache_oldest_age_seconds',
+        help: 'Age of the oldest live revocation entry; bounded by token TTL plus skew.',
+        registers,
+        collect() {
+          const oldest = cache.oldestRevokedAt;
+          this.set(oldest === undefined ? 0 : (clock() - oldest) / 1000);
+        },
+      }),
+    );
+  }
+
+  if (feed !== undefined) {
+    const lag = track(
+      'veto_auth_revocation_propagation_lag_seconds',
+      new Histogram({
+        name: 'veto_auth_revocation_propagation_lag_seconds',
+        help: 'Time from a revocation event occurring to its application in this instance (live events only).',
+        buckets: PROPAGATION_BUCKETS_SECONDS,
+        registers,
+      }),
+    );
+    stopObserving = feed.onApplied((applied) => {
+      if (applied.live) lag.observe(Math.max(0, applied.lagMs) / 1000);
+    });
+    track(
+      'veto_auth_revocation_events_applied_total',
+      new Counter({
+        name: 'veto_auth_revocation_events_applied_total',
+        help: 'Revocation events applied to the cache, replayed ones included.',
+        registers,
+        collect() {
+          this.reset();
+          this.inc(feed.stats.applied);
+        },
+      }),
+    );
+    track(
+      'veto_auth_revocation_events_malformed_total',
+      new Counter({
+        name: 'veto_auth_revocation_events_malformed_total',
+        help: 'Messages on the revocation subjects that failed validation and were skipped.',
+        registers,
+        collect() {
+          this.reset();
+          this.inc(feed.stats.malformed);
+        },
+      }),
+    );
+    track(
+      'veto_auth_revocation_feed_state',
+      new Gauge({
+        name: 'veto_auth_revocation_feed_state',
+        help: 'State of the revocation feed: 1 for the current state, 0 for the others.',
+        labelNames: ['state'],
+        registers,
+        collect() {
+          const current = feed.state;
+          for (const state of FEED_STATES) this.set({ state }, state === current ? 1 : 0);
+        },
+      }),
+    );
+  }
+
+  return () => {
+    stopObserving();
+    for (const name of names) registry.removeSingleMetric(name);
+  };
+}

@@ -1,0 +1,52 @@
+/** Every code an {@link AuthError} can carry; the README's error table lists each one. */
+export const AUTH_ERROR_CODES = [
+  'TOKEN_MISSING',
+  'TOKEN_MALFORMED',
+  'TOKEN_INVALID_SIGNATURE',
+  'TOKEN_EXPIRED',
+  'TOKEN_NOT_YET_VALID',
+  'TOKEN_WRONG_ISSUER',
+  'TOKEN_WRONG_AUDIENCE',
+  'TOKEN_WRONG_ALGORITHM',
+  'TOKEN_UNKNOWN_KEY',
+  'TOKEN_REVOKED',
+  'FORBIDDEN_ROLE',
+  'REVOCATION_NOT_READY',
+  'REVOCATION_UNAVAILABLE',
+  'JWKS_UNAVAILABLE',
+  'JWKS_INVALID',
+] as const;
+
+/** A stable, machine-readable reason for an authentication failure. */
+export type AuthErrorCode = (typeof AUTH_ERROR_CODES)[number];
+
+/**
+ * The one error class of @veto/auth-lib: callers branch on `code`, never on the message.
+ *
+ * @param code - the stable reason
+ * @param message - a human-readable detail that never contains the token
+ * @param options - `cause` is passed through to `Error`
+ * @example
+ * try { verifier.verify(token); } catch (err) { if (err instanceof AuthError && err.code === 'TOKEN_REVOKED') { ... } }
+ */
+export class AuthError extends Error {
+  readonly code: AuthErrorCode;
+
+  constructor(code: AuthErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/**
+ * Tells whether a value is an {@link AuthError}, optionally with a given code.
+ *
+ * @param value - anything caught
+ * @param code - when given, the error must carry this code
+ * @example
+ * if (isAuthError(err, 'TOKEN_EXPIRED')) refreshAndRetry();
+ */
+export function isAuthError(value: unknown, code?: AuthErrorCode): value is AuthError {
+  return value instanceof AuthError && (code === undefined || value.code === code);
+}

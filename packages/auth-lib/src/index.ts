@@ -1,0 +1,18 @@
+export { ROLES, accessTokenClaimsSchema, numericDateToMs, type AccessTokenClaims, type Role } from './access-token-claims';
+export { AUTH_ERROR_CODES, AuthError, isAuthError, type AuthErrorCode } from './errors';
+export { RevocationCache, type RevocationCacheOptions, type RevocationSubject } from './revocation-cache';
+export { createStaticKeyStore, keysFromJwks, type JsonWebKeySet, type KeyEntry, type KeyStore } from './key-store';
+export { loadJwks, type LoadJwksOptions } from './load-jwks';
+export { createJwksKeyStore, type JwksKeyStore, type JwksKeyStoreOptions } from './jwks-key-store';
+export { createVerifier, type Verifier, type VerifierOptions, type VerifierStats } from './verifier';
+export { authenticate, requireAuth, requireRole, type AuthenticateOptions } from './authenticate';
+export { authErrorHandler, authProblem, type AuthProblem } from './auth-problem';
+export { applyRevocationEvent } from './apply-revocation-event';
+export {
+  createRevocationFeed,
+  type AppliedRevocation,
+  type RevocationFeed,
+  type RevocationFeedOptions,
+  type RevocationFeedState,
+} from './revocation-feed';
+export { PROPAGATION_BUCKETS_SECONDS, registerAuthMetrics, type AuthMetricsSources } from './auth-metrics';

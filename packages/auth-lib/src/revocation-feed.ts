@@ -1,0 +1,214 @@
+import { subscribeFanOut, type FanOutSubscription, type Logger, type NatsConnection, type VetoEvent } from '@veto/events';
+import { applyRevocationEvent } from './apply-revocation-event';
+import type { RevocationCache } from './revocation-cache';
+
+/**
+ * `catching-up`: replaying the retained window, not ready yet. `ready`: caught up and connected.
+ * `degraded`: NATS connection lost, still serving from the cache. `failed-closed`: lost for
+ * longer than `failClosedAfterMs`; verifiers wired to the feed refuse tokens.
+ */
+export type RevocationFeedState = 'catching-up' | 'ready' | 'degraded' | 'failed-closed';
+
+/** One event applied to the cache, reported to observers (metrics, logs). */
+export interface AppliedRevocation {
+  event: VetoEvent;
+  seq: number;
+  /** Apply time minus the event's `occurredAt`, in ms: the propagation lag. */
+  lagMs: number;
+  /** False while replaying: a replayed event's lag measures its age, not the propagation. */
+  live: boolean;
+  /** Whether the cache changed (false for unbans, duplicates and stale events). */
+  changed: boolean;
+}
+
+/** Options of {@link createRevocationFeed}. */
+export interface RevocationFeedOptions {
+  nc: NatsConnection;
+  cache: RevocationCache;
+  /** Same TTL as the cache's: the replay starts `ttl + skew` before now. */
+  accessTokenTtlSeconds: number;
+  /** Default 30. */
+  clockSkewSeconds?: number;
+  /** Milliseconds since the epoch. Default `Date.now`. */
+  clock?: () => number;
+  /** JetStream stream name; the events package default when omitted. */
+  stream?: string;
+  /** Subject prefix; the events package default when omitted. */
+  subjectPrefix?: string;
+  logger?: Logger;
+  /**
+   * When set, after this long without a NATS connection the feed reports `failed-closed` and
+   * `isRevocationAvailable()` returns false. Undefined (default): keep serving while disconnected.
+   */
+  failClosedAfterMs?: number;
+  /** How often expired cache entries are dropped. Default 60 000. */
+  sweepIntervalMs?: number;
+  /** Called for every applied event, in stream order. */
+  onApplied?: (applied: AppliedRevocation) => void;
+}
+
+/** The revocation feed of one service instance; see {@link createRevocationFeed}. */
+export interface RevocationFeed {
+  /** Resolves once the retained window has been replayed into the cache. */
+  readonly ready: Promise<void>;
+  readonly isReady: boolean;
+  readonly state: RevocationFeedState;
+  /** False only when failed closed; pass it to `createVerifier({ isRevocationAvailable })`. */
+  readonly isRevocationAvailable: () => boolean;
+  readonly stats: { readonly applied: number; readonly malformed: number; readonly lastSeq: number };
+  /**
+   * Adds an observer of applied events.
+   *
+   * @returns a function removing it again
+   */
+  onApplied(listener: (applied: AppliedRevocation) => void): () => void;
+  /** Stops consuming, the sweep timer and the status watch. */
+  stop(): Promise<void>;
+  /** Resolves after `stop()`; rejects when the subscription fails for good (the service should shut down). */
+  readonly closed: Promise<void>;
+}
+
+function checkOptions(options: RevocationFeedOptions) {
+  const { nc, cache, accessTokenTtlSeconds, clockSkewSeconds = 30, clock = Date.now, failClosedAfterMs, sweepIntervalMs = 60_000 } = options;
+  if (nc === null || typeof nc !== 'object' || typeof nc.status !== 'function') throw new TypeError('nc must be a NatsConnection');
+  if (cache === null || typeof cache !== 'object' || typeof cache.sweep !== 'function') throw new TypeError('cache must be a RevocationCache');
+  if (!Number.isFinite(accessTokenTtlSeconds) || accessTokenTtlSeconds <= 0) throw new TypeError('accessTokenTtlSeconds must be a positive number');
+  if (!Number.isFinite(clockSkewSeconds) || clockSkewSeconds < 0) throw new TypeError('clockSkewSeconds must be a non-negative number');
+  if (typeof clock !== 'function') throw new TypeError('clock must be a function returning milliseconds');
+  if (failClosedAfterMs !== undefined && (!Number.isFinite(failClosedAfterMs) || failClosedAfterMs < 0)) {
+    throw new TypeError('failClosedAfterMs must be a non-negative number or undefined');
+  }
+  if (!Number.isFinite(sweepIntervalMs) || sweepIntervalMs <= 0) throw new TypeError('sweepIntervalMs must be a positive number');
+  return { nc, cache, accessTokenTtlSeconds, clockSkewSeconds, clock, failClosedAfterMs, sweepIntervalMs };
+}
+
+/**
+ * Feeds the revocation cache from the event bus: an ordered fan-out subscription starting
+ * `ttl + skew` before now (so a fresh instance rebuilds every still-relevant entry by replay),
+ * applying each event in stream order. Watches the NATS connection: while it is down the feed
+ * is `degraded` and keeps serving (worst case: a revocation is enforced at token expiry); with
+ * `failClosedAfterMs` it turns `failed-closed` after that long, and verifiers refuse tokens.
+ *
+ * @param options - see {@link RevocationFeedOptions}
+ * @throws TypeError for invalid options
+ * @example
+ * const cache = new RevocationCache({ accessTokenTtlSeconds: 900 });
+ * const feed = createRevocationFeed({ nc, cache, accessTokenTtlSeconds: 900, logger });
+ * const verifier = createVerifier({ issuer, audience, keys, revocations: cache, isRevocationAvailable: feed.isRevocationAvailable });
+ * feed.closed.catch((err) => shutdown(err));
+ * await feed.ready; // then report ready to the orchestrator
+ */
+export function createRevocationFeed(options: RevocationFeedOptions): RevocationFeed {
+  const { nc, cache, accessTokenTtlSeconds, clockSkewSeconds, clock, failClosedAfterMs, sweepIntervalMs } = checkOptions(options);
+  const listeners = new Set<(applied: AppliedRevocation) => void>();
+  if (options.onApplied !== undefined) listeners.add(options.onApplied);
+  let applied = 0;
+  let appliedSeq = 0;
+  let isReady = false;
+  let stopped = false;
+  let disconnectedAt: number | undefined;
+  let resolveReady!: () => void;
+  let rejectReady!: (err: unknown) => void;
+  const ready = new Promise<void>((resolve, reject) => {
+    resolveReady = resolve;
+    rejectReady = reject;
+  });
+  // A failure also rejects `closed`, which callers must watch; this keeps an unawaited `ready` from crashing the process.
+  ready.catch(() => undefined);
+
+  const subscription: FanOutSubscription = subscribeFanOut(nc, {
+    startTime: new Date(clock() - (accessTokenTtlSeconds + clockSkewSeconds) * 1000),
+    ...(options.stream === undefined ? {} : { stream: options.stream }),
+    ...(options.subjectPrefix === undefined ? {} : { subjectPrefix: options.subjectPrefix }),
+    ...(options.logger === undefined ? {} : { logger: options.logger }),
+  });
+
+  // The fan-out resolves caughtUp only after the loop body below has applied the last replayed event.
+  subscription.caughtUp.then(() => {
+    isReady = true;
+    resolveReady();
+  }, rejectReady);
+
+  const consume = async () => {
+    for await (const { event, seq } of subscription) {
+      const changed = applyRevocationEvent(cache, event);
+      applied += 1;
+      appliedSeq = seq;
+      const report: AppliedRevocation = { event, seq, lagMs: clock() - Date.parse(event.occurredAt), live: isReady, changed };
+      for (const listener of listeners) listener(report);
+    }
+  };
+
+  const statusIterable = nc.status();
+  const watchStatus = async () => {
+    for await (const status of statusIterable) {
+      if (status.type === 'disconnect' || status.type === 'close') {
+        disconnectedAt ??= clock();
+        options.logger?.warn({ status: status.type }, 'revocation feed lost the NATS connection; serving from the cache');
+      } else if (status.type === 'reconnect') {
+        disconnectedAt = undefined;
+        options.logger?.info({ server: status.server }, 'revocation feed reconnected to NATS');
+      }
+    }
+  };
+
+  const sweepTimer = setInterval(() => cache.sweep(), sweepIntervalMs);
+  sweepTimer.unref();
+
+  const state = (): RevocationFeedState => {
+    if (disconnectedAt !== undefined) {
+      return failClosedAfterMs !== undefined && clock() - disconnectedAt >= failClosedAfterMs ? 'failed-closed' : 'degraded';
+    }
+    return isReady ? 'ready' : 'catching-up';
+  };
+
+  const stopWatching = () => {
+    clearInterval(sweepTimer);
+    // nats.js returns a QueuedIterator whose stop() ends the for-await loop above.
+    (statusIterable as { stop?: () => void }).stop?.();
+  };
+
+  const closed = (async () => {
+    try {
+      await Promise.all([consume(), subscription.closed]);
+      if (!stopped) throw new Error('revocation feed subscription ended unexpectedly');
+      rejectReady(new Error('revocation feed stopped before catching up'));
+    } catch (err) {
+      rejectReady(err);
+      options.logger?.error({ err }, 'revocation feed failed; the cache no longer follows revocations');
+      if (!stopped) await subscription.stop();
+      throw err;
+    } finally {
+      stopWatching();
+    }
+  })();
+  watchStatus().catch((err: unknown) => {
+    disconnectedAt ??= clock();
+    options.logger?.error({ err }, 'watching the NATS connection status failed; treating the connection as lost');
+  });
+
+  return {
+    ready,
+    get isReady() {
+      return isReady;
+    },
+    get state() {
+      return state();
+    },
+    isRevocationAvailable: () => state() !== 'failed-closed',
+    get stats() {
+      return { applied, malformed: subscription.stats.malformed, lastSeq: appliedSeq };
+    },
+    onApplied(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    async stop() {
+      stopped = true;
+      stopWatching();
+      await subscription.stop();
+      await closed;
+    },
+    closed,
+  };
+}

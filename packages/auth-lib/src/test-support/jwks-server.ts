@@ -1,0 +1,31 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** A real HTTP server answering every request with whatever `respond` currently returns. */
+export interface JwksServer {
+  readonly url: string;
+  readonly requests: number;
+  respond: () => { status: number; body: string };
+  close(): Promise<void>;
+}
+
+export async function startJwksServer(initial: unknown): Promise<JwksServer> {
+  let requests = 0;
+  const handle: JwksServer = {
+    url: '',
+    get requests() {
+      return requests;
+    },
+    respond: () => ({ status: 200, body: JSON.stringify(initial) }),
+    close: () => new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve()))),
+  };
+  const server: Server = createServer((_req, res) => {
+    requests += 1;
+    const { status, body } = handle.respond();
+    res.writeHead(status, { 'content-type': 'application/json' }).end(body);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  Object.defineProperty(handle, 'url', { value: `http://127.0.0.1:${port}/.well-known/jwks.json` });
+  return handle;
+}

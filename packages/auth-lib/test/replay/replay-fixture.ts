@@ -1,0 +1,125 @@
+import { randomBytes } from 'node:crypto';
+import { createReadStream, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { ensureStreams, replayStream, type ReplayResult } from '@veto/events';
+import { connectTo, type NatsServerHandle } from '@veto/events/testing';
+import { AuthError, createRevocationFeed, createVerifier, RevocationCache, type AuthErrorCode } from '@veto/auth-lib';
+import { signTestToken, TEST_AUDIENCE, TEST_ISSUER, testJwks } from '@veto/auth-lib/testing';
+import { loadFixtureExpectations, type FixtureExpectations } from './fixture-expectations';
+
+/** The folder holding `<name>.events.jsonl` and `<name>.expect.json` pairs. */
+export const FIXTURES_DIR = join(__dirname, 'fixtures');
+
+/** One decision: what the fixture expects and what the verifier answered. */
+export interface CheckOutcome {
+  name: string;
+  expected: 'accept' | AuthErrorCode;
+  actual: 'accept' | AuthErrorCode;
+}
+
+/** Everything a replay produced, for assertions and for reporting. */
+export interface ReplayOutcome {
+  checks: CheckOutcome[];
+  /** What publishing the archive into the fresh stream did. */
+  published: ReplayResult;
+  feed: { applied: number; malformed: number };
+  cacheSize: number;
+  /** Wall-clock milliseconds spent publishing, and from starting the feed until it was ready. */
+  publishMs: number;
+  readyMs: number;
+}
+
+/**
+ * Lists the fixture names in {@link FIXTURES_DIR}: every `<name>.expect.json` (each needs its events file).
+ * Synchronous because `describe.each` needs the list while jest collects the tests.
+ *
+ * @example
+ * describe.each(listFixtures())('fixture %s', ...);
+ */
+export function listFixtures(): string[] {
+  return readdirSync(FIXTURES_DIR)
+    .filter((file) => file.endsWith('.expect.json'))
+    .map((file) => file.slice(0, -'.expect.json'.length))
+    .sort();
+}
+
+/**
+ * Replays the fixture `<name>` (see README.md) on a test nats-server and checks every expected decision.
+ *
+ * @param name - the fixture's base name in {@link FIXTURES_DIR}
+ * @param options - `server`: a handle from `startNatsServer`
+ * @returns the outcome of every check, replay counters and timings
+ * @throws Error when the fixture files are unreadable; EventError when publishing or the feed fails
+ * @example
+ * const outcome = await replayFixture('ban', { server });
+ * expect(outcome.checks.map((c) => c.actual)).toEqual(outcome.checks.map((c) => c.expected));
+ */
+export async function replayFixture(name: string, options: { server: NatsServerHandle }): Promise<ReplayOutcome> {
+  const expectations = await loadFixtureExpectations(join(FIXTURES_DIR, `${name}.expect.json`));
+  return replayArchive(createReadStream(join(FIXTURES_DIR, `${name}.events.jsonl`)), expectations, options);
+}
+
+/**
+ * The core of {@link replayFixture} for an archive that is not a file (the generated burst):
+ * publishes it into a fresh stream, starts a RevocationFeed from scratch on the injected clock,
+ * waits until it is ready, then asks a real verifier about real signed tokens.
+ *
+ * @param archive - JSONL text, as `replayStream` reads it
+ * @param expectations - the parsed expectations
+ * @param options - `server`, and `maxInFlight` publishes (default 1000)
+ * @throws EventError when publishing or the feed fails
+ * @example
+ * await replayArchive(Readable.from(lines()), expectations, { server });
+ */
+export async function replayArchive(archive: Readable, expectations: FixtureExpectations, options: { server: NatsServerHandle; maxInFlight?: number }): Promise<ReplayOutcome> {
+  const { accessTokenTtlSeconds, clockSkewSeconds } = expectations;
+  const tag = randomBytes(4).toString('hex');
+  const names = { name: `REPLAY_${tag}`, subjectPrefix: `r${tag}.auth`, deadLetterStream: `REPLAY_DLQ_${tag}`, deadLetterPrefix: `r${tag}.dlq` };
+  const nc = await connectTo(options.server);
+  try {
+    await ensureStreams(nc, names);
+    const publishStarted = performance.now();
+    const published = await replayStream(nc, { readable: archive, subjectPrefix: names.subjectPrefix, maxInFlight: options.maxInFlight ?? 1000 });
+    const publishMs = performance.now() - publishStarted;
+
+    // One clock for feed, cache and verifier. It reads the fixture's `now` during the replay and
+    // each check's `at` during that check. The fixtures live in the past (early 2026) while the
+    // stream stored the messages just now, so the feed's start, `now - (ttl + skew)`, lies before
+    // every stored message and the whole fixture is replayed: what decides "too old to matter" is
+    // then the cache's expiry rule (`revokedAt + ttl + skew` against this clock), not JetStream's
+    // start time. A fixture `now` later than the real time would skip the replay instead.
+    let nowMs = Date.parse(expectations.now);
+    const clock = (): number => nowMs;
+    const cache = new RevocationCache({ accessTokenTtlSeconds, clockSkewSeconds, clock });
+    const readyStarted = performance.now();
+    const feed = createRevocationFeed({ nc, cache, accessTokenTtlSeconds, clockSkewSeconds, clock, stream: names.name, subjectPrefix: names.subjectPrefix });
+    try {
+      await feed.ready;
+      const readyMs = performance.now() - readyStarted;
+      // Read before the checks: a lookup at a later check time drops the entries expired by then.
+      const cacheSize = cache.size;
+      const verifier = createVerifier({ issuer: TEST_ISSUER, audience: TEST_AUDIENCE, keys: testJwks(), clockSkewSeconds, clock, revocations: cache });
+      const checks = expectations.checks.map((check): CheckOutcome => {
+        nowMs = check.at === undefined ? Date.parse(expectations.now) : Date.parse(check.at);
+        const token = signTestToken({ sub: check.token.sub, sid: check.token.sid }, { now: check.token.iat, ttlSeconds: accessTokenTtlSeconds });
+        return { name: check.name, expected: check.expect, actual: decide(() => verifier.verify(token)) };
+      });
+      return { checks, published, feed: { applied: feed.stats.applied, malformed: feed.stats.malformed }, cacheSize, publishMs, readyMs };
+    } finally {
+      await feed.stop();
+    }
+  } finally {
+    await nc.close();
+  }
+}
+
+function decide(verify: () => unknown): 'accept' | AuthErrorCode {
+  try {
+    verify();
+    return 'accept';
+  } catch (error) {
+    if (error instanceof AuthError) return error.code;
+    throw error;
+  }
+}

@@ -1,0 +1,104 @@
+#!/usr/bin/env node
+import { connect } from '@nats-io/transport-node';
+import type { NatsConnection } from '@nats-io/nats-core';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { ensureStreams } from '../ensure-streams';
+import { recordStream } from '../stream-archive-record';
+import { replayStream } from '../stream-archive-replay';
+import { parseVetoStreamArgs, UsageError, USAGE, type RecordCommand, type ReplayCommand } from './veto-stream-args';
+
+async function record(nc: NatsConnection, command: RecordCommand): Promise<string> {
+  const abort = new AbortController();
+  // Ctrl-C ends a --follow recording cleanly: the lines written so far stay complete.
+  const stop = (): void => abort.abort();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  try {
+    const { recorded, lastSeq } = await recordStream(nc, {
+      stream: command.stream,
+      ...(command.out === '-' ? { writable: process.stdout } : { file: command.out }),
+      ...(command.fromTime === undefined ? {} : { fromTime: command.fromTime }),
+      ...(command.fromSeq === undefined ? {} : { fromSeq: command.fromSeq }),
+      ...(command.follow ? { follow: true, signal: abort.signal } : {}),
+    });
+    return `recorded ${recorded} messages of ${command.stream}${recorded > 0 ? ` (last seq ${lastSeq})` : ''} to ${command.out === '-' ? 'stdout' : command.out}`;
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  }
+}
+
+async function replay(nc: NatsConnection, command: ReplayCommand): Promise<string> {
+  if (command.createStream) {
+    await ensureStreams(nc, { name: command.stream, subjectPrefix: command.subjectPrefix });
+  } else {
+    const jsm = await jetstreamManager(nc);
+    const subjects = await jsm.streams
+      .info(command.stream)
+      .then((info) => info.config.subjects ?? [])
+      .catch((cause: unknown) => {
+        throw new Error(`stream ${command.stream} is not available (${(cause as Error).message}); create it first or pass --create-stream`, { cause });
+      });
+    if (!subjects.includes(`${command.subjectPrefix}.>`)) {
+      throw new Error(`stream ${command.stream} captures ${subjects.join(', ')}, not ${command.subjectPrefix}.>; pass --subject-prefix`);
+    }
+  }
+  const result = await replayStream(nc, {
+    ...(command.in === '-' ? { readable: process.stdin } : { file: command.in }),
+    subjectPrefix: command.subjectPrefix,
+    sourceSubjectPrefix: command.sourceSubjectPrefix,
+    maxInFlight: command.maxInFlight,
+  });
+  return (
+    `replayed ${result.lines} lines into ${command.stream} (${command.subjectPrefix}.>): ${result.events} events, ${result.raw} raw messages; ` +
+    `${result.stored} stored, ${result.duplicates} duplicates`
+  );
+}
+
+/**
+ * Runs `veto-stream` with the given arguments and returns the exit code: 0 done, 1 failed, 2 usage error.
+ * The summary and errors go to stderr, so `--out -` leaves stdout to the JSONL.
+ *
+ * @param argv - the arguments after the script path
+ * @example
+ * process.exitCode = await main(process.argv.slice(2));
+ */
+export async function main(argv: readonly string[]): Promise<number> {
+  let command;
+  try {
+    command = parseVetoStreamArgs(argv, Date.now());
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`veto-stream: ${error.message}\n\n${USAGE}\n`);
+    return 2;
+  }
+  if (command.command === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  let nc: NatsConnection | undefined;
+  try {
+    nc = await connect({ servers: command.natsUrl, name: `veto-stream ${command.command}` });
+    const summary = command.command === 'record' ? await record(nc, command) : await replay(nc, command);
+    process.stderr.write(`${summary}\n`);
+    return 0;
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    process.stderr.write(`veto-stream ${command.command} failed${typeof code === 'string' ? ` (${code})` : ''}: ${(error as Error).message}\n`);
+    return 1;
+  } finally {
+    await nc?.close();
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(`veto-stream: unexpected failure: ${(error as Error).stack ?? String(error)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

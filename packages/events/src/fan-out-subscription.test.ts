@@ -1,0 +1,199 @@
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { connectTo } from './connect-to';
+import { createEvent } from './create-event';
+import { ensureStreams } from './ensure-streams';
+import { EventPublisher } from './event-publisher';
+import type { VetoEvent } from './event-schemas';
+import { subscribeFanOut, type DeliveredEvent } from './fan-out-subscription';
+import { nextReconnect } from './next-reconnect';
+import { collect } from './test-support/collect';
+import { recordingLogger } from './test-support/recording-logger';
+import { useNatsServer } from './test-support/nats-suite';
+import { uniqueNames } from './test-support/unique-names';
+
+const LONG_AGO = new Date(0);
+
+function banOf(userId: string): VetoEvent {
+  return createEvent('user.banned', { userId, revokedAt: new Date().toISOString() }, { source: 'test' });
+}
+
+const userIds = (delivered: DeliveredEvent[]): string[] => delivered.map(({ event }) => event.data.userId);
+
+describe('subscribeFanOut', () => {
+  const nats = useNatsServer();
+
+  async function setUp() {
+    const names = uniqueNames();
+    await ensureStreams(nats.nc, names);
+    const publisher = new EventPublisher(nats.nc, { subjectPrefix: names.subjectPrefix });
+    const publishAll = async (ids: string[]): Promise<void> => {
+      for (const id of ids) await publisher.publish(banOf(id));
+    };
+    return { names, publisher, publishAll, options: { stream: names.name, subjectPrefix: names.subjectPrefix } };
+  }
+
+  it('replays stored events in order and reports caughtUp only after the last of them was handled', async () => {
+    const { publishAll, options } = await setUp();
+    await publishAll(['u1', 'u2', 'u3']);
+    const sub = subscribeFanOut(nats.nc, { ...options, startTime: LONG_AGO });
+    const caughtUpDuringBody: boolean[] = [];
+    const events = collect(sub, () => caughtUpDuringBody.push(sub.isCaughtUp));
+
+    await sub.caughtUp;
+
+    expect(userIds(events.items)).toEqual(['u1', 'u2', 'u3']);
+    expect(caughtUpDuringBody).toEqual([false, false, false]);
+    expect(events.items.map(({ seq }) => seq)).toEqual([1, 2, 3]);
+    await publishAll(['u4']);
+    expect(userIds(await events.waitFor(4))).toEqual(['u1', 'u2', 'u3', 'u4']);
+    expect(caughtUpDuringBody[3]).toBe(true);
+    expect(sub.stats).toEqual({ delivered: 4, malformed: 0, lastSeq: 4 });
+    await sub.stop();
+    await sub.closed;
+  });
+
+  it('skips events stored before startTime', async () => {
+    const { publishAll, names, options } = await setUp();
+    await publishAll(['old']);
+    const jsm = await jetstreamManager(nats.nc);
+    const old = await jsm.streams.getMessage(names.name, { seq: 1 });
+    // A start time in the millisecond after the old event's cannot include it.
+    const startTime = new Date((old?.time.getTime() ?? 0) + 1);
+    while (Date.now() <= startTime.getTime()) await new Promise((resolve) => setImmediate(resolve));
+    await publishAll(['new']);
+
+    const sub = subscribeFanOut(nats.nc, { ...options, startTime });
+    const events = collect(sub);
+    await sub.caughtUp;
+
+    expect(userIds(events.items)).toEqual(['new']);
+    await sub.stop();
+  });
+
+  it('is caught up at once when nothing was stored after startTime', async () => {
+    const { publishAll, options } = await setUp();
+    const empty = subscribeFanOut(nats.nc, { ...options, startTime: LONG_AGO });
+    collect(empty);
+    await empty.caughtUp;
+    expect(empty.isCaughtUp).toBe(true);
+
+    await publishAll(['old']);
+    const later = subscribeFanOut(nats.nc, { ...options, startTime: new Date(Date.now() + 60_000) });
+    const events = collect(later);
+    await later.caughtUp;
+    expect(events.items).toEqual([]);
+    await Promise.all([empty.stop(), later.stop()]);
+  });
+
+  it('gives every subscriber every event, including one that starts later', async () => {
+    const { publishAll, options } = await setUp();
+    const first = subscribeFanOut(nats.nc, { ...options, startTime: LONG_AGO });
+    const firstEvents = collect(first);
+    await first.caughtUp;
+    await publishAll(['u1', 'u2']);
+    await firstEvents.waitFor(2);
+
+    const second = subscribeFanOut(nats.nc, { ...options, startTime: LONG_AGO });
+    const secondEvents = collect(second);
+    await second.caughtUp;
+    await publishAll(['u3']);
+
+    expect(userIds(await firstEvents.waitFor(3))).toEqual(['u1', 'u2', 'u3']);
+    expect(userIds(await secondEvents.waitFor(3))).toEqual(['u1', 'u2', 'u3']);
+    await Promise.all([first.stop(), second.stop()]);
+  });
+
+  it('counts, logs and skips malformed and unsupported messages, and keeps delivering', async () => {
+    const { publishAll, names, options } = await setUp();
+    const js = jetstream(nats.nc);
+    const subject = `${names.subjectPrefix}.user.banned`;
+    await publishAll(['u1']);
+    await js.publish(subject, new Uint8Array([0xff, 0x00, 0x7b]));
+    await js.publish(subject, JSON.stringify({ ...banOf('v2'), version: 2 }));
+    await js.publish(`${names.subjectPrefix}.user.promoted`, JSON.stringify({ ...banOf('x'), type: 'user.promoted' }));
+    await publishAll(['u2']);
+    const logger = recordingLogger();
+
+    const sub = subscribeFanOut(nats.nc, { ...options, startTime: LONG_AGO, logger });
+    const events = collect(sub);
+    await sub.caughtUp;
+
+    expect(userIds(events.items)).toEqual(['u1', 'u2']);
+    expect(sub.stats).toEqual({ delivered: 2, malformed: 3, lastSeq: 5 });
+    const warnings = logger.lines.filter((line) => line.level === 'warn');
+    expect(warnings.map(({ context }) => [context.seq, context.code])).toEqual([
+      [2, 'EVENT_MALFORMED'],
+      [3, 'EVENT_UNSUPPORTED_VERSION'],
+      [4, 'EVENT_UNKNOWN_TYPE'],
+    ]);
+    await publishAll(['u3']);
+    expect(userIds(await events.waitFor(3))).toEqual(['u1', 'u2', 'u3']);
+    await sub.stop();
+  });
+
+  it('ends the iteration, resolves closed and leaves no consumer behind on stop', async () => {
+    const { names, options } = await setUp();
+    const sub = subscribeFanOut(nats.nc, { ...options, startTime: LONG_AGO });
+    const events = collect(sub);
+    await sub.caughtUp;
+
+    await sub.stop();
+
+    await expect(sub.closed).resolves.toBeUndefined();
+    await expect(events.done).resolves.toBeUndefined();
+    const jsm = await jetstreamManager(nats.nc);
+    expect((await jsm.streams.info(names.name)).state.consumer_count).toBe(0);
+  });
+
+  it('ends the iteration and resolves closed when the connection is closed', async () => {
+    const { options } = await setUp();
+    const own = await connectTo(nats.server);
+    const sub = subscribeFanOut(own, { ...options, startTime: LONG_AGO });
+    const events = collect(sub);
+    await sub.caughtUp;
+
+    await own.close();
+
+    await expect(sub.closed).resolves.toBeUndefined();
+    await expect(events.done).resolves.toBeUndefined();
+  });
+
+  it('rejects closed and caughtUp with SUBSCRIPTION_FAILED when the stream does not exist', async () => {
+    const sub = subscribeFanOut(nats.nc, { stream: 'NO_SUCH_STREAM', subjectPrefix: 'nowhere', startTime: LONG_AGO });
+    await expect(sub.closed).rejects.toMatchObject({ code: 'SUBSCRIPTION_FAILED' });
+    await expect(sub.caughtUp).rejects.toMatchObject({ code: 'SUBSCRIPTION_FAILED' });
+  });
+
+  it.each([
+    ['an invalid startTime', { startTime: new Date('nope') }],
+    ['a stream name with a dot', { startTime: LONG_AGO, stream: 'A.B' }],
+    ['a wildcard prefix', { startTime: LONG_AGO, subjectPrefix: 'auth.>' }],
+  ])('throws TypeError for %s', (_label, options) => {
+    expect(() => subscribeFanOut(nats.nc, options)).toThrow(TypeError);
+  });
+
+  it('misses nothing across a server restart', async () => {
+    const { names, publishAll, options } = await setUp();
+    await publishAll(['before-1', 'before-2']);
+    const sub = subscribeFanOut(nats.nc, { ...options, startTime: LONG_AGO });
+    const events = collect(sub);
+    await sub.caughtUp;
+
+    const back = nextReconnect(nats.nc);
+    await nats.server.restart();
+    // Published from a fresh connection, possibly before the subscriber's connection is back.
+    const other = await connectTo(nats.server);
+    try {
+      const otherPublisher = new EventPublisher(other, { subjectPrefix: names.subjectPrefix });
+      await otherPublisher.publish(banOf('during'));
+      await back;
+      await publishAll(['after-1', 'after-2']);
+
+      expect(userIds(await events.waitFor(5))).toEqual(['before-1', 'before-2', 'during', 'after-1', 'after-2']);
+      expect(sub.stats.lastSeq).toBe(5);
+    } finally {
+      await other.close();
+      await sub.stop();
+    }
+  });
+});

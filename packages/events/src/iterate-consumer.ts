@@ -1,0 +1,55 @@
+import type { NatsConnection } from '@nats-io/nats-core';
+import type { ConsumerMessages, JsMsg } from '@nats-io/jetstream';
+import type { EventError } from './errors';
+
+/** What a subscription plugs into {@link iterateConsumer}. */
+export interface ConsumerIteration<T> {
+  nc: NatsConnection;
+  /** The consumer's messages, once the subscription has set it up. */
+  messages: Promise<ConsumerMessages>;
+  /** Turns a message into the item to yield, or `undefined` to skip it. */
+  read(msg: JsMsg): T | undefined;
+  /** Runs after the loop body has finished with a message (or after a skipped one). */
+  handled?(msg: JsMsg): void;
+  /** Records an unrecoverable failure and returns the coded error to throw. */
+  fail(cause: unknown): EventError;
+  /** Ends the subscription; called however the iteration ends. */
+  stop(): Promise<void>;
+}
+
+/**
+ * The shared iteration of fan-out and work-queue subscriptions: yields what `read` returns,
+ * stops the subscription when the loop is left early, and turns a consumer failure or a
+ * connection closed by an error into the subscription's coded failure.
+ *
+ * @param iteration - the subscription's hooks
+ * @throws EventError from `fail` (`SUBSCRIPTION_FAILED`) when the consumer or the connection fails
+ * @example
+ * [Symbol.asyncIterator]() { return iterateConsumer({ nc, messages, read, fail, stop }); }
+ */
+export async function* iterateConsumer<T>(iteration: ConsumerIteration<T>): AsyncGenerator<T> {
+  let messages: ConsumerMessages;
+  try {
+    messages = await iteration.messages;
+  } catch (cause) {
+    throw iteration.fail(cause);
+  }
+  let completed = false;
+  try {
+    for await (const msg of messages) {
+      const item = iteration.read(msg);
+      if (item !== undefined) yield item;
+      iteration.handled?.(msg);
+    }
+    completed = true;
+  } catch (cause) {
+    throw iteration.fail(cause);
+  } finally {
+    // Leaving the loop early (break, throw in the body) ends the subscription too.
+    if (!completed) await iteration.stop();
+  }
+  // The consumer's iterator also ends when the connection closes; a close caused by an error is a failure.
+  const closedWith = iteration.nc.isClosed() ? await iteration.nc.closed() : undefined;
+  if (closedWith instanceof Error) throw iteration.fail(closedWith);
+  await iteration.stop();
+}

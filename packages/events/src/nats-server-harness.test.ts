@@ -1,0 +1,71 @@
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connectTo } from './connect-to';
+import { findNatsServer, startNatsServer, type NatsServerHandle } from './nats-server-harness';
+import { nextReconnect } from './next-reconnect';
+
+describe('startNatsServer', () => {
+  let server: NatsServerHandle;
+
+  beforeAll(async () => {
+    server = await startNatsServer();
+  });
+
+  afterAll(async () => {
+    await server.cleanup();
+  });
+
+  it('serves JetStream on a loopback port', async () => {
+    expect(server.url).toBe(`nats://127.0.0.1:${server.port}`);
+    const nc = await connectTo(server);
+    try {
+      const jsm = await jetstreamManager(nc);
+      await expect(jsm.getAccountInfo()).resolves.toEqual(expect.objectContaining({ streams: expect.any(Number) }));
+    } finally {
+      await nc.close();
+    }
+  });
+
+  it('keeps streams and messages across a restart on the same port', async () => {
+    const nc = await connectTo(server);
+    try {
+      const jsm = await jetstreamManager(nc);
+      await jsm.streams.add({ name: 'HARNESS_RESTART', subjects: ['harness.restart.>'] });
+      await jsm.jetstream().publish('harness.restart.a', 'kept');
+      const port = server.port;
+      const back = nextReconnect(nc);
+
+      await server.restart();
+      await back;
+
+      expect(server.port).toBe(port);
+      const info = await jsm.streams.info('HARNESS_RESTART');
+      expect(info.state.messages).toBe(1);
+    } finally {
+      await nc.close();
+    }
+  });
+
+  it('refuses connections after stop and deletes its store on cleanup', async () => {
+    const other = await startNatsServer();
+    await other.stop();
+    await expect(connectTo(other, { reconnect: false, maxReconnectAttempts: 0 })).rejects.toThrow();
+    await other.cleanup();
+    const { existsSync } = await import('node:fs');
+    expect(existsSync(other.storeDir)).toBe(false);
+  });
+
+  it('passes extra arguments to the server', async () => {
+    const other = await startNatsServer({ args: ['--user', 'alice', '--pass', 'secret'] });
+    try {
+      await expect(connectTo(other, { reconnect: false })).rejects.toThrow();
+      const nc = await connectTo(other, { user: 'alice', pass: 'secret' });
+      await nc.close();
+    } finally {
+      await other.cleanup();
+    }
+  });
+
+  it('names the Debian package when the binary is missing', () => {
+    expect(() => findNatsServer(['/nonexistent'])).toThrow(/apt-get install nats-server/);
+  });
+});

@@ -1,0 +1,3 @@
+export { findNatsServer, startNatsServer, type NatsServerHandle, type NatsServerOptions } from './nats-server-harness';
+export { connectTo } from './connect-to';
+export { nextReconnect } from './next-reconnect';

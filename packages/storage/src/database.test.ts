@@ -1,0 +1,58 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sql } from 'drizzle-orm';
+import { openDatabase } from './database';
+import { StorageError } from './errors';
+import { migrateDatabase } from './migrate-database';
+import { selectRows } from './select-rows';
+import { lists, testSchema, TEST_MIGRATIONS_FOLDER } from './test-support/test-schema';
+import { createSandboxFreePglite } from './testing';
+
+describe('openDatabase', () => {
+  it.each(['Tickets', 'public; DROP TABLE x', '', '1abc', 'a'.repeat(64)])('refuses the schema name %j with a TypeError', async (schemaName) => {
+    await expect(openDatabase({ schemaName, schema: testSchema })).rejects.toThrow(TypeError);
+  });
+
+  it('refuses a missing schema object and an empty URL with a TypeError', async () => {
+    await expect(openDatabase({ schemaName: 'x', schema: undefined as unknown as typeof testSchema })).rejects.toThrow(TypeError);
+    await expect(openDatabase({ schemaName: 'x', schema: testSchema, databaseUrl: '' })).rejects.toThrow(TypeError);
+  });
+
+  it('answers DATABASE_UNAVAILABLE when PostgreSQL cannot be reached', async () => {
+    // Port 1 on loopback refuses connections at once.
+    const opening = openDatabase({ schemaName: 'x', schema: testSchema, databaseUrl: 'postgres://nobody@127.0.0.1:1/none' });
+    await expect(opening).rejects.toBeInstanceOf(StorageError);
+    await expect(opening).rejects.toMatchObject({ code: 'DATABASE_UNAVAILABLE' });
+  });
+
+  it('keeps PGlite data in dataDir across a reopen, in the named schema', async () => {
+    const dataDir = join(mkdtempSync(join(tmpdir(), 'veto-storage-')), 'pg');
+    try {
+      const first = await openDatabase({ dataDir, schemaName: 'keeper', schema: testSchema, createPglite: createSandboxFreePglite });
+      await migrateDatabase(first, { migrationsFolder: TEST_MIGRATIONS_FOLDER });
+      const id = randomUUID();
+      await first.db.insert(lists).values({ id, name: 'kept', createdAt: new Date() });
+      await first.close();
+
+      const second = await openDatabase({ dataDir, schemaName: 'keeper', schema: testSchema, createPglite: createSandboxFreePglite });
+      try {
+        expect(await second.db.query.lists.findFirst()).toMatchObject({ id, name: 'kept' });
+        const [where] = await selectRows<{ table_schema: string }>(second.db, sql`SELECT table_schema FROM information_schema.tables WHERE table_name = 'lists'`);
+        expect(where).toEqual({ table_schema: 'keeper' });
+      } finally {
+        await second.close();
+      }
+    } finally {
+      rmSync(join(dataDir, '..'), { recursive: true, force: true });
+    }
+  });
+
+  it('answers DATABASE_UNAVAILABLE from ping once the database is closed', async () => {
+    const database = await openDatabase({ schemaName: 'closed', schema: testSchema, createPglite: createSandboxFreePglite });
+    await database.ping();
+    await database.close();
+    await expect(database.ping()).rejects.toMatchObject({ name: 'StorageError', code: 'DATABASE_UNAVAILABLE' });
+  });
+});

@@ -1,0 +1,152 @@
+import { mkdirSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import { sql } from 'drizzle-orm';
+import { drizzle as drizzlePostgres } from 'drizzle-orm/node-postgres';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { Pool } from 'pg';
+import { StorageError } from './errors';
+
+/** A drizzle schema object: the tables (and relations) a service declares. */
+export type DrizzleSchema = Record<string, unknown>;
+
+/**
+ * A drizzle handle on a service schema: the database itself or an open transaction
+ * (a drizzle transaction is a database too), so repository functions work in both and
+ * callers decide the transaction boundaries.
+ */
+export type Database<TSchema extends DrizzleSchema> = PgDatabase<PgQueryResultHKT, TSchema>;
+
+/** The driver behind a database handle. */
+export type DatabaseDriver = 'pglite' | 'postgres';
+
+/** An open database plus what it takes to check, migrate and close it. */
+export interface DatabaseHandle<TSchema extends DrizzleSchema> {
+  readonly db: Database<TSchema>;
+  readonly driver: DatabaseDriver;
+  /** The PostgreSQL schema holding the service's tables and its migrations table. */
+  readonly schemaName: string;
+  /**
+   * Runs a trivial query.
+   *
+   * @throws {StorageError} `DATABASE_UNAVAILABLE` when the database does not answer
+   */
+  ping(): Promise<void>;
+  /** Closes the pool or the embedded database. */
+  close(): Promise<void>;
+  /** The driver's own client, for the migrator. */
+  readonly raw: { readonly pglite: PGlite } | { readonly pool: Pool };
+}
+
+/** Where the database lives and what it holds; see {@link openDatabase}. */
+export interface OpenDatabaseOptions<TSchema extends DrizzleSchema> {
+  /** PostgreSQL URL; when absent an embedded PGlite database is used. */
+  readonly databaseUrl?: string | undefined;
+  /** PGlite data directory (created when missing); when absent (and no URL) PGlite runs in memory. */
+  readonly dataDir?: string | undefined;
+  /** Schema for the service's tables, created when missing: a lower-case SQL identifier. */
+  readonly schemaName: string;
+  /** The service's drizzle schema object (its tables), for typed relational queries. */
+  readonly schema: TSchema;
+  /**
+   * Constructs the PGlite client; defaults to `new PGlite(dataDir)`. Tests under jest pass
+   * `createSandboxFreePglite` from `@veto/storage/testing`, because PGlite's `import()` of
+   * Node built-ins fails inside jest's module sandbox without `--experimental-vm-modules`.
+   */
+  readonly createPglite?: (dataDir: string | undefined) => PGlite;
+}
+
+const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/**
+ * Tells whether a name can be used as a service schema: a plain lower-case SQL identifier,
+ * so it never needs quoting rules beyond double quotes and cannot inject SQL.
+ *
+ * @param name - the candidate schema name
+ * @example
+ * z.string().refine(isSchemaName, 'must be a lower-case SQL identifier');
+ */
+export function isSchemaName(name: string): boolean {
+  return IDENTIFIER.test(name);
+}
+
+function checkOptions<TSchema extends DrizzleSchema>(options: OpenDatabaseOptions<TSchema>): void {
+  if (typeof options !== 'object' || options === null) throw new TypeError('openDatabase needs an options object');
+  if (typeof options.schemaName !== 'string' || !isSchemaName(options.schemaName)) {
+    throw new TypeError(`schemaName must be a lower-case SQL identifier, got ${JSON.stringify(options.schemaName)}`);
+  }
+  if (typeof options.schema !== 'object' || options.schema === null) throw new TypeError('schema must be the drizzle schema object');
+  if (options.databaseUrl !== undefined && (typeof options.databaseUrl !== 'string' || options.databaseUrl === '')) {
+    throw new TypeError('databaseUrl must be a non-empty string or undefined');
+  }
+  if (options.createPglite !== undefined && typeof options.createPglite !== 'function') throw new TypeError('createPglite must be a function');
+}
+
+/**
+ * Opens a service's database with either driver — a `pg` pool on `databaseUrl`, else
+ * embedded PGlite in `dataDir` (or in memory) — and points `search_path` at the service
+ * schema, creating it when missing. Tables are declared without a schema, so one
+ * PostgreSQL server holds every service (and every test file) in its own schema.
+ * Migrations are applied separately with `migrateDatabase`.
+ *
+ * @param options - see {@link OpenDatabaseOptions}
+ * @returns the open handle
+ * @throws {TypeError} when the options are invalid (e.g. a schema name that is not a plain lower-case identifier)
+ * @throws {StorageError} `DATABASE_UNAVAILABLE` when the database cannot be reached or the schema cannot be created
+ * @example
+ * const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: `${config.dataDir}/pg`, schemaName: 'tickets', schema });
+ * await migrateDatabase(database, { migrationsFolder: join(__dirname, '..', 'drizzle') });
+ */
+export async function openDatabase<TSchema extends DrizzleSchema>(options: OpenDatabaseOptions<TSchema>): Promise<DatabaseHandle<TSchema>> {
+  checkOptions(options);
+  const { schemaName, schema } = options;
+  if (options.databaseUrl !== undefined) {
+    // The schema must exist before a connection with it on its search_path creates tables.
+    const setup = new Pool({ connectionString: options.databaseUrl, max: 1 });
+    try {
+      await setup.query(`CREATE SCHEMA IF NOT EXISTS "${schemaName}"`);
+    } catch (error) {
+      throw new StorageError('DATABASE_UNAVAILABLE', `cannot create schema ${schemaName} on PostgreSQL`, { cause: error });
+    } finally {
+      await setup.end();
+    }
+    const pool = new Pool({ connectionString: options.databaseUrl, options: `-c search_path=${schemaName}` });
+    return toHandle(drizzlePostgres({ client: pool, schema }), schemaName, { pool }, () => pool.end());
+  }
+  if (options.dataDir !== undefined) {
+    mkdirSync(options.dataDir, { recursive: true });
+  }
+  const createPglite = options.createPglite ?? ((dataDir) => new PGlite(dataDir));
+  const pglite = createPglite(options.dataDir);
+  try {
+    await pglite.exec(`CREATE SCHEMA IF NOT EXISTS "${schemaName}"; SET search_path TO "${schemaName}"`);
+  } catch (error) {
+    await pglite.close();
+    throw new StorageError('DATABASE_UNAVAILABLE', `cannot open PGlite${options.dataDir === undefined ? ' in memory' : ` in ${options.dataDir}`}`, {
+      cause: error,
+    });
+  }
+  return toHandle(drizzlePglite({ client: pglite, schema }), schemaName, { pglite }, () => pglite.close());
+}
+
+function toHandle<TSchema extends DrizzleSchema>(
+  db: Database<TSchema>,
+  schemaName: string,
+  raw: DatabaseHandle<TSchema>['raw'],
+  close: () => Promise<void>,
+): DatabaseHandle<TSchema> {
+  return {
+    db,
+    driver: 'pglite' in raw ? 'pglite' : 'postgres',
+    schemaName,
+    raw,
+    ping: async () => {
+      try {
+        await db.execute(sql`select 1`);
+      } catch (error) {
+        throw new StorageError('DATABASE_UNAVAILABLE', 'the database does not answer', { cause: error });
+      }
+    },
+    close,
+  };
+}

@@ -1,0 +1,46 @@
+#!/usr/bin/env node
+// Makes a fresh machine with only Node ready to run Veto: pnpm, the workspace's
+// dependencies and nats-server. Idempotent and quick when everything is there.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const PNPM_VERSION = '12.21.0';
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+function has(command) {
+  return spawnSync(command, ['--version'], { stdio: 'ignore', shell: process.platform === 'win32' }).status === 0;
+}
+
+function run(command, args, options = {}) {
+  execFileSync(command, args, { stdio: 'inherit', cwd: root, ...options });
+}
+
+function step(message) {
+  process.stderr.write(`[bootstrap] ${message}\n`);
+}
+
+if (!has('pnpm')) {
+  step(`installing pnpm@${PNPM_VERSION} with npm`);
+  run('npm', ['install', '--global', `pnpm@${PNPM_VERSION}`]);
+}
+
+run('pnpm', ['install', '--frozen-lockfile', '--reporter=silent']);
+
+const natsCandidates = ['/usr/sbin/nats-server', '/usr/bin/nats-server', '/usr/local/bin/nats-server'];
+const natsOnPath = has('nats-server') || natsCandidates.some((p) => existsSync(p));
+if (!natsOnPath) {
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  if (isRoot && has('apt-get')) {
+    step('installing nats-server from the Debian package');
+    run('apt-get', ['update', '-qq']);
+    run('apt-get', ['install', '-y', '-qq', 'nats-server'], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  } else {
+    step('nats-server is missing. Install it with one of:');
+    step('  sudo apt-get install nats-server          (Debian/Ubuntu)');
+    step('  brew install nats-server                  (macOS)');
+    step('  the release binary from the nats-server project, placed on PATH');
+    process.exit(1);
+  }
+}

@@ -1,0 +1,57 @@
+import { CONFIG_SPEC as AUTH_CONFIG } from '../services/auth/src/config';
+import { HTTP_ERRORS as AUTH_HTTP_ERRORS } from '../services/auth/src/entry-points/http/problem-details';
+
+/** One configuration key as the README shows it. */
+interface ConfigRow {
+  readonly env: string;
+  readonly description: string;
+  readonly default: string | undefined;
+}
+
+/** One HTTP error code as the README shows it. */
+interface ErrorRow {
+  readonly status: number;
+  readonly title: string;
+}
+
+const escapeCell = (text: string) => text.replace(/\|/g, '\\|');
+
+function configTable(spec: Readonly<Record<string, ConfigRow>>): string {
+  const rows = Object.values(spec).map(
+    (key) => `| \`${key.env}\` | ${key.default === undefined ? '—' : `\`${key.default}\``} | ${escapeCell(key.description)} |`,
+  );
+  return ['| Variable | Default | Meaning |', '| --- | --- | --- |', ...rows].join('\n');
+}
+
+function errorTable(errors: Readonly<Record<string, ErrorRow>>): string {
+  const rows = Object.entries(errors).map(([code, { status, title }]) => `| \`${code}\` | ${status} | ${escapeCell(title)} |`);
+  return ['| Code | Status | Meaning |', '| --- | --- | --- |', ...rows].join('\n');
+}
+
+/**
+ * The README's generated sections, by marker name: each lives between
+ * `<!-- generated:NAME -->` and `<!-- /generated:NAME -->`.
+ */
+export function readmeSections(): Record<string, string> {
+  return {
+    'config-auth': configTable(AUTH_CONFIG),
+    'errors-auth': errorTable(AUTH_HTTP_ERRORS),
+  };
+}
+
+/**
+ * Replaces every generated section of a README text with its current content.
+ *
+ * @throws {Error} when a section's markers are missing
+ */
+export function renderReadme(text: string, sections: Record<string, string> = readmeSections()): string {
+  let result = text;
+  for (const [name, content] of Object.entries(sections)) {
+    const pattern = new RegExp(`(<!-- generated:${name} -->)[\\s\\S]*?(<!-- /generated:${name} -->)`);
+    if (!pattern.test(result)) {
+      throw new Error(`README.md has no <!-- generated:${name} --> section`);
+    }
+    result = result.replace(pattern, (_match, open: string, close: string) => `${open}\n${content}\n${close}`);
+  }
+  return result;
+}

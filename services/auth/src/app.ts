@@ -1,0 +1,78 @@
+import cookieParser from 'cookie-parser';
+import express, { type Express } from 'express';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { Clock } from './clock';
+import type { Config } from './config';
+import type { DatabaseHandle } from './data-access/database';
+import type { AuthContext } from './domain/auth-context';
+import type { PasswordHasher } from './domain/password-hasher';
+import { createRateLimiter } from './domain/rate-limiter';
+import type { SigningKeys } from './domain/signing-keys';
+import { AuthError } from './errors';
+import { createAuthRoutes } from './entry-points/http/auth-routes';
+import { requireJsonBodies } from './entry-points/http/parse-body';
+import { createErrorHandler } from './entry-points/http/problem-details';
+import { createOperationsRoutes } from './entry-points/http/operations-routes';
+import { createRequestLogger } from './entry-points/http/request-logger';
+import { createUsersRoutes } from './entry-points/http/users-routes';
+import { createWellKnownRoutes } from './entry-points/http/well-known-routes';
+
+/** Everything the HTTP app is built from; `main.ts` passes real ones, tests their own. */
+export interface AppDeps {
+  readonly config: Config;
+  readonly database: DatabaseHandle;
+  readonly clock: Clock;
+  readonly keys: SigningKeys;
+  readonly passwords: PasswordHasher;
+  readonly logger: Logger;
+  readonly metricsRegistry: Registry;
+}
+
+/**
+ * Builds the auth service's express app from injected dependencies. No I/O happens
+ * here; the caller owns the database and the server.
+ *
+ * @param deps - config, database, clock, signing keys, password hasher, logger, metrics registry
+ * @returns the express app
+ * @example
+ * const app = createApp({ config, database, clock: systemClock, keys, passwords, logger, metricsRegistry });
+ * app.listen(config.port);
+ */
+export function createApp(deps: AppDeps): Express {
+  const { config, clock, keys, logger } = deps;
+  const context: AuthContext = {
+    db: deps.database.db,
+    clock,
+    passwords: deps.passwords,
+    accessTokens: { keys, issuer: config.issuer, audience: config.audience, ttlSeconds: config.accessTokenTtlSeconds, clock },
+    refreshTokenTtlSeconds: config.refreshTokenTtlSeconds,
+    signInLimiters: {
+      perEmail: createRateLimiter({ limit: config.signInLimitPerEmail, windowSeconds: config.signInWindowSeconds, clock }),
+      perIp: createRateLimiter({ limit: config.signInLimitPerIp, windowSeconds: config.signInWindowSeconds, clock }),
+    },
+  };
+  const verification = { publicKeys: keys.publicKeys, issuer: config.issuer, audience: config.audience, clock };
+  const cookies = {
+    secure: config.env !== 'local',
+    accessTtlSeconds: config.accessTokenTtlSeconds,
+    refreshTtlSeconds: config.refreshTokenTtlSeconds,
+  };
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', config.trustProxy);
+  app.use(createRequestLogger({ logger, metricsRegistry: deps.metricsRegistry }));
+  app.use(createOperationsRoutes({ database: deps.database, metricsRegistry: deps.metricsRegistry, logger }));
+  app.use(createWellKnownRoutes(keys));
+  app.use(requireJsonBodies());
+  app.use(express.json({ limit: '16kb' }));
+  app.use(cookieParser());
+  app.use('/api/users', createUsersRoutes(context, { verification, cookies }));
+  app.use('/api/auth', createAuthRoutes(context, { verification, cookies }));
+  app.use((req, _res, next) => {
+    next(new AuthError('NOT_FOUND', `No route for ${req.method} ${req.path}`));
+  });
+  app.use(createErrorHandler(logger));
+  return app;
+}

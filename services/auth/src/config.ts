@@ -1,0 +1,167 @@
+import { z } from 'zod';
+import { ConfigError } from './errors';
+
+const integer = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const optionalText = z.string().min(1).optional();
+
+/** How one configuration key is read: its variable, meaning, default and parser. */
+export interface ConfigKeySpec {
+  readonly env: string;
+  readonly description: string;
+  /** The default as it would be written in the environment; `undefined` = unset. */
+  readonly default: string | undefined;
+  readonly schema: z.ZodType;
+}
+
+/**
+ * Every configuration key of the auth service, as data: the README's configuration
+ * table is generated from it, and `loadConfig` parses exactly these variables.
+ *
+ * @example
+ * for (const spec of Object.values(CONFIG_SPEC)) console.log(`| ${spec.env} | ${spec.default ?? ''} | ${spec.description} |`);
+ */
+export const CONFIG_SPEC = {
+  env: {
+    env: 'VETO_ENV',
+    description: "`production` or `local`. `local` drops the cookies' `Secure` flag and generates a signing key when none is configured.",
+    default: 'production',
+    schema: z.enum(['production', 'local']),
+  },
+  host: { env: 'HOST', description: 'Interface the HTTP server binds to.', default: '0.0.0.0', schema: z.string().min(1) },
+  port: { env: 'PORT', description: 'HTTP port.', default: '3000', schema: integer(0, 65535) },
+  logLevel: {
+    env: 'LOG_LEVEL',
+    description: 'pino log level.',
+    default: 'info',
+    schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+  },
+  trustProxy: {
+    env: 'TRUST_PROXY_HOPS',
+    description: 'Number of reverse proxies in front of the service whose `X-Forwarded-For` is trusted (client IP for rate limiting).',
+    default: '0',
+    schema: integer(0, 10),
+  },
+  databaseUrl: {
+    env: 'DATABASE_URL',
+    description: 'PostgreSQL connection string. When unset, an embedded PGlite database is kept in `DATA_DIR/pg`.',
+    default: undefined,
+    schema: z.url().optional(),
+  },
+  databaseSchema: {
+    env: 'DATABASE_SCHEMA',
+    description: "PostgreSQL schema holding the service's tables and its migrations table.",
+    default: 'auth',
+    schema: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case SQL identifier'),
+  },
+  dataDir: {
+    env: 'DATA_DIR',
+    description: 'Directory for the embedded database and the generated local signing key.',
+    default: './.data/auth',
+    schema: z.string().min(1),
+  },
+  issuer: { env: 'JWT_ISSUER', description: 'The `iss` claim of access tokens.', default: 'veto-auth', schema: z.string().min(1) },
+  audience: { env: 'JWT_AUDIENCE', description: 'The `aud` claim of access tokens.', default: 'veto', schema: z.string().min(1) },
+  privateKey: {
+    env: 'JWT_PRIVATE_KEY',
+    description: 'ES256 (P-256) private signing key, PEM. Required in production unless `JWT_PRIVATE_KEY_FILE` is set.',
+    default: undefined,
+    schema: optionalText,
+  },
+  privateKeyFile: {
+    env: 'JWT_PRIVATE_KEY_FILE',
+    description: 'Path of a PEM file holding the ES256 private signing key.',
+    default: undefined,
+    schema: optionalText,
+  },
+  previousPublicKeysFile: {
+    env: 'JWT_PREVIOUS_PUBLIC_KEYS_FILE',
+    description: 'Path of a file with the PEM public keys of previous signing keys, still published in the JWKS during a key rotation.',
+    default: undefined,
+    schema: optionalText,
+  },
+  accessTokenTtlSeconds: {
+    env: 'ACCESS_TOKEN_TTL_SECONDS',
+    description: 'Lifetime of access tokens.',
+    default: '900',
+    schema: integer(1, 86_400),
+  },
+  refreshTokenTtlSeconds: {
+    env: 'REFRESH_TOKEN_TTL_SECONDS',
+    description: 'Lifetime of a refresh token; every rotation issues a new one with a full lifetime.',
+    default: '604800',
+    schema: integer(60, 31_536_000),
+  },
+  argon2MemoryKib: { env: 'ARGON2_MEMORY_KIB', description: 'argon2id memory cost (OWASP: 19456).', default: '19456', schema: integer(8, 4_194_304) },
+  argon2TimeCost: { env: 'ARGON2_TIME_COST', description: 'argon2id iterations (OWASP: 2).', default: '2', schema: integer(1, 100) },
+  argon2Parallelism: { env: 'ARGON2_PARALLELISM', description: 'argon2id parallelism (OWASP: 1).', default: '1', schema: integer(1, 16) },
+  signInLimitPerEmail: {
+    env: 'SIGNIN_RATE_LIMIT_PER_EMAIL',
+    description: 'Failed sign-ins allowed per email address per window.',
+    default: '10',
+    schema: integer(1, 1_000_000),
+  },
+  signInLimitPerIp: {
+    env: 'SIGNIN_RATE_LIMIT_PER_IP',
+    description: 'Failed sign-ins allowed per client IP per window.',
+    default: '30',
+    schema: integer(1, 1_000_000),
+  },
+  signInWindowSeconds: {
+    env: 'SIGNIN_RATE_LIMIT_WINDOW_SECONDS',
+    description: 'Length of the sign-in rate-limit window.',
+    default: '60',
+    schema: integer(1, 86_400),
+  },
+  adminEmail: {
+    env: 'ADMIN_EMAIL',
+    description: 'Email of an admin account created (or promoted) at start-up. Needs `ADMIN_PASSWORD`.',
+    default: undefined,
+    schema: z.email().optional(),
+  },
+  adminPassword: {
+    env: 'ADMIN_PASSWORD',
+    description: 'Password of the `ADMIN_EMAIL` account when it is created (8 to 128 characters).',
+    default: undefined,
+    schema: z.string().min(8).max(128).optional(),
+  },
+} as const satisfies Record<string, ConfigKeySpec>;
+
+type Spec = typeof CONFIG_SPEC;
+
+/** The validated, frozen configuration of the auth service. */
+export type Config = Readonly<{ [K in keyof Spec]: z.output<Spec[K]['schema']> }>;
+
+/**
+ * Parses the auth service configuration from environment variables, once, at start-up.
+ * An empty variable counts as unset.
+ *
+ * @param env - the variables to read (`process.env` in `main.ts`, a literal in tests)
+ * @returns the frozen configuration
+ * @throws {ConfigError} `CONFIG_INVALID`, naming the first bad variable in `variable` and in the message
+ * @example
+ * const config = loadConfig(process.env);
+ */
+export function loadConfig(env: Readonly<Record<string, string | undefined>>): Config {
+  const values: Record<string, unknown> = {};
+  for (const [key, spec] of Object.entries(CONFIG_SPEC) as [keyof Spec, ConfigKeySpec][]) {
+    const raw = env[spec.env];
+    const input = raw === undefined || raw === '' ? spec.default : raw;
+    const parsed = spec.schema.safeParse(input);
+    if (!parsed.success) {
+      const reason = parsed.error.issues.map((issue) => issue.message).join('; ');
+      throw new ConfigError('CONFIG_INVALID', spec.env, `${spec.env} is invalid: ${reason}`, { cause: parsed.error });
+    }
+    values[key] = parsed.data;
+  }
+  const config = values as Config;
+  if (config.adminEmail !== undefined && config.adminPassword === undefined) {
+    throw new ConfigError('CONFIG_INVALID', 'ADMIN_PASSWORD', 'ADMIN_PASSWORD is required when ADMIN_EMAIL is set');
+  }
+  if (config.adminPassword !== undefined && config.adminEmail === undefined) {
+    throw new ConfigError('CONFIG_INVALID', 'ADMIN_EMAIL', 'ADMIN_EMAIL is required when ADMIN_PASSWORD is set');
+  }
+  if (config.privateKey !== undefined && config.privateKeyFile !== undefined) {
+    throw new ConfigError('CONFIG_INVALID', 'JWT_PRIVATE_KEY_FILE', 'Set JWT_PRIVATE_KEY or JWT_PRIVATE_KEY_FILE, not both');
+  }
+  return Object.freeze(config);
+}

@@ -1,0 +1,57 @@
+import { and, eq, isNull } from 'drizzle-orm';
+import type { Database } from './database';
+import { sessions, type SessionRow } from './schema';
+
+/** Why a session ended. */
+export type SessionRevokeReason = 'signout' | 'refresh_token_reused';
+
+/**
+ * Inserts a new session.
+ *
+ * @param db - database or transaction
+ * @param session - id (the `sid` claim), owner and creation time
+ * @returns the stored row
+ * @example
+ * await insertSession(tx, { id: randomUUID(), userId: user.id, now });
+ */
+export async function insertSession(db: Database, session: { id: string; userId: string; now: Date }): Promise<SessionRow> {
+  const [row] = await db.insert(sessions).values({ id: session.id, userId: session.userId, createdAt: session.now }).returning();
+  if (row === undefined) {
+    throw new Error('INSERT … RETURNING returned no session row');
+  }
+  return row;
+}
+
+/**
+ * Finds a session by id.
+ *
+ * @param db - database or transaction
+ * @param id - session id (`sid`)
+ * @returns the row or `undefined`
+ * @example
+ * const session = await findSession(db, claims.sid);
+ */
+export async function findSession(db: Database, id: string): Promise<SessionRow | undefined> {
+  const [row] = await db.select().from(sessions).where(eq(sessions.id, id));
+  return row;
+}
+
+/**
+ * Marks a session revoked, once: an already revoked session keeps its first time and reason.
+ *
+ * @param db - database or transaction
+ * @param id - session id
+ * @param reason - why it ends
+ * @param now - revocation time
+ * @returns the row when this call revoked it, `undefined` when it was unknown or already revoked
+ * @example
+ * await revokeSession(tx, sid, 'signout', new Date(clock()));
+ */
+export async function revokeSession(db: Database, id: string, reason: SessionRevokeReason, now: Date): Promise<SessionRow | undefined> {
+  const [row] = await db
+    .update(sessions)
+    .set({ revokedAt: now, revokeReason: reason })
+    .where(and(eq(sessions.id, id), isNull(sessions.revokedAt)))
+    .returning();
+  return row;
+}

@@ -1,0 +1,46 @@
+import { findUserByEmail } from '../data-access/users-repository';
+import { AuthError, RateLimitedError } from '../errors';
+import type { AuthContext } from './auth-context';
+import { normalizeEmail } from './public-user';
+import { startSession, type SessionTokens } from './start-session';
+
+/**
+ * Signs a user in with email and password.
+ *
+ * Only failed attempts count towards the rate limits (per email and per client IP):
+ * a successful sign-in neither counts nor resets them, so many users behind one NAT
+ * can sign in while guessing stays bounded. A blocked attempt is rejected before any
+ * password check, so it costs no argon2 work. An unknown email costs one argon2
+ * verification too, against a dummy hash, so timing does not reveal accounts.
+ * The password is checked before the ban, so a ban is revealed only to its owner.
+ *
+ * @param context - the auth context
+ * @param input - email, password and the client IP
+ * @returns the new session's tokens
+ * @throws {RateLimitedError} `RATE_LIMITED` when the email or the IP has too many recent failures
+ * @throws {AuthError} `INVALID_CREDENTIALS` for an unknown email or a wrong password; `USER_BANNED` for a banned user with the right password
+ * @example
+ * const tokens = await signIn(context, { email, password, clientIp: req.ip ?? 'unknown' });
+ */
+export async function signIn(context: AuthContext, input: { email: string; password: string; clientIp: string }): Promise<SessionTokens> {
+  const email = normalizeEmail(input.email);
+  const { perEmail, perIp } = context.signInLimiters;
+  const emailKey = `email:${email}`;
+  const ipKey = `ip:${input.clientIp}`;
+  const blocked = [perEmail.check(emailKey), perIp.check(ipKey)].flatMap((decision) => (decision.allowed ? [] : [decision.retryAfterSeconds]));
+  if (blocked.length > 0) {
+    throw new RateLimitedError(Math.max(...blocked));
+  }
+
+  const user = await findUserByEmail(context.db, email);
+  const passwordMatches = user === undefined ? await context.passwords.verifyDummy(input.password) : await context.passwords.verify(user.passwordHash, input.password);
+  if (user === undefined || !passwordMatches) {
+    perEmail.recordFailure(emailKey);
+    perIp.recordFailure(ipKey);
+    throw new AuthError('INVALID_CREDENTIALS', 'Email or password is wrong');
+  }
+  if (user.bannedAt !== null) {
+    throw new AuthError('USER_BANNED', 'This account is banned');
+  }
+  return context.db.transaction((tx) => startSession(context, tx, user));
+}

@@ -1,0 +1,111 @@
+import { createHmac, createPublicKey, randomUUID } from 'node:crypto';
+import { eq } from 'drizzle-orm';
+import jwt from 'jsonwebtoken';
+import request from 'supertest';
+import { users } from '../../data-access/schema';
+import { createTestApp, type TestApp } from '../../test-support/test-app';
+import { openTestDatabase, type TestDatabase } from '../../test-support/test-database';
+
+// Every way an access token can fail at /api/users/me, one by one, by code.
+let database: TestDatabase;
+let t: TestApp;
+let session: { userId: string; accessToken: string; claims: jwt.JwtPayload };
+
+beforeAll(async () => {
+  database = await openTestDatabase();
+});
+beforeEach(async () => {
+  await database.reset();
+  t = await createTestApp(database);
+  const res = await request(t.app).post('/api/users/signup').send({ email: 'ada@example.com', password: 'correct horse battery' }).expect(201);
+  session = { userId: res.body.user.id, accessToken: res.body.accessToken, claims: jwt.decode(res.body.accessToken) as jwt.JwtPayload };
+});
+afterAll(() => database.close());
+
+/** Signs claims with the app's real key, so only the altered part can make the token fail. */
+function signWithAppKey(claims: Record<string, unknown>, header: { kid?: string } = { kid: t.keys.kid }): string {
+  return jwt.sign(claims, t.keys.privateKey, { algorithm: 'ES256', ...(header.kid === undefined ? {} : { keyid: header.kid }) });
+}
+
+function base64url(value: unknown): string {
+  return Buffer.from(JSON.stringify(value)).toString('base64url');
+}
+
+async function me(token: string) {
+  return request(t.app).get('/api/users/me').set('Authorization', `Bearer ${token}`);
+}
+
+function expectRejected(res: request.Response, status: number, code: string): void {
+  expect(res.status).toBe(status);
+  expect(res.body.code).toBe(code);
+  if (status === 401) {
+    expect(res.headers['www-authenticate']).toBe('Bearer realm="veto", error="invalid_token"');
+  }
+}
+
+describe('access-token verification at GET /api/users/me', () => {
+  it('accepts the genuine token (the baseline every case below alters once)', async () => {
+    expect((await me(session.accessToken)).status).toBe(200);
+    expect((await me(signWithAppKey({ ...session.claims }))).status).toBe(200);
+  });
+
+  it('rejects a wrong issuer with INVALID_TOKEN', async () => {
+    expectRejected(await me(signWithAppKey({ ...session.claims, iss: 'someone-else' })), 401, 'INVALID_TOKEN');
+  });
+
+  it('rejects a wrong audience with INVALID_TOKEN', async () => {
+    expectRejected(await me(signWithAppKey({ ...session.claims, aud: 'another-api' })), 401, 'INVALID_TOKEN');
+  });
+
+  it('rejects an unsigned alg=none token with INVALID_TOKEN', async () => {
+    const none = `${base64url({ alg: 'none', typ: 'JWT', kid: t.keys.kid })}.${base64url(session.claims)}.`;
+    expectRejected(await me(none), 401, 'INVALID_TOKEN');
+  });
+
+  it('rejects an HS256 token keyed with the public key (algorithm confusion) with INVALID_TOKEN', async () => {
+    const publicPem = createPublicKey(t.keys.privateKey).export({ type: 'spki', format: 'pem' }).toString();
+    const signingInput = `${base64url({ alg: 'HS256', typ: 'JWT', kid: t.keys.kid })}.${base64url(session.claims)}`;
+    const mac = createHmac('sha256', publicPem).update(signingInput).digest('base64url');
+    expectRejected(await me(`${signingInput}.${mac}`), 401, 'INVALID_TOKEN');
+  });
+
+  it('rejects a token without kid, and one with an unknown kid, with INVALID_TOKEN', async () => {
+    expectRejected(await me(signWithAppKey({ ...session.claims }, {})), 401, 'INVALID_TOKEN');
+    expectRejected(await me(signWithAppKey({ ...session.claims }, { kid: 'not-a-published-key' })), 401, 'INVALID_TOKEN');
+  });
+
+  it('rejects a correctly signed token without sid with INVALID_TOKEN', async () => {
+    const { sid: _sid, ...withoutSid } = session.claims;
+    expectRejected(await me(signWithAppKey(withoutSid)), 401, 'INVALID_TOKEN');
+  });
+
+  it('rejects a token that is not yet valid (nbf in the future) with INVALID_TOKEN', async () => {
+    expectRejected(await me(signWithAppKey({ ...session.claims, nbf: t.clock() / 1000 + 60 })), 401, 'INVALID_TOKEN');
+  });
+
+  it('rejects garbage and a non-Bearer Authorization header with INVALID_TOKEN', async () => {
+    expectRejected(await me('garbage'), 401, 'INVALID_TOKEN');
+    const basic = await request(t.app).get('/api/users/me').set('Authorization', 'Basic YWRhOnB3').set('Cookie', `veto_access=${session.accessToken}`);
+    expectRejected(basic, 401, 'INVALID_TOKEN');
+  });
+
+  it('accepts a token one millisecond before exp and rejects it at exp with TOKEN_EXPIRED', async () => {
+    const expMs = Math.round((session.claims.exp ?? 0) * 1000);
+    t.clock.set(expMs - 1);
+    expect((await me(session.accessToken)).status).toBe(200);
+    t.clock.set(expMs);
+    expectRejected(await me(session.accessToken), 401, 'TOKEN_EXPIRED');
+  });
+
+  it("rejects a token whose sid is another user's session with SESSION_REVOKED", async () => {
+    const other = await request(t.app).post('/api/users/signup').send({ email: 'bob@example.com', password: 'correct horse battery' }).expect(201);
+    const otherSid = (jwt.decode(other.body.accessToken) as jwt.JwtPayload).sid as string;
+    expectRejected(await me(signWithAppKey({ ...session.claims, sid: otherSid })), 401, 'SESSION_REVOKED');
+    expectRejected(await me(signWithAppKey({ ...session.claims, sid: randomUUID() })), 401, 'SESSION_REVOKED');
+  });
+
+  it('rejects a live token of a user banned since it was issued with 403 USER_BANNED', async () => {
+    await database.db.update(users).set({ bannedAt: new Date(t.clock()), banReason: 'test' }).where(eq(users.id, session.userId));
+    expectRejected(await me(session.accessToken), 403, 'USER_BANNED');
+  });
+});

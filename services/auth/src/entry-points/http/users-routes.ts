@@ -1,0 +1,57 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import type { AuthContext } from '../../domain/auth-context';
+import { signIn } from '../../domain/sign-in';
+import { signUp } from '../../domain/sign-up';
+import { parseBody } from './parse-body';
+import { sessionBody } from './session-body';
+import { createRequireUser, type AccessTokenVerification } from './require-user';
+import { createSignOutHandler } from './sign-out-handler';
+import { setSessionCookies, type CookieSettings } from './session-cookies';
+
+const signUpBody = z.object({
+  email: z.email().max(254),
+  password: z.string().min(8).max(128),
+});
+
+// Sign-in does not re-apply the sign-up password rules: a shorter password is simply wrong.
+const signInBody = z.object({
+  email: z.string().min(1).max(254),
+  password: z.string().min(1).max(128),
+});
+
+/**
+ * Routes under `/api/users`: sign up, sign in, sign out, me.
+ *
+ * @param context - the auth context
+ * @param options - token verification and cookie settings
+ * @returns the router
+ * @example
+ * app.use('/api/users', createUsersRoutes(context, { verification, cookies }));
+ */
+export function createUsersRoutes(context: AuthContext, options: { verification: AccessTokenVerification; cookies: CookieSettings }): Router {
+  const router = Router();
+  const cookieOptions = options.cookies;
+
+  router.post('/signup', async (req, res) => {
+    const body = parseBody(signUpBody, req.body);
+    const tokens = await signUp(context, body);
+    setSessionCookies(res, tokens, cookieOptions);
+    res.status(201).json(sessionBody(tokens, { includeRefreshToken: true }));
+  });
+
+  router.post('/signin', async (req, res) => {
+    const body = parseBody(signInBody, req.body);
+    const tokens = await signIn(context, { ...body, clientIp: req.ip ?? 'unknown' });
+    setSessionCookies(res, tokens, cookieOptions);
+    res.status(200).json(sessionBody(tokens, { includeRefreshToken: true }));
+  });
+
+  router.post('/signout', createSignOutHandler(context, options));
+
+  router.get('/me', createRequireUser({ ...options.verification, db: context.db }), (_req, res) => {
+    res.status(200).json({ user: res.locals.user });
+  });
+
+  return router;
+}

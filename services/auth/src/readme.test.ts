@@ -1,0 +1,38 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CONFIG_SPEC } from './config';
+import { HTTP_ERRORS } from './entry-points/http/problem-details';
+import { AUTH_ERROR_CODES } from './errors';
+
+// The README's configuration and error tables must match the code exactly; on a mismatch,
+// the expected table is in the failure diff, ready to paste.
+const readme = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');
+
+function configurationTable(): string {
+  const rows = Object.values(CONFIG_SPEC).map((spec) => `| \`${spec.env}\` | ${spec.default === undefined ? '(unset)' : `\`${spec.default}\``} | ${spec.description} |`);
+  return ['| Variable | Default | Description |', '| --- | --- | --- |', ...rows].join('\n');
+}
+
+function errorTable(): string {
+  const rows = AUTH_ERROR_CODES.map((code) => `| \`${code}\` | ${HTTP_ERRORS[code].status} | ${HTTP_ERRORS[code].title} |`);
+  return ['| Code | HTTP status | Title |', '| --- | --- | --- |', ...rows].join('\n');
+}
+
+function section(heading: string): string {
+  const start = readme.indexOf(`\n## ${heading}\n`);
+  if (start < 0) {
+    throw new Error(`README.md has no "## ${heading}" section`);
+  }
+  const end = readme.indexOf('\n## ', start + 1);
+  return readme.slice(start, end < 0 ? undefined : end);
+}
+
+describe('services/auth/README.md', () => {
+  it('lists every configuration variable with its default and description', () => {
+    expect(section('Configuration')).toContain(configurationTable());
+  });
+
+  it('lists every error code with its HTTP status', () => {
+    expect(section('Errors')).toContain(errorTable());
+  });
+});

@@ -1,0 +1,85 @@
+import { generateKeyPairSync } from 'node:crypto';
+import type { Express } from 'express';
+import pino, { type Logger } from 'pino';
+import { Registry } from 'prom-client';
+import { createApp } from '../app';
+import { loadConfig, type Config } from '../config';
+import { createPasswordHasher, type PasswordHasher } from '../domain/password-hasher';
+import { createSigningKeys, type SigningKeys } from '../domain/signing-keys';
+import type { TestDatabase } from './test-database';
+
+/** A clock tests set and move by hand. */
+export interface TestClock {
+  (): number;
+  set(ms: number): void;
+  advance(ms: number): void;
+}
+
+/**
+ * A frozen clock, starting at a fixed instant with milliseconds.
+ *
+ * @param startMs - initial time
+ * @example
+ * const clock = createTestClock(); clock.advance(60_000);
+ */
+export function createTestClock(startMs = Date.UTC(2026, 0, 15, 10, 0, 0, 123)): TestClock {
+  let now = startMs;
+  const clock = (() => now) as TestClock;
+  clock.set = (ms) => {
+    now = ms;
+  };
+  clock.advance = (ms) => {
+    now += ms;
+  };
+  return clock;
+}
+
+/**
+ * A fresh P-256 private key in PEM.
+ *
+ * @example
+ * const keys = createSigningKeys({ privateKeyPem: generateTestKeyPem() });
+ */
+export function generateTestKeyPem(): string {
+  return generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+}
+
+// Cheap argon2 parameters: tests exercise the logic, production uses the OWASP defaults.
+const CHEAP_ARGON2 = { ARGON2_MEMORY_KIB: '1024', ARGON2_TIME_COST: '1', ARGON2_PARALLELISM: '1' };
+
+let sharedPasswords: Promise<PasswordHasher> | undefined;
+
+/** A running test app and what it was built from. */
+export interface TestApp {
+  readonly app: Express;
+  readonly clock: TestClock;
+  readonly config: Config;
+  readonly keys: SigningKeys;
+  readonly passwords: PasswordHasher;
+}
+
+/**
+ * Builds the real app on a test database with a frozen clock, a fresh signing key and
+ * cheap argon2 parameters. Environment overrides use the real variable names.
+ *
+ * @param database - from `openTestDatabase`
+ * @param env - configuration overrides, e.g. `{ SIGNIN_RATE_LIMIT_PER_EMAIL: '2' }`
+ * @param overrides - signing keys (default: a fresh key) and logger (default: silent)
+ * @example
+ * const { app, clock } = await createTestApp(database);
+ * await request(app).post('/api/users/signup').send({ email, password }).expect(201);
+ */
+export async function createTestApp(
+  database: TestDatabase,
+  env: Record<string, string> = {},
+  overrides: { keys?: SigningKeys; logger?: Logger } = {},
+): Promise<TestApp> {
+  const config = loadConfig({ ...CHEAP_ARGON2, ...env });
+  sharedPasswords ??= createPasswordHasher({ memoryKib: config.argon2MemoryKib, timeCost: config.argon2TimeCost, parallelism: config.argon2Parallelism });
+  const passwords = await sharedPasswords;
+  const clock = createTestClock();
+  const keys = overrides.keys ?? createSigningKeys({ privateKeyPem: generateTestKeyPem() });
+  const logger = overrides.logger ?? pino({ level: 'silent' });
+  const app = createApp({ config, database, clock, keys, passwords, logger, metricsRegistry: new Registry() });
+  return { app, clock, config, keys, passwords };
+}

@@ -1,0 +1,56 @@
+import { authenticate, registerAuthMetrics, type RevocationCache, type RevocationFeed, type Verifier } from '@veto/auth-lib';
+import express, { type Express } from 'express';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { Clock } from './clock';
+import type { TicketsDatabaseHandle } from './data-access/database';
+import { TicketsError } from './errors';
+import { createOperationsRoutes } from './entry-points/http/operations-routes';
+import { requireJsonBodies } from './entry-points/http/parse-request';
+import { BODY_LIMIT, createErrorHandler } from './entry-points/http/problem-details';
+import { createRequestLogger } from './entry-points/http/request-logger';
+import { createTicketsRoutes } from './entry-points/http/tickets-routes';
+
+/** Everything the HTTP app is built from; `main.ts` passes real ones, tests their own. */
+export interface AppDeps {
+  readonly database: TicketsDatabaseHandle;
+  /** Verifies access tokens; wired to `cache` and `feed`. */
+  readonly verifier: Verifier;
+  /** The revocation cache the verifier checks, for metrics. */
+  readonly cache: RevocationCache;
+  /** The revocation feed filling `cache`: readiness, 503 while it catches up, metrics. */
+  readonly feed: RevocationFeed;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** Receives the HTTP histogram and the auth-lib metrics; default metrics are the caller's choice. */
+  readonly metricsRegistry: Registry;
+}
+
+/**
+ * Builds the tickets service's express app from injected dependencies. No I/O happens here;
+ * the caller owns the database, the NATS connection, the feed and the server.
+ *
+ * @param deps - see {@link AppDeps}
+ * @returns the express app
+ * @throws Error from prom-client when the registry already holds the app's metrics
+ * @example
+ * const app = createApp({ database, verifier, cache, feed, clock: systemClock, logger, metricsRegistry });
+ * app.listen(config.port);
+ */
+export function createApp(deps: AppDeps): Express {
+  const { logger, metricsRegistry } = deps;
+  registerAuthMetrics(metricsRegistry, { verifier: deps.verifier, cache: deps.cache, feed: deps.feed, clock: deps.clock });
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(createRequestLogger({ logger, metricsRegistry }));
+  app.use(createOperationsRoutes({ database: deps.database, feed: deps.feed, metricsRegistry, logger }));
+  app.use(requireJsonBodies());
+  app.use(express.json({ limit: BODY_LIMIT }));
+  app.use('/api/tickets', authenticate(deps.verifier, { feed: deps.feed }), createTicketsRoutes({ db: deps.database.db, clock: deps.clock }));
+  app.use((req, _res, next) => {
+    next(new TicketsError('NOT_FOUND', `No route for ${req.method} ${req.path}`));
+  });
+  app.use(createErrorHandler(logger));
+  return app;
+}

@@ -1,0 +1,70 @@
+import { CONFIG_SPEC, loadConfig } from './config';
+import { ConfigError } from './errors';
+
+function configError(env: Record<string, string>): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('loadConfig accepted the environment');
+}
+
+describe('loadConfig', () => {
+  it('applies the documented defaults to an empty environment', () => {
+    expect(loadConfig({})).toEqual({
+      env: 'production',
+      host: '0.0.0.0',
+      port: 3002,
+      logLevel: 'info',
+      databaseUrl: undefined,
+      databaseSchema: 'tickets',
+      dataDir: './.data/tickets',
+      natsUrl: 'nats://127.0.0.1:4222',
+      jwksUrl: 'http://127.0.0.1:3000/.well-known/jwks.json',
+      publicKeysFile: undefined,
+      issuer: 'veto-auth',
+      audience: 'veto',
+      accessTokenTtlSeconds: 900,
+      clockSkewSeconds: 30,
+      revocationFailClosedAfterMs: undefined,
+      streamMaxAgeSeconds: 604_800,
+      streamReplicas: 1,
+      moderationMaxDeliver: 5,
+    });
+  });
+
+  it('returns a frozen object and reads the variables by their names', () => {
+    const config = loadConfig({ PORT: '8080', REVOCATION_FAIL_CLOSED_AFTER_MS: '60000', DATABASE_SCHEMA: 'tickets_eu', VETO_ENV: 'local' });
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(config).toMatchObject({ port: 8080, revocationFailClosedAfterMs: 60_000, databaseSchema: 'tickets_eu', env: 'local' });
+  });
+
+  it('treats an empty variable as unset', () => {
+    expect(loadConfig({ PORT: '', JWT_PUBLIC_KEYS_FILE: '' })).toMatchObject({ port: 3002, publicKeysFile: undefined });
+  });
+
+  it.each([
+    ['PORT', 'http'],
+    ['PORT', '70000'],
+    ['DATABASE_URL', 'not a url'],
+    ['DATABASE_SCHEMA', 'Tickets; DROP'],
+    ['JWKS_URL', 'auth-service'],
+    ['ACCESS_TOKEN_TTL_SECONDS', '0'],
+    ['CLOCK_SKEW_SECONDS', '-1'],
+    ['REVOCATION_FAIL_CLOSED_AFTER_MS', 'soon'],
+    ['STREAM_MAX_AGE_SECONDS', '1.5'],
+    ['LOG_LEVEL', 'verbose'],
+    ['VETO_ENV', 'staging'],
+  ])('refuses %s=%j with CONFIG_INVALID naming the variable', (variable, value) => {
+    const error = configError({ [variable]: value });
+    expect(error).toMatchObject({ code: 'CONFIG_INVALID', variable, name: 'ConfigError' });
+    expect(error.message).toContain(variable);
+  });
+
+  it('names every variable it reads exactly once', () => {
+    const names = Object.values(CONFIG_SPEC).map((spec) => spec.env);
+    expect(new Set(names).size).toBe(names.length);
+  });
+});

@@ -1,0 +1,123 @@
+import { isSchemaName } from '@veto/storage';
+import { z } from 'zod';
+import { ConfigError } from './errors';
+
+const integer = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const optionalText = z.string().min(1).optional();
+
+/** How one configuration key is read: its variable, meaning, default and parser. */
+export interface ConfigKeySpec {
+  readonly env: string;
+  readonly description: string;
+  /** The default as it would be written in the environment; `undefined` = unset. */
+  readonly default: string | undefined;
+  readonly schema: z.ZodType;
+}
+
+/**
+ * Every configuration key of the tickets service, as data: the README's configuration table
+ * is generated from it, and `loadConfig` parses exactly these variables.
+ *
+ * @example
+ * for (const spec of Object.values(CONFIG_SPEC)) console.log(`| ${spec.env} | ${spec.default ?? ''} | ${spec.description} |`);
+ */
+export const CONFIG_SPEC = {
+  env: {
+    env: 'VETO_ENV',
+    description: '`production` or `local`; written on every log line.',
+    default: 'production',
+    schema: z.enum(['production', 'local']),
+  },
+  host: { env: 'HOST', description: 'Interface the HTTP server binds to.', default: '0.0.0.0', schema: z.string().min(1) },
+  port: { env: 'PORT', description: 'HTTP port.', default: '3002', schema: integer(0, 65535) },
+  logLevel: {
+    env: 'LOG_LEVEL',
+    description: 'pino log level.',
+    default: 'info',
+    schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+  },
+  databaseUrl: {
+    env: 'DATABASE_URL',
+    description: 'PostgreSQL connection string. When unset, an embedded PGlite database is kept in `DATA_DIR/pg`.',
+    default: undefined,
+    schema: z.url().optional(),
+  },
+  databaseSchema: {
+    env: 'DATABASE_SCHEMA',
+    description: "PostgreSQL schema holding the service's tables and its migrations table.",
+    default: 'tickets',
+    schema: z.string().refine(isSchemaName, 'must be a lower-case SQL identifier'),
+  },
+  dataDir: { env: 'DATA_DIR', description: 'Directory for the embedded database.', default: './.data/tickets', schema: z.string().min(1) },
+  natsUrl: { env: 'NATS_URL', description: 'NATS server(s) with JetStream, comma-separated.', default: 'nats://127.0.0.1:4222', schema: z.string().min(1) },
+  jwksUrl: {
+    env: 'JWKS_URL',
+    description: "The auth service's JWKS, fetched at start-up (with retries) and again when a token names an unknown key. Ignored when `JWT_PUBLIC_KEYS_FILE` is set.",
+    default: 'http://127.0.0.1:3000/.well-known/jwks.json',
+    schema: z.url(),
+  },
+  publicKeysFile: {
+    env: 'JWT_PUBLIC_KEYS_FILE',
+    description: 'Path of a JWKS JSON file with the verification keys; when set, no JWKS is fetched.',
+    default: undefined,
+    schema: optionalText,
+  },
+  issuer: { env: 'JWT_ISSUER', description: "Expected `iss` claim; must equal the auth service's.", default: 'veto-auth', schema: z.string().min(1) },
+  audience: { env: 'JWT_AUDIENCE', description: "Expected `aud` claim; must equal the auth service's.", default: 'veto', schema: z.string().min(1) },
+  accessTokenTtlSeconds: {
+    env: 'ACCESS_TOKEN_TTL_SECONDS',
+    description: "The auth service's access-token lifetime: revocations are replayed and kept this long (plus the skew).",
+    default: '900',
+    schema: integer(1, 86_400),
+  },
+  clockSkewSeconds: { env: 'CLOCK_SKEW_SECONDS', description: 'Tolerated clock difference for `exp`, `nbf` and `iat`.', default: '30', schema: integer(0, 300) },
+  revocationFailClosedAfterMs: {
+    env: 'REVOCATION_FAIL_CLOSED_AFTER_MS',
+    description: 'When set, refuse valid tokens (503 `REVOCATION_UNAVAILABLE`) once NATS has been unreachable this long; unset keeps serving from the cache.',
+    default: undefined,
+    schema: integer(0, 86_400_000).optional(),
+  },
+  streamMaxAgeSeconds: {
+    env: 'STREAM_MAX_AGE_SECONDS',
+    description: "Retention of the `AUTH` event stream (created or updated at start-up); must equal the auth service's.",
+    default: '604800',
+    schema: integer(60, 31_536_000),
+  },
+  streamReplicas: { env: 'STREAM_REPLICAS', description: 'Replicas of the event streams (1 for a single server).', default: '1', schema: integer(1, 5) },
+  moderationMaxDeliver: {
+    env: 'MODERATION_MAX_DELIVER',
+    description: 'Deliveries of a moderation event before it goes to the dead-letter stream `veto.dlq.tickets`.',
+    default: '5',
+    schema: integer(1, 100),
+  },
+} as const satisfies Record<string, ConfigKeySpec>;
+
+type Spec = typeof CONFIG_SPEC;
+
+/** The validated, frozen configuration of the tickets service. */
+export type Config = Readonly<{ [K in keyof Spec]: z.output<Spec[K]['schema']> }>;
+
+/**
+ * Parses the tickets service configuration from environment variables, once, at start-up.
+ * An empty variable counts as unset.
+ *
+ * @param env - the variables to read (`process.env` in `main.ts`, a literal in tests)
+ * @returns the frozen configuration
+ * @throws {ConfigError} `CONFIG_INVALID`, naming the first bad variable in `variable` and in the message
+ * @example
+ * const config = loadConfig(process.env);
+ */
+export function loadConfig(env: Readonly<Record<string, string | undefined>>): Config {
+  const values: Record<string, unknown> = {};
+  for (const [key, spec] of Object.entries(CONFIG_SPEC) as [keyof Spec, ConfigKeySpec][]) {
+    const raw = env[spec.env];
+    const input = raw === undefined || raw === '' ? spec.default : raw;
+    const parsed = spec.schema.safeParse(input);
+    if (!parsed.success) {
+      const reason = parsed.error.issues.map((issue) => issue.message).join('; ');
+      throw new ConfigError(spec.env, `${spec.env} is invalid: ${reason}`, { cause: parsed.error });
+    }
+    values[key] = parsed.data;
+  }
+  return Object.freeze(values as Config);
+}

@@ -1,0 +1,87 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { signTestToken, TEST_AUDIENCE, TEST_ISSUER, testJwks } from '@veto/auth-lib/testing';
+import { createEvent, EventPublisher, type NatsConnection } from '@veto/events';
+import { connectTo, startNatsServer, type NatsServerHandle } from '@veto/events/testing';
+import { openDatabase } from '@veto/storage';
+import { sql } from 'drizzle-orm';
+import { schema } from './data-access/schema';
+import { startMain } from './test-support/run-main';
+import { waitFor } from './test-support/wait-for';
+
+// The real entry point in its own process: configuration errors, start-up on PGlite with keys
+// from a file, readiness, the API, a ban through the bus, and a graceful shutdown.
+let dir: string;
+let server: NatsServerHandle;
+let nc: NatsConnection;
+let keysFile: string;
+// On PostgreSQL the spawned service gets its own schema, dropped after the file.
+const databaseUrl = process.env.DATABASE_URL;
+const schemaName = `tickets_main_${randomUUID().slice(0, 8)}`;
+
+beforeAll(async () => {
+  [dir, server] = await Promise.all([mkdtemp(join(tmpdir(), 'veto-tickets-main-')), startNatsServer()]);
+  nc = await connectTo(server);
+  keysFile = join(dir, 'jwks.json');
+  await writeFile(keysFile, JSON.stringify(testJwks()));
+});
+afterAll(async () => {
+  if (databaseUrl) {
+    const database = await openDatabase({ databaseUrl, schemaName, schema });
+    await database.db.execute(sql.raw(`DROP SCHEMA "${schemaName}" CASCADE`));
+    await database.close();
+  }
+  await nc.close();
+  await Promise.all([server.cleanup(), rm(dir, { recursive: true, force: true })]);
+});
+
+const baseEnv = () => ({
+  HOST: '127.0.0.1',
+  PORT: '0',
+  DATA_DIR: join(dir, 'data'),
+  NATS_URL: server.url,
+  JWT_PUBLIC_KEYS_FILE: keysFile,
+  JWT_ISSUER: TEST_ISSUER,
+  JWT_AUDIENCE: TEST_AUDIENCE,
+  ...(databaseUrl ? { DATABASE_URL: databaseUrl, DATABASE_SCHEMA: schemaName } : {}),
+});
+
+it('refuses to start with a bad variable, naming it', async () => {
+  const result = await startMain({ ...baseEnv(), CLOCK_SKEW_SECONDS: 'lots' }).exited;
+  expect(result.code).toBe(1);
+  expect(result.stderr).toContain('configuration error (CLOCK_SKEW_SECONDS)');
+});
+
+it('refuses to start with an unreadable key file, naming JWT_PUBLIC_KEYS_FILE', async () => {
+  const result = await startMain({ ...baseEnv(), JWT_PUBLIC_KEYS_FILE: join(dir, 'nope.json') }).exited;
+  expect(result.code).toBe(1);
+  expect(result.stderr).toContain('configuration error (JWT_PUBLIC_KEYS_FILE)');
+});
+
+it('starts, becomes ready, serves tickets, unlists a banned seller’s tickets, and stops on SIGTERM', async () => {
+  const run = startMain(baseEnv());
+  const { port } = await run.waitForLog('tickets service listening');
+  await run.waitForLog('revocation feed caught up; ready');
+  const base = `http://127.0.0.1:${String(port)}`;
+  expect((await fetch(`${base}/readyz`)).status).toBe(200);
+
+  const seller = randomUUID();
+  const created = await fetch(`${base}/api/tickets`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${signTestToken({ sub: seller })}` },
+    body: JSON.stringify({ title: 'Final', price: 2500 }),
+  });
+  expect(created.status).toBe(201);
+  const { id } = (await created.json()) as { id: string };
+
+  await new EventPublisher(nc).publish(createEvent('user.banned', { userId: seller, revokedAt: new Date().toISOString() }, { source: 'auth' }));
+  const viewer = { authorization: `Bearer ${signTestToken({ sub: randomUUID() })}` };
+  await waitFor('the ticket to be unlisted', async () => (await fetch(`${base}/api/tickets/${id}`, { headers: viewer })).status === 404);
+
+  run.child.kill('SIGTERM');
+  const stopped = await run.exited;
+  expect(stopped.code).toBe(0);
+  expect(stopped.stdout).toContain('"msg":"stopped"');
+});

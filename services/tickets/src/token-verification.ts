@@ -1,0 +1,60 @@
+import { createRevocationFeed, createVerifier, RevocationCache, type JsonWebKeySet, type KeyStore, type RevocationFeed, type Verifier } from '@veto/auth-lib';
+import type { NatsConnection } from '@veto/events';
+import type { Logger } from 'pino';
+import type { Clock } from './clock';
+import type { Config } from './config';
+
+/** The verifier and the revocation state behind it. */
+export interface TokenVerification {
+  readonly verifier: Verifier;
+  readonly cache: RevocationCache;
+  readonly feed: RevocationFeed;
+}
+
+/** What {@link createTokenVerification} is built from. */
+export interface TokenVerificationDeps {
+  readonly nc: NatsConnection;
+  readonly keys: JsonWebKeySet | KeyStore;
+  readonly config: Pick<Config, 'issuer' | 'audience' | 'accessTokenTtlSeconds' | 'clockSkewSeconds' | 'revocationFailClosedAfterMs'>;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** JetStream stream and subject prefix of the auth events; the events package defaults when omitted (tests use random ones). */
+  readonly stream?: string;
+  readonly subjectPrefix?: string;
+}
+
+/**
+ * Wires local token verification: a revocation cache fed by the fan-out revocation feed
+ * (replaying the last `ttl + skew` first), and a verifier checking every token against it.
+ *
+ * @param deps - see {@link TokenVerificationDeps}
+ * @returns the verifier, cache and feed (await `feed.ready` before reporting ready)
+ * @throws TypeError from `@veto/auth-lib` for invalid settings
+ * @example
+ * const { verifier, cache, feed } = createTokenVerification({ nc, keys, config, clock: systemClock, logger });
+ */
+export function createTokenVerification(deps: TokenVerificationDeps): TokenVerification {
+  const { config, clock } = deps;
+  const cache = new RevocationCache({ accessTokenTtlSeconds: config.accessTokenTtlSeconds, clockSkewSeconds: config.clockSkewSeconds, clock });
+  const feed = createRevocationFeed({
+    nc: deps.nc,
+    cache,
+    accessTokenTtlSeconds: config.accessTokenTtlSeconds,
+    clockSkewSeconds: config.clockSkewSeconds,
+    clock,
+    logger: deps.logger,
+    ...(deps.stream === undefined ? {} : { stream: deps.stream }),
+    ...(deps.subjectPrefix === undefined ? {} : { subjectPrefix: deps.subjectPrefix }),
+    ...(config.revocationFailClosedAfterMs === undefined ? {} : { failClosedAfterMs: config.revocationFailClosedAfterMs }),
+  });
+  const verifier = createVerifier({
+    issuer: config.issuer,
+    audience: config.audience,
+    keys: deps.keys,
+    clockSkewSeconds: config.clockSkewSeconds,
+    clock,
+    revocations: cache,
+    isRevocationAvailable: feed.isRevocationAvailable,
+  });
+  return { verifier, cache, feed };
+}
