@@ -1,5 +1,7 @@
 import { CONFIG_SPEC as AUTH_CONFIG } from '../services/auth/src/config';
 import { HTTP_ERRORS as AUTH_HTTP_ERRORS } from '../services/auth/src/entry-points/http/problem-details';
+import { CONFIG_SPEC as TICKETS_CONFIG } from '../services/tickets/src/config';
+import { HTTP_ERRORS as TICKETS_HTTP_ERRORS } from '../services/tickets/src/entry-points/http/problem-details';
 
 /** One configuration key as the README shows it. */
 interface ConfigRow {
@@ -36,6 +38,8 @@ export function readmeSections(): Record<string, string> {
   return {
     'config-auth': configTable(AUTH_CONFIG),
     'errors-auth': errorTable(AUTH_HTTP_ERRORS),
+    'config-tickets': configTable(TICKETS_CONFIG),
+    'errors-tickets': errorTable(TICKETS_HTTP_ERRORS),
   };
 }
 
