@@ -28,7 +28,7 @@ export const CONFIG_SPEC = {
     schema: z.enum(['production', 'local']),
   },
   host: { env: 'HOST', description: 'Interface the HTTP server binds to.', default: '0.0.0.0', schema: z.string().min(1) },
-  port: { env: 'PORT', description: 'HTTP port.', default: '3000', schema: integer(0, 65535) },
+  port: { env: 'PORT', description: 'HTTP port.', default: '3001', schema: integer(0, 65535) },
   logLevel: {
     env: 'LOG_LEVEL',
     description: 'pino log level.',

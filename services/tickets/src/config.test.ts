@@ -22,7 +22,7 @@ describe('loadConfig', () => {
       databaseSchema: 'tickets',
       dataDir: './.data/tickets',
       natsUrl: 'nats://127.0.0.1:4222',
-      jwksUrl: 'http://127.0.0.1:3000/.well-known/jwks.json',
+      jwksUrl: 'http://127.0.0.1:3001/.well-known/jwks.json',
       publicKeysFile: undefined,
       issuer: 'veto-auth',
       audience: 'veto',

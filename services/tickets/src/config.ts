@@ -53,7 +53,7 @@ export const CONFIG_SPEC = {
   jwksUrl: {
     env: 'JWKS_URL',
     description: "The auth service's JWKS, fetched at start-up (with retries) and again when a token names an unknown key. Ignored when `JWT_PUBLIC_KEYS_FILE` is set.",
-    default: 'http://127.0.0.1:3000/.well-known/jwks.json',
+    default: 'http://127.0.0.1:3001/.well-known/jwks.json',
     schema: z.url(),
   },
   publicKeysFile: {
