@@ -1,7 +1,7 @@
 /** One jest run for the whole workspace; workspace packages resolve to their sources. */
 module.exports = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/packages', '<rootDir>/services', '<rootDir>/scripts', '<rootDir>/tests'],
+  roots: ['<rootDir>/packages', '<rootDir>/services', '<rootDir>/scripts', '<rootDir>/tests', '<rootDir>/infra'],
   testMatch: ['**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   transform: {
@@ -14,6 +14,8 @@ module.exports = {
     '^@veto/auth-lib/testing$': '<rootDir>/packages/auth-lib/src/testing.ts',
     '^@veto/storage$': '<rootDir>/packages/storage/src/index.ts',
     '^@veto/storage/testing$': '<rootDir>/packages/storage/src/testing.ts',
+    '^@veto/service-kit$': '<rootDir>/packages/service-kit/src/index.ts',
+    '^@veto/service-kit/testing$': '<rootDir>/packages/service-kit/src/testing.ts',
   },
   testTimeout: 30000,
 };

@@ -1,0 +1,13 @@
+export { ServiceError, ValidationError, ConfigError, type FieldError } from './service-error';
+export { loadConfigFrom, integerSetting, optionalTextSetting, type ConfigKeySpec, type ConfigOf } from './config-spec';
+export {
+  createErrorHandler,
+  COMMON_HTTP_ERRORS,
+  BODY_LIMIT,
+  type CommonErrorCode,
+  type HttpErrorSpec,
+  type HttpErrorTable,
+  type ErrorHandlerOptions,
+} from './problem-details';
+export { parseRequest, requireJsonBodies } from './parse-request';
+export { createRequestLogger } from './request-logger';

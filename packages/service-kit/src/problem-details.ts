@@ -1,0 +1,101 @@
+import type { ErrorRequestHandler, Response } from 'express';
+import type { Logger } from 'pino';
+import { ServiceError, ValidationError } from './service-error';
+
+/** HTTP status and title of one error code. */
+export interface HttpErrorSpec {
+  readonly status: number;
+  readonly title: string;
+}
+
+/** A service's whole code → HTTP table: the one place its codes meet HTTP. */
+export type HttpErrorTable<Code extends string> = Readonly<Record<Code, HttpErrorSpec>>;
+
+/** The codes every service's HTTP edge produces, whatever its domain. */
+export const COMMON_HTTP_ERRORS = Object.freeze({
+  VALIDATION_FAILED: { status: 400, title: 'Validation failed' },
+  MALFORMED_JSON: { status: 400, title: 'Malformed JSON body' },
+  PAYLOAD_TOO_LARGE: { status: 413, title: 'Payload too large' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported media type' },
+  NOT_FOUND: { status: 404, title: 'Not found' },
+  CONFIG_INVALID: { status: 500, title: 'Internal server error' },
+  INTERNAL: { status: 500, title: 'Internal server error' },
+} as const satisfies HttpErrorTable<string>);
+
+/** A code every service shares. */
+export type CommonErrorCode = keyof typeof COMMON_HTTP_ERRORS;
+
+/** The largest accepted JSON request body. */
+export const BODY_LIMIT = '16kb';
+
+/** Translates body-parser's errors (they carry a `type`) into coded errors. */
+function fromBodyParser(error: unknown): ServiceError<CommonErrorCode> | undefined {
+  if (typeof error !== 'object' || error === null || !('type' in error)) {
+    return undefined;
+  }
+  switch (error.type) {
+    case 'entity.too.large':
+      return new ServiceError('PAYLOAD_TOO_LARGE', `The request body exceeds ${BODY_LIMIT}`, { cause: error });
+    case 'entity.parse.failed':
+      return new ServiceError('MALFORMED_JSON', 'The request body is not valid JSON', { cause: error });
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return new ServiceError('UNSUPPORTED_MEDIA_TYPE', 'Unsupported body encoding or charset', { cause: error });
+    default:
+      return undefined;
+  }
+}
+
+/** What the error middleware needs to know about a service. */
+export interface ErrorHandlerOptions<Code extends string> {
+  /** Where unexpected errors go, with the request id. */
+  readonly logger: Logger;
+  /** Every code the service answers with; must include the common codes. */
+  readonly errors: HttpErrorTable<Code | CommonErrorCode>;
+  /** Extra response headers for a coded error (e.g. `Retry-After`, `WWW-Authenticate`). */
+  readonly headersFor?: (error: ServiceError, status: number) => Readonly<Record<string, string>>;
+}
+
+/**
+ * The one error middleware of a service: coded errors with a 4xx status become their RFC 9457
+ * problem response (`type`, `title`, `status`, `detail`, `code`, and `errors` for validation);
+ * anything else — including a coded 5xx — is logged with the request id and answered as a
+ * 500 `INTERNAL` that leaks nothing. Put `authErrorHandler()` of `@veto/auth-lib` before it
+ * so token errors keep auth-lib's answer.
+ *
+ * @param options - logger, the service's code table and optional extra headers
+ * @returns the express error handler
+ * @example
+ * app.use(authErrorHandler());
+ * app.use(createErrorHandler({ logger, errors: HTTP_ERRORS }));
+ */
+export function createErrorHandler<Code extends string>(options: ErrorHandlerOptions<Code>): ErrorRequestHandler {
+  const table: Readonly<Record<string, HttpErrorSpec>> = options.errors;
+  const send = (res: Response, error: ServiceError, { status, title }: HttpErrorSpec): void => {
+    const body: Record<string, unknown> = {
+      type: `urn:veto:error:${error.code.toLowerCase()}`,
+      title,
+      status,
+      detail: status >= 500 ? title : error.message,
+      code: error.code,
+    };
+    if (error instanceof ValidationError) {
+      body.errors = error.errors;
+    }
+    res.status(status).set(options.headersFor?.(error, status) ?? {}).type('application/problem+json').send(JSON.stringify(body));
+  };
+  return (error: unknown, req, res, next) => {
+    if (res.headersSent) {
+      next(error);
+      return;
+    }
+    const known = error instanceof ServiceError ? error : fromBodyParser(error);
+    const spec = known === undefined ? undefined : table[known.code];
+    if (known !== undefined && spec !== undefined && spec.status < 500) {
+      send(res, known, spec);
+      return;
+    }
+    options.logger.error({ err: error, reqId: res.locals.requestId, method: req.method, path: req.path }, 'unexpected error');
+    send(res, new ServiceError('INTERNAL', 'Internal server error', { cause: error }), COMMON_HTTP_ERRORS.INTERNAL);
+  };
+}

@@ -1,0 +1,1 @@
+export { startScript, type ScriptOptions, type RunningScript, type ScriptResult } from './start-script';
