@@ -1,3 +1,4 @@
+import { createVerifier } from '@veto/auth-lib';
 import cookieParser from 'cookie-parser';
 import express, { type Express } from 'express';
 import type { Logger } from 'pino';
@@ -52,7 +53,17 @@ export function createApp(deps: AppDeps): Express {
       perIp: createRateLimiter({ limit: config.signInLimitPerIp, windowSeconds: config.signInWindowSeconds, clock }),
     },
   };
-  const verification = { publicKeys: keys.publicKeys, issuer: config.issuer, audience: config.audience, clock };
+  // The service verifies its own tokens with the same library as every other service. No clock
+  // skew: it signs them itself, with this clock. Revocations are checked against the database
+  // (the source of truth), not through a feed.
+  const verifier = createVerifier({
+    issuer: config.issuer,
+    audience: config.audience,
+    keys: [...keys.publicKeys].map(([kid, key]) => ({ kid, key })),
+    clockSkewSeconds: 0,
+    clock,
+  });
+  const tokenCheck = { publicKeys: keys.publicKeys, issuer: config.issuer, audience: config.audience };
   const cookies = {
     secure: config.env !== 'local',
     accessTtlSeconds: config.accessTokenTtlSeconds,
@@ -68,8 +79,8 @@ export function createApp(deps: AppDeps): Express {
   app.use(requireJsonBodies());
   app.use(express.json({ limit: '16kb' }));
   app.use(cookieParser());
-  app.use('/api/users', createUsersRoutes(context, { verification, cookies }));
-  app.use('/api/auth', createAuthRoutes(context, { verification, cookies }));
+  app.use('/api/users', createUsersRoutes(context, { verifier, tokenCheck, cookies }));
+  app.use('/api/auth', createAuthRoutes(context, { tokenCheck, cookies }));
   app.use((req, _res, next) => {
     next(new AuthError('NOT_FOUND', `No route for ${req.method} ${req.path}`));
   });

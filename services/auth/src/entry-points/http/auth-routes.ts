@@ -5,8 +5,7 @@ import { refreshSession } from '../../domain/refresh-session';
 import { AuthError } from '../../errors';
 import { parseBody } from './parse-body';
 import { presentedRefreshToken, setSessionCookies, type CookieSettings } from './session-cookies';
-import type { AccessTokenVerification } from './require-user';
-import { createSignOutHandler } from './sign-out-handler';
+import { createSignOutHandler, type SignOutTokenCheck } from './sign-out-handler';
 import { sessionBody } from './session-body';
 
 const refreshBody = z.object({ refreshToken: z.string().min(1).max(256).optional() });
@@ -20,12 +19,12 @@ const refreshBody = z.object({ refreshToken: z.string().min(1).max(256).optional
  * the refresh cookie to.
  *
  * @param context - the auth context
- * @param options - token verification and cookie settings
+ * @param options - the sign-out token check and cookie settings
  * @returns the router
  * @example
- * app.use('/api/auth', createAuthRoutes(context, { verification, cookies }));
+ * app.use('/api/auth', createAuthRoutes(context, { tokenCheck, cookies }));
  */
-export function createAuthRoutes(context: AuthContext, options: { verification: AccessTokenVerification; cookies: CookieSettings }): Router {
+export function createAuthRoutes(context: AuthContext, options: { tokenCheck: SignOutTokenCheck; cookies: CookieSettings }): Router {
   const router = Router();
 
   router.post('/refresh', async (req, res) => {

@@ -6,7 +6,8 @@ import { users } from '../../data-access/schema';
 import { createTestApp, type TestApp } from '../../test-support/test-app';
 import { openTestDatabase, type TestDatabase } from '../../test-support/test-database';
 
-// Every way an access token can fail at /api/users/me, one by one, by code.
+// Every way an access token can fail at /api/users/me, one by one, by code: the token codes
+// come from @veto/auth-lib's verifier, the session and ban checks from the service's database.
 let database: TestDatabase;
 let t: TestApp;
 let session: { userId: string; accessToken: string; claims: jwt.JwtPayload };
@@ -39,7 +40,7 @@ function expectRejected(res: request.Response, status: number, code: string): vo
   expect(res.status).toBe(status);
   expect(res.body.code).toBe(code);
   if (status === 401) {
-    expect(res.headers['www-authenticate']).toBe('Bearer realm="veto", error="invalid_token"');
+    expect(res.headers['www-authenticate']).toMatch(/^Bearer (realm="veto", )?error="invalid_token"$/);
   }
 }
 
@@ -49,44 +50,44 @@ describe('access-token verification at GET /api/users/me', () => {
     expect((await me(signWithAppKey({ ...session.claims }))).status).toBe(200);
   });
 
-  it('rejects a wrong issuer with INVALID_TOKEN', async () => {
-    expectRejected(await me(signWithAppKey({ ...session.claims, iss: 'someone-else' })), 401, 'INVALID_TOKEN');
+  it('rejects a wrong issuer with TOKEN_WRONG_ISSUER', async () => {
+    expectRejected(await me(signWithAppKey({ ...session.claims, iss: 'someone-else' })), 401, 'TOKEN_WRONG_ISSUER');
   });
 
-  it('rejects a wrong audience with INVALID_TOKEN', async () => {
-    expectRejected(await me(signWithAppKey({ ...session.claims, aud: 'another-api' })), 401, 'INVALID_TOKEN');
+  it('rejects a wrong audience with TOKEN_WRONG_AUDIENCE', async () => {
+    expectRejected(await me(signWithAppKey({ ...session.claims, aud: 'another-api' })), 401, 'TOKEN_WRONG_AUDIENCE');
   });
 
-  it('rejects an unsigned alg=none token with INVALID_TOKEN', async () => {
+  it('rejects an unsigned alg=none token with TOKEN_WRONG_ALGORITHM', async () => {
     const none = `${base64url({ alg: 'none', typ: 'JWT', kid: t.keys.kid })}.${base64url(session.claims)}.`;
-    expectRejected(await me(none), 401, 'INVALID_TOKEN');
+    expectRejected(await me(none), 401, 'TOKEN_WRONG_ALGORITHM');
   });
 
-  it('rejects an HS256 token keyed with the public key (algorithm confusion) with INVALID_TOKEN', async () => {
+  it('rejects an HS256 token keyed with the public key (algorithm confusion) with TOKEN_WRONG_ALGORITHM', async () => {
     const publicPem = createPublicKey(t.keys.privateKey).export({ type: 'spki', format: 'pem' }).toString();
     const signingInput = `${base64url({ alg: 'HS256', typ: 'JWT', kid: t.keys.kid })}.${base64url(session.claims)}`;
     const mac = createHmac('sha256', publicPem).update(signingInput).digest('base64url');
-    expectRejected(await me(`${signingInput}.${mac}`), 401, 'INVALID_TOKEN');
+    expectRejected(await me(`${signingInput}.${mac}`), 401, 'TOKEN_WRONG_ALGORITHM');
   });
 
-  it('rejects a token without kid, and one with an unknown kid, with INVALID_TOKEN', async () => {
-    expectRejected(await me(signWithAppKey({ ...session.claims }, {})), 401, 'INVALID_TOKEN');
-    expectRejected(await me(signWithAppKey({ ...session.claims }, { kid: 'not-a-published-key' })), 401, 'INVALID_TOKEN');
+  it('rejects a token without kid, and one with an unknown kid, with TOKEN_UNKNOWN_KEY', async () => {
+    expectRejected(await me(signWithAppKey({ ...session.claims }, {})), 401, 'TOKEN_UNKNOWN_KEY');
+    expectRejected(await me(signWithAppKey({ ...session.claims }, { kid: 'not-a-published-key' })), 401, 'TOKEN_UNKNOWN_KEY');
   });
 
-  it('rejects a correctly signed token without sid with INVALID_TOKEN', async () => {
+  it('rejects a correctly signed token without sid with TOKEN_MALFORMED', async () => {
     const { sid: _sid, ...withoutSid } = session.claims;
-    expectRejected(await me(signWithAppKey(withoutSid)), 401, 'INVALID_TOKEN');
+    expectRejected(await me(signWithAppKey(withoutSid)), 401, 'TOKEN_MALFORMED');
   });
 
-  it('rejects a token that is not yet valid (nbf in the future) with INVALID_TOKEN', async () => {
-    expectRejected(await me(signWithAppKey({ ...session.claims, nbf: t.clock() / 1000 + 60 })), 401, 'INVALID_TOKEN');
+  it('rejects a token that is not yet valid (nbf in the future) with TOKEN_NOT_YET_VALID', async () => {
+    expectRejected(await me(signWithAppKey({ ...session.claims, nbf: t.clock() / 1000 + 60 })), 401, 'TOKEN_NOT_YET_VALID');
   });
 
-  it('rejects garbage and a non-Bearer Authorization header with INVALID_TOKEN', async () => {
-    expectRejected(await me('garbage'), 401, 'INVALID_TOKEN');
+  it('rejects garbage with TOKEN_MALFORMED, and reads the cookie when the Authorization header is not Bearer', async () => {
+    expectRejected(await me('garbage'), 401, 'TOKEN_MALFORMED');
     const basic = await request(t.app).get('/api/users/me').set('Authorization', 'Basic YWRhOnB3').set('Cookie', `veto_access=${session.accessToken}`);
-    expectRejected(basic, 401, 'INVALID_TOKEN');
+    expect(basic.status).toBe(200);
   });
 
   it('accepts a token one millisecond before exp and rejects it at exp with TOKEN_EXPIRED', async () => {

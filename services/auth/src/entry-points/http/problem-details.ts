@@ -1,3 +1,4 @@
+import { authProblem } from '@veto/auth-lib';
 import type { ErrorRequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 import { AuthError, RateLimitedError, ValidationError, type AuthErrorCode } from '../../errors';
@@ -19,9 +20,6 @@ export const HTTP_ERRORS: Readonly<Record<AuthErrorCode, { readonly status: numb
   INVALID_CREDENTIALS: { status: 401, title: 'Invalid credentials' },
   USER_BANNED: { status: 403, title: 'User banned' },
   RATE_LIMITED: { status: 429, title: 'Too many requests' },
-  UNAUTHENTICATED: { status: 401, title: 'Authentication required' },
-  INVALID_TOKEN: { status: 401, title: 'Invalid access token' },
-  TOKEN_EXPIRED: { status: 401, title: 'Access token expired' },
   SESSION_REVOKED: { status: 401, title: 'Session revoked' },
   REFRESH_TOKEN_INVALID: { status: 401, title: 'Invalid refresh token' },
   REFRESH_TOKEN_EXPIRED: { status: 401, title: 'Refresh token expired' },
@@ -65,8 +63,7 @@ export function sendProblem(res: Response, error: AuthError): void {
     res.set('Retry-After', String(error.retryAfterSeconds));
   }
   if (status === 401) {
-    // RFC 6750: no error attribute when no credentials were presented at all.
-    res.set('WWW-Authenticate', error.code === 'UNAUTHENTICATED' ? 'Bearer realm="veto"' : 'Bearer realm="veto", error="invalid_token"');
+    res.set('WWW-Authenticate', 'Bearer realm="veto", error="invalid_token"');
   }
   const body: Record<string, unknown> = {
     type: `urn:veto:error:${error.code.toLowerCase()}`,
@@ -82,8 +79,10 @@ export function sendProblem(res: Response, error: AuthError): void {
 }
 
 /**
- * The one error middleware: coded errors become their problem response; anything else
- * is logged (with the request id) and becomes a 500 `INTERNAL` that leaks nothing.
+ * The one error middleware: coded errors become their problem response — the token codes
+ * of `@veto/auth-lib` (`TOKEN_*`, `FORBIDDEN_ROLE`) through its `authProblem`, the service's
+ * own through {@link HTTP_ERRORS}; anything else is logged (with the request id) and becomes
+ * a 500 `INTERNAL` that leaks nothing.
  *
  * @param logger - where unexpected errors go
  * @returns the express error handler
@@ -94,6 +93,11 @@ export function createErrorHandler(logger: Logger): ErrorRequestHandler {
   return (error: unknown, req, res, next) => {
     if (res.headersSent) {
       next(error);
+      return;
+    }
+    const tokenProblem = authProblem(error);
+    if (tokenProblem !== undefined) {
+      res.status(tokenProblem.status).set(tokenProblem.headers).send(JSON.stringify(tokenProblem.body));
       return;
     }
     const known = error instanceof AuthError ? error : fromBodyParser(error);

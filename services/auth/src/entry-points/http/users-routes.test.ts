@@ -171,30 +171,31 @@ describe('GET /api/users/me', () => {
       .set('Authorization', 'Bearer not.a.token')
       .set('Cookie', `veto_access=${signUp.body.accessToken}`)
       .expect(401);
-    expect(res.body.code).toBe('INVALID_TOKEN');
+    expect(res.body.code).toBe('TOKEN_MALFORMED');
   });
 
-  it('answers 401 UNAUTHENTICATED without a token', async () => {
+  it('answers 401 TOKEN_MISSING without a token, with a challenge carrying no error', async () => {
     const res = await request(t.app).get('/api/users/me').expect(401);
-    expect(res.body.code).toBe('UNAUTHENTICATED');
-    expect(res.headers['www-authenticate']).toBe('Bearer realm="veto"');
+    expect(res.body.code).toBe('TOKEN_MISSING');
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(res.headers['www-authenticate']).toBe('Bearer');
   });
 
-  it('rejects a tampered token with 401 INVALID_TOKEN and an invalid_token challenge', async () => {
+  it('rejects a tampered token with 401 TOKEN_INVALID_SIGNATURE and an invalid_token challenge', async () => {
     const signUp = await request(t.app).post('/api/users/signup').send(credentials).expect(201);
     const [header, payload, signature] = (signUp.body.accessToken as string).split('.');
     const claims = JSON.parse(Buffer.from(payload ?? '', 'base64url').toString());
     const forged = Buffer.from(JSON.stringify({ ...claims, role: 'admin' })).toString('base64url');
     const res = await request(t.app).get('/api/users/me').set('Authorization', `Bearer ${header}.${forged}.${signature}`).expect(401);
-    expect(res.body.code).toBe('INVALID_TOKEN');
-    expect(res.headers['www-authenticate']).toBe('Bearer realm="veto", error="invalid_token"');
+    expect(res.body.code).toBe('TOKEN_INVALID_SIGNATURE');
+    expect(res.headers['www-authenticate']).toBe('Bearer error="invalid_token"');
   });
 
-  it('rejects a token signed by another service instance key with 401 INVALID_TOKEN', async () => {
+  it('rejects a token signed by another service instance key with 401 TOKEN_UNKNOWN_KEY', async () => {
     const other = await createTestApp(database);
     const signUp = await request(other.app).post('/api/users/signup').send(credentials).expect(201);
     const res = await request(t.app).get('/api/users/me').set('Authorization', `Bearer ${signUp.body.accessToken}`).expect(401);
-    expect(res.body.code).toBe('INVALID_TOKEN');
+    expect(res.body.code).toBe('TOKEN_UNKNOWN_KEY');
   });
 
   it('rejects an expired token with 401 TOKEN_EXPIRED', async () => {

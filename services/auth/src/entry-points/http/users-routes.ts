@@ -5,8 +5,9 @@ import { signIn } from '../../domain/sign-in';
 import { signUp } from '../../domain/sign-up';
 import { parseBody } from './parse-body';
 import { sessionBody } from './session-body';
-import { createRequireUser, type AccessTokenVerification } from './require-user';
-import { createSignOutHandler } from './sign-out-handler';
+import { authenticate, requireAuth, type Verifier } from '@veto/auth-lib';
+import { requireLiveSession } from './require-live-session';
+import { createSignOutHandler, type SignOutTokenCheck } from './sign-out-handler';
 import { setSessionCookies, type CookieSettings } from './session-cookies';
 
 const signUpBody = z.object({
@@ -24,12 +25,12 @@ const signInBody = z.object({
  * Routes under `/api/users`: sign up, sign in, sign out, me.
  *
  * @param context - the auth context
- * @param options - token verification and cookie settings
+ * @param options - the access-token verifier, the sign-out token check and cookie settings
  * @returns the router
  * @example
- * app.use('/api/users', createUsersRoutes(context, { verification, cookies }));
+ * app.use('/api/users', createUsersRoutes(context, { verifier, tokenCheck, cookies }));
  */
-export function createUsersRoutes(context: AuthContext, options: { verification: AccessTokenVerification; cookies: CookieSettings }): Router {
+export function createUsersRoutes(context: AuthContext, options: { verifier: Verifier; tokenCheck: SignOutTokenCheck; cookies: CookieSettings }): Router {
   const router = Router();
   const cookieOptions = options.cookies;
 
@@ -49,7 +50,7 @@ export function createUsersRoutes(context: AuthContext, options: { verification:
 
   router.post('/signout', createSignOutHandler(context, options));
 
-  router.get('/me', createRequireUser({ ...options.verification, db: context.db }), (_req, res) => {
+  router.get('/me', authenticate(options.verifier), requireAuth(), requireLiveSession(context.db), (_req, res) => {
     res.status(200).json({ user: res.locals.user });
   });
 
