@@ -1,3 +1,5 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connectTo } from './connect-to';
 import { findNatsServer, startNatsServer, type NatsServerHandle } from './nats-server-harness';
@@ -59,6 +61,19 @@ describe('startNatsServer', () => {
     try {
       await expect(connectTo(other, { reconnect: false })).rejects.toThrow();
       const nc = await connectTo(other, { user: 'alice', pass: 'secret' });
+      await nc.close();
+    } finally {
+      await other.cleanup();
+    }
+  });
+
+  it('gives the server the environment a configuration file reads', async () => {
+    const configFile = join(server.storeDir, 'env-password.conf');
+    writeFileSync(configFile, 'authorization { user: alice, password: $HARNESS_TEST_PASSWORD }\n');
+    const other = await startNatsServer({ configFile, env: { HARNESS_TEST_PASSWORD: 'from-env' } });
+    try {
+      await expect(connectTo(other, { reconnect: false, user: 'alice', pass: 'wrong' })).rejects.toThrow();
+      const nc = await connectTo(other, { user: 'alice', pass: 'from-env' });
       await nc.close();
     } finally {
       await other.cleanup();

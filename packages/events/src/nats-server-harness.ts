@@ -11,6 +11,8 @@ export interface NatsServerOptions {
   args?: string[];
   /** A nats-server configuration file (`-c`), for example one that sets permissions. */
   configFile?: string;
+  /** Extra environment variables of the server process, e.g. passwords a configuration file reads as `$NAME`. */
+  env?: Record<string, string>;
   /** How long to wait for the server to accept connections; 10 s by default. */
   startTimeoutMs?: number;
 }
@@ -113,7 +115,7 @@ async function waitUntilListening(child: ChildProcess, port: number, timeoutMs: 
  * port, a temporary store, its log in that store. A process exit hook kills every
  * server still running, so none outlives the test process.
  *
- * @param options - extra `args`, a `configFile`, `startTimeoutMs`
+ * @param options - extra `args`, a `configFile`, its `env`, `startTimeoutMs`
  * @returns a handle to stop, restart (same port and store) and clean up the server
  * @throws Error when the binary is missing (the message names `apt-get install nats-server`) or the server does not start
  * @example
@@ -137,7 +139,7 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
   let child: ChildProcess | undefined;
 
   const start = async (): Promise<void> => {
-    const proc = spawn(binary, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    const proc = spawn(binary, args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...options.env } });
     let stderr = '';
     proc.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     running.add(proc);

@@ -1,0 +1,136 @@
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import {
+  createEvent,
+  ensureStreams,
+  EventPublisher,
+  subscribeFanOut,
+  subscribeWorkQueue,
+  type DeliveredEvent,
+  type NatsConnection,
+  type VetoEvent,
+  type WorkItem,
+} from '@veto/events';
+import { connectTo, startNatsServer, type NatsServerHandle } from '@veto/events/testing';
+
+const CONFIG_FILE = join(__dirname, 'veto.conf');
+const PASSWORDS = { auth: randomBytes(12).toString('hex'), tickets: randomBytes(12).toString('hex') };
+
+function banOf(userId: string): VetoEvent {
+  return createEvent('user.banned', { userId, revokedAt: new Date().toISOString() }, { source: 'permissions-test' });
+}
+
+/** Iterates until an item is about `userId`, handing each item to `onItem` inside the loop; resolves with that item. */
+async function untilUser<T extends { event: VetoEvent }>(source: AsyncIterable<T>, userId: string, onItem: (item: T) => void = () => undefined): Promise<T> {
+  for await (const item of source) {
+    onItem(item);
+    if (item.event.data.userId === userId) return item;
+  }
+  throw new Error(`the iteration ended before an event about ${userId}`);
+}
+
+describe('infra/nats/veto.conf permissions (real nats-server with the configuration)', () => {
+  let server: NatsServerHandle;
+  let asAuth: NatsConnection;
+  let asTickets: NatsConnection;
+
+  beforeAll(async () => {
+    server = await startNatsServer({
+      configFile: CONFIG_FILE,
+      env: { VETO_NATS_AUTH_PASSWORD: PASSWORDS.auth, VETO_NATS_TICKETS_PASSWORD: PASSWORDS.tickets },
+    });
+    asAuth = await connectTo(server, { user: 'auth', pass: PASSWORDS.auth, name: 'auth' });
+    asTickets = await connectTo(server, { user: 'tickets', pass: PASSWORDS.tickets, name: 'tickets' });
+  });
+
+  afterAll(async () => {
+    await asAuth?.close();
+    await asTickets?.close();
+    await server?.cleanup();
+  });
+
+  it('refuses a connection without credentials and one with a wrong password', async () => {
+    await expect(connectTo(server, { reconnect: false })).rejects.toThrow(/Authorization/i);
+    await expect(connectTo(server, { reconnect: false, user: 'tickets', pass: 'guessed' })).rejects.toThrow(/Authorization/i);
+  });
+
+  it('lets the auth credential create and update the AUTH and dead-letter streams and publish auth events', async () => {
+    await ensureStreams(asAuth);
+    await ensureStreams(asAuth, { maxAgeMs: 24 * 60 * 60 * 1000 });
+
+    const { seq } = await new EventPublisher(asAuth).publish(createEvent('user.unbanned', { userId: 'u-auth' }, { source: 'permissions-test' }));
+
+    expect(seq).toBeGreaterThan(0);
+  });
+
+  it('refuses a service credential publishing auth.user.unbanned, through JetStream and plain NATS', async () => {
+    await ensureStreams(asAuth);
+    const jsm = await jetstreamManager(asAuth);
+    const before = (await jsm.streams.info('AUTH')).state.messages;
+
+    await expect(new EventPublisher(asTickets).publish(createEvent('user.unbanned', { userId: 'u-forged' }, { source: 'tickets' }))).rejects.toThrow(
+      /Permissions Violation for Publish to "auth\.user\.unbanned"/,
+    );
+    const violations = asTickets.status();
+    asTickets.publish('auth.user.unbanned', 'forged');
+    for await (const status of violations) {
+      if (status.type === 'error') {
+        expect(String(status.error)).toMatch(/Permissions Violation for Publish to "auth\.user\.unbanned"/);
+        break;
+      }
+    }
+
+    await asAuth.flush();
+    expect((await jsm.streams.info('AUTH')).state.messages).toBe(before);
+  });
+
+  it('refuses a service credential deleting, purging, updating or creating the AUTH stream', async () => {
+    await ensureStreams(asAuth);
+    const jsm = await jetstreamManager(asTickets);
+    const violation = /Permissions Violation for Publish to "\$JS\.API\.STREAM\.(DELETE|PURGE|UPDATE|CREATE)\.AUTH"/;
+
+    await expect(jsm.streams.delete('AUTH')).rejects.toThrow(violation);
+    await expect(jsm.streams.purge('AUTH')).rejects.toThrow(violation);
+    await expect(jsm.streams.update('AUTH', { max_msgs: 1 })).rejects.toThrow(violation);
+    await expect(ensureStreams(asTickets)).rejects.toMatchObject({ code: 'STREAM_SETUP_FAILED' });
+
+    const info = await (await jetstreamManager(asAuth)).streams.info('AUTH');
+    expect(info.config.max_msgs).toBe(-1);
+  });
+
+  it('lets a service credential follow AUTH with a fan-out subscription', async () => {
+    await ensureStreams(asAuth);
+    const sub = subscribeFanOut(asTickets, { startTime: new Date() });
+    const userId = `u-fan-${randomBytes(3).toString('hex')}`;
+    const received = untilUser<DeliveredEvent>(sub, userId);
+    await sub.caughtUp;
+
+    await new EventPublisher(asAuth).publish(banOf(userId));
+
+    expect((await received).event.type).toBe('user.banned');
+    await sub.stop();
+    await expect(sub.closed).resolves.toBeUndefined();
+  });
+
+  it('lets a service credential work a durable queue on AUTH and dead-letter on its own subject only', async () => {
+    await ensureStreams(asAuth);
+    const userId = `u-queue-${randomBytes(3).toString('hex')}`;
+    // Stored before the consumer exists, so the durable consumer (deliver all) sees both, in order.
+    await jetstream(asAuth).publish('auth.user.banned', 'not an event');
+    await new EventPublisher(asAuth).publish(banOf(userId));
+    const queue = subscribeWorkQueue(asTickets, { service: 'tickets', filterType: 'user.banned' });
+
+    const item = await untilUser<WorkItem>(queue, userId, (each) => each.ack());
+
+    expect(item.event.type).toBe('user.banned');
+    await queue.stop();
+    expect(queue.stats).toEqual(expect.objectContaining({ malformed: 1, deadLettered: 1, deadLetterFailures: 0 }));
+    await asTickets.flush();
+    const consumer = await (await jetstreamManager(asAuth)).consumers.info('AUTH', 'tickets');
+    expect([consumer.num_ack_pending, consumer.num_pending]).toEqual([0, 0]);
+    const deadLetters = await (await jetstreamManager(asAuth)).streams.info('VETO_DLQ', { subjects_filter: '>' });
+    expect(deadLetters.state.subjects).toEqual({ 'veto.dlq.tickets': 1 });
+    await expect(jetstream(asTickets).publish('veto.dlq.billing', 'not mine')).rejects.toThrow(/Permissions Violation for Publish to "veto\.dlq\.billing"/);
+  });
+});
