@@ -22,6 +22,9 @@ describe('loadConfig', () => {
       databaseSchema: 'tickets',
       dataDir: './.data/tickets',
       natsUrl: 'nats://127.0.0.1:4222',
+      natsUser: undefined,
+      natsPassword: undefined,
+      manageStreams: true,
       jwksUrl: 'http://127.0.0.1:3001/.well-known/jwks.json',
       publicKeysFile: undefined,
       issuer: 'veto-auth',
@@ -57,10 +60,23 @@ describe('loadConfig', () => {
     ['STREAM_MAX_AGE_SECONDS', '1.5'],
     ['LOG_LEVEL', 'verbose'],
     ['VETO_ENV', 'staging'],
+    ['MANAGE_STREAMS', 'no'],
   ])('refuses %s=%j with CONFIG_INVALID naming the variable', (variable, value) => {
     const error = configError({ [variable]: value });
     expect(error).toMatchObject({ code: 'CONFIG_INVALID', variable, name: 'ConfigError' });
     expect(error.message).toContain(variable);
+  });
+
+  it('reads the NATS credentials and whether to manage the streams', () => {
+    expect(loadConfig({ NATS_USER: 'tickets', NATS_PASSWORD: 's3cret', MANAGE_STREAMS: 'false' })).toMatchObject({
+      natsUser: 'tickets',
+      natsPassword: 's3cret',
+      manageStreams: false,
+    });
+  });
+
+  it('refuses NATS_USER without NATS_PASSWORD, naming NATS_PASSWORD', () => {
+    expect(configError({ NATS_USER: 'tickets' })).toMatchObject({ code: 'CONFIG_INVALID', variable: 'NATS_PASSWORD' });
   });
 
   it('names every variable it reads exactly once', () => {

@@ -50,6 +50,20 @@ export const CONFIG_SPEC = {
   },
   dataDir: { env: 'DATA_DIR', description: 'Directory for the embedded database.', default: './.data/tickets', schema: z.string().min(1) },
   natsUrl: { env: 'NATS_URL', description: 'NATS server(s) with JetStream, comma-separated.', default: 'nats://127.0.0.1:4222', schema: z.string().min(1) },
+  natsUser: {
+    env: 'NATS_USER',
+    description: "NATS user name, for a server with permissions such as `infra/nats/veto.conf` (user `tickets`). Needs `NATS_PASSWORD`.",
+    default: undefined,
+    schema: optionalText,
+  },
+  natsPassword: { env: 'NATS_PASSWORD', description: 'Password of `NATS_USER`.', default: undefined, schema: optionalText },
+  manageStreams: {
+    env: 'MANAGE_STREAMS',
+    description:
+      '`true`: create or update the event streams at start-up. `false` (a consume-only NATS user): wait up to 60 s for the `AUTH` stream, which the auth service creates, and never change it.',
+    default: 'true',
+    schema: z.enum(['true', 'false']).transform((value) => value === 'true'),
+  },
   jwksUrl: {
     env: 'JWKS_URL',
     description: "The auth service's JWKS, fetched at start-up (with retries) and again when a token names an unknown key. Ignored when `JWT_PUBLIC_KEYS_FILE` is set.",
@@ -118,6 +132,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       throw new ConfigError(spec.env, `${spec.env} is invalid: ${reason}`, { cause: parsed.error });
     }
     values[key] = parsed.data;
+  }
+  if (values.natsUser !== undefined && values.natsPassword === undefined) {
+    throw new ConfigError('NATS_PASSWORD', 'NATS_PASSWORD is invalid: required when NATS_USER is set');
   }
   return Object.freeze(values as Config);
 }

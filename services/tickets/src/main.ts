@@ -11,9 +11,13 @@ import { MIGRATIONS_FOLDER } from './data-access/migrations-folder';
 import { schema } from './data-access/schema';
 import { loadVerificationKeys } from './data-access/verification-keys';
 import { startSellerModerationConsumer } from './entry-points/events/seller-moderation-consumer';
+import { waitForStream } from './entry-points/events/wait-for-stream';
 import { ConfigError } from './errors';
 import { createLogger } from './logger';
 import { createTokenVerification } from './token-verification';
+
+// Long enough for the auth service to start next to this one; after that, exiting lets a supervisor restart and report it.
+const STREAM_WAIT_MS = 60_000;
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
@@ -21,8 +25,12 @@ async function main(): Promise<void> {
   const keys = await loadVerificationKeys(config, logger);
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: join(config.dataDir, 'pg'), schemaName: config.databaseSchema, schema });
   await migrateDatabase(database, { migrationsFolder: MIGRATIONS_FOLDER });
-  const nc = await connect({ servers: config.natsUrl.split(','), name: 'veto-tickets', maxReconnectAttempts: -1 });
-  await ensureStreams(nc, { maxAgeMs: config.streamMaxAgeSeconds * 1000, replicas: config.streamReplicas });
+  const nc = await connect({ servers: config.natsUrl.split(','), name: 'veto-tickets', maxReconnectAttempts: -1, user: config.natsUser, pass: config.natsPassword });
+  if (config.manageStreams) {
+    await ensureStreams(nc, { maxAgeMs: config.streamMaxAgeSeconds * 1000, replicas: config.streamReplicas });
+  } else {
+    await waitForStream(nc, { timeoutMs: STREAM_WAIT_MS, logger });
+  }
 
   const { verifier, cache, feed } = createTokenVerification({ nc, keys, config, clock: systemClock, logger });
   const consumer = startSellerModerationConsumer({ nc, context: { db: database.db, clock: systemClock }, logger, maxDeliver: config.moderationMaxDeliver });
