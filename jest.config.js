@@ -16,6 +16,8 @@ module.exports = {
     '^@veto/storage/testing$': '<rootDir>/packages/storage/src/testing.ts',
     '^@veto/service-kit$': '<rootDir>/packages/service-kit/src/index.ts',
     '^@veto/service-kit/testing$': '<rootDir>/packages/service-kit/src/testing.ts',
+    '^@veto/auth$': '<rootDir>/services/auth/src/index.ts',
+    '^@veto/tickets$': '<rootDir>/services/tickets/src/index.ts',
   },
   testTimeout: 30000,
 };

@@ -1,0 +1,142 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { IContainer } from 'kubernetes-models/v1/Container';
+import { knownValues, resolveEnv } from './container-env';
+import { findObject, kustomizeAvailable, OVERLAYS, renderOverlay, type K8sObject } from './rendered-manifests';
+import { keyOf, serviceNamed, SERVICES, type ServiceUnderTest } from './services';
+import { mainContainer, workload } from './workloads';
+
+interface ServicePort {
+  readonly name?: string;
+  readonly port: number;
+  readonly targetPort?: string | number;
+}
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) {
+      return entry.name === 'test-support' ? [] : sourceFiles(path);
+    }
+    return entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts') ? [path] : [];
+  });
+}
+
+/** Whether the service's code registers `GET path` (an express route with that literal path). */
+function registersGetRoute(service: ServiceUnderTest, path: string): boolean {
+  const pattern = new RegExp(`\\.get\\(\\s*['"\`]${path.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}['"\`]`);
+  return sourceFiles(service.sourceDir).some((file) => pattern.test(readFileSync(file, 'utf8')));
+}
+
+function httpPort(container: IContainer): number {
+  const port = container.ports?.find((candidate) => candidate.name === 'http');
+  if (port === undefined) {
+    throw new Error(`${container.name} has no port named http`);
+  }
+  return port.containerPort;
+}
+
+function servicePorts(objects: readonly K8sObject[], name: string): ServicePort[] {
+  return (findObject(objects, 'Service', name).spec as { ports: ServicePort[] }).ports;
+}
+
+(kustomizeAvailable() ? describe : describe.skip).each(OVERLAYS)('overlays/%s: the service containers', (overlay) => {
+  const objects = renderOverlay(overlay);
+
+  describe.each(SERVICES)('$name', (service) => {
+    const target = workload(objects, service.name);
+    const container = mainContainer(target);
+    const env = resolveEnv(container, objects);
+
+    it(`runs ${service.replicas} replicas`, () => {
+      expect(target.kind).toBe('Deployment');
+      expect(target.replicas).toBe(service.replicas);
+    });
+
+    it("sets only variables the service's CONFIG_SPEC reads", () => {
+      const unknown = [...env.keys()].filter((variable) => keyOf(service, variable) === undefined);
+      expect(unknown).toEqual([]);
+    });
+
+    it('sets every variable the service requires, and those whose defaults only suit a laptop', () => {
+      const required = Object.values(service.spec)
+        .filter((key) => key.default === undefined && !key.schema.safeParse(undefined).success)
+        .map((key) => key.env);
+      const missing = [...required, ...service.mustSet].filter((variable) => !env.has(variable));
+      expect(missing).toEqual([]);
+    });
+
+    it("gives every variable it can read a value the service's schema accepts", () => {
+      const invalid = [...env]
+        .filter(([variable, source]) => 'value' in source && keyOf(service, variable)?.schema.safeParse(source.value).success !== true)
+        .map(([variable, source]) => (source.from === 'secret' ? `${variable} (from a Secret)` : `${variable}=${'value' in source ? source.value : ''}`));
+      expect(invalid).toEqual([]);
+    });
+
+    it('listens on the port its Service, its probes and the code default name', () => {
+      const port = httpPort(container);
+      expect(knownValues(env).PORT ?? keyOf(service, 'PORT')?.default).toBe(String(port));
+      expect(keyOf(service, 'PORT')?.default).toBe(String(port));
+      expect(servicePorts(objects, service.name)).toEqual([{ name: 'http', port, targetPort: 'http' }]);
+    });
+
+    it('probes liveness on /healthz and readiness on /readyz, routes the service registers', () => {
+      expect(container.startupProbe?.httpGet).toEqual({ path: '/healthz', port: 'http' });
+      expect(container.livenessProbe?.httpGet).toEqual({ path: '/healthz', port: 'http' });
+      expect(container.readinessProbe?.httpGet).toEqual({ path: '/readyz', port: 'http' });
+      expect(registersGetRoute(service, '/healthz')).toBe(true);
+      expect(registersGetRoute(service, '/readyz')).toBe(true);
+      expect(registersGetRoute(service, '/no-such-probe')).toBe(false);
+    });
+
+    it('connects to NATS through the nats Service', () => {
+      const natsUrl = new URL(knownValues(env).NATS_URL ?? '');
+      const client = servicePorts(objects, 'nats').find((port) => port.name === 'client');
+      expect([natsUrl.protocol, natsUrl.hostname, natsUrl.port]).toEqual(['nats:', 'nats', String(client?.port)]);
+    });
+  });
+
+  it('gives both services the same issuer, audience and access-token lifetime', () => {
+    const shared = ['JWT_ISSUER', 'JWT_AUDIENCE', 'ACCESS_TOKEN_TTL_SECONDS'];
+    const [auth = {}, tickets = {}] = SERVICES.map((service) => knownValues(resolveEnv(mainContainer(workload(objects, service.name)), objects)));
+    expect(shared.map((variable) => tickets[variable])).toEqual(shared.map((variable) => auth[variable]));
+    expect(shared.every((variable) => auth[variable] !== undefined)).toBe(true);
+  });
+
+  it("points tickets at the auth Service's JWKS and keeps the private key away from it", () => {
+    const tickets = knownValues(resolveEnv(mainContainer(workload(objects, 'tickets')), objects));
+    const jwks = new URL(tickets.JWKS_URL ?? '');
+    const authPort = servicePorts(objects, 'auth').find((port) => port.name === 'http')?.port;
+    expect([jwks.hostname, jwks.port, jwks.pathname]).toEqual(['auth', String(authPort), '/.well-known/jwks.json']);
+    expect(registersGetRoute(serviceNamed('auth'), '/.well-known/jwks.json')).toBe(true);
+    expect(Object.keys(tickets).filter((variable) => variable.startsWith('JWT_PRIVATE_KEY'))).toEqual([]);
+  });
+
+  it('runs auth in production mode with the signing key read from the mounted Secret', () => {
+    const auth = workload(objects, 'auth');
+    const container = mainContainer(auth);
+    const values = knownValues(resolveEnv(container, objects));
+    const keyFile = values.JWT_PRIVATE_KEY_FILE ?? '';
+    const mount = container.volumeMounts?.find((candidate) => keyFile.startsWith(`${candidate.mountPath}/`));
+    const volume = auth.pod.volumes?.find((candidate) => candidate.name === mount?.name);
+    expect(mount?.readOnly).toBe(true);
+    expect(volume?.secret?.secretName).toMatch(/^veto-auth-signing-key(-[a-z0-9]{10})?$/);
+    expect(values.JWT_PRIVATE_KEY).toBeUndefined();
+    const secret = objects.find((object) => object.kind === 'Secret' && object.metadata.name === volume?.secret?.secretName);
+    if (overlay === 'local') {
+      expect(Object.keys((secret?.data ?? {}) as object)).toEqual([keyFile.slice(`${mount?.mountPath}/`.length)]);
+    } else {
+      expect(secret).toBeUndefined(); // created with kubectl by the operator, never rendered from the repository
+    }
+  });
+
+  if (overlay === 'local') {
+    it("starts both services: their own loadConfig accepts the complete environment, Secrets included", () => {
+      for (const service of SERVICES) {
+        const env = resolveEnv(mainContainer(workload(objects, service.name)), objects);
+        expect([...env.values()].filter((source) => source.from === 'external-secret')).toEqual([]);
+        expect(() => service.loadConfig(knownValues(env))).not.toThrow();
+      }
+    });
+  }
+});
