@@ -11,6 +11,7 @@ import type { PasswordHasher } from './domain/password-hasher';
 import { createRateLimiter } from './domain/rate-limiter';
 import type { SigningKeys } from './domain/signing-keys';
 import { AuthError } from './errors';
+import { createAdminRoutes } from './entry-points/http/admin-routes';
 import { createAuthRoutes } from './entry-points/http/auth-routes';
 import { requireJsonBodies } from './entry-points/http/parse-body';
 import { createErrorHandler } from './entry-points/http/problem-details';
@@ -28,6 +29,8 @@ export interface AppDeps {
   readonly passwords: PasswordHasher;
   readonly logger: Logger;
   readonly metricsRegistry: Registry;
+  /** Called after every commit that wrote outbox rows (main wakes the relay); none by default. */
+  readonly onEventsRecorded?: () => void;
 }
 
 /**
@@ -52,6 +55,7 @@ export function createApp(deps: AppDeps): Express {
       perEmail: createRateLimiter({ limit: config.signInLimitPerEmail, windowSeconds: config.signInWindowSeconds, clock }),
       perIp: createRateLimiter({ limit: config.signInLimitPerIp, windowSeconds: config.signInWindowSeconds, clock }),
     },
+    onEventsRecorded: deps.onEventsRecorded ?? (() => undefined),
   };
   // The service verifies its own tokens with the same library as every other service. No clock
   // skew: it signs them itself, with this clock. Revocations are checked against the database
@@ -81,6 +85,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(cookieParser());
   app.use('/api/users', createUsersRoutes(context, { verifier, tokenCheck, cookies }));
   app.use('/api/auth', createAuthRoutes(context, { tokenCheck, cookies }));
+  app.use('/api/admin', createAdminRoutes(context, { verifier }));
   app.use((req, _res, next) => {
     next(new AuthError('NOT_FOUND', `No route for ${req.method} ${req.path}`));
   });

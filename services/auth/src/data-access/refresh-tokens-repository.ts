@@ -1,6 +1,6 @@
-import { and, eq, isNull } from 'drizzle-orm';
+import { and, eq, inArray, isNull } from 'drizzle-orm';
 import type { Database } from './database';
-import { refreshTokens, type RefreshTokenRow } from './schema';
+import { refreshTokens, sessions, type RefreshTokenRow } from './schema';
 
 /** The columns of a new refresh token. */
 export interface NewRefreshToken {
@@ -87,6 +87,26 @@ export async function revokeRefreshTokensOfSession(db: Database, sessionId: stri
     .update(refreshTokens)
     .set({ revokedAt: now })
     .where(and(eq(refreshTokens.sessionId, sessionId), isNull(refreshTokens.revokedAt)))
+    .returning({ tokenHash: refreshTokens.tokenHash });
+  return rows.length;
+}
+
+/**
+ * Revokes every not yet revoked refresh token of every session of a user.
+ *
+ * @param tx - database or transaction
+ * @param userId - the user
+ * @param now - revocation time
+ * @returns how many tokens were revoked
+ * @example
+ * await revokeRefreshTokensOfUser(tx, user.id, now);
+ */
+export async function revokeRefreshTokensOfUser(tx: Database, userId: string, now: Date): Promise<number> {
+  const sessionsOfUser = tx.select({ id: sessions.id }).from(sessions).where(eq(sessions.userId, userId));
+  const rows = await tx
+    .update(refreshTokens)
+    .set({ revokedAt: now })
+    .where(and(inArray(refreshTokens.sessionId, sessionsOfUser), isNull(refreshTokens.revokedAt)))
     .returning({ tokenHash: refreshTokens.tokenHash });
   return rows.length;
 }

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { check, index, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { check, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 
 const instant = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 
@@ -18,11 +18,15 @@ export const users = pgTable(
     role: text('role', { enum: ['user', 'admin'] }).notNull(),
     bannedAt: instant('banned_at'),
     banReason: text('ban_reason'),
+    // The user.banned event of the current ban: a repeated ban answers with it instead of a new one.
+    banEventId: uuid('ban_event_id'),
     createdAt: instant('created_at').notNull(),
     updatedAt: instant('updated_at').notNull(),
   },
   (table) => [
     uniqueIndex('users_email_unique').on(table.email),
+    // Keyset pagination of the admin user list: newest first.
+    index('users_created_at_id_idx').on(table.createdAt, table.id),
     check('users_email_lower_case', sql`${table.email} = lower(${table.email})`),
     check('users_role_known', sql`${table.role} in ('user', 'admin')`),
   ],
@@ -62,8 +66,46 @@ export const refreshTokens = pgTable(
   (table) => [index('refresh_tokens_session_id_idx').on(table.sessionId)],
 );
 
+/**
+ * Events waiting to be published (the transactional outbox): written in the same
+ * transaction as the state change they announce, published by the relay, then marked.
+ */
+export const outbox = pgTable(
+  'outbox',
+  {
+    // The event id, sent as Nats-Msg-Id: a retried publish is stored once by JetStream.
+    id: uuid('id').primaryKey(),
+    type: text('type').notNull(),
+    subject: text('subject').notNull(),
+    // The full event envelope, exactly as published.
+    payload: jsonb('payload').notNull(),
+    createdAt: instant('created_at').notNull(),
+    publishedAt: instant('published_at'),
+    attempts: integer('attempts').notNull().default(0),
+    lastError: text('last_error'),
+    // A relay's short lease on the row while it publishes it; other relays skip leased rows.
+    lockedUntil: instant('locked_until'),
+  },
+  (table) => [index('outbox_pending_idx').on(table.createdAt).where(sql`${table.publishedAt} is null`)],
+);
+
+/** Every admin action: who did what to whom, when, why, and the event it recorded. */
+export const auditLog = pgTable(
+  'audit_log',
+  {
+    id: uuid('id').primaryKey(),
+    actorUserId: uuid('actor_user_id').notNull(),
+    action: text('action', { enum: ['user.banned', 'user.unbanned', 'user.sessions_revoked'] }).notNull(),
+    targetUserId: uuid('target_user_id').notNull(),
+    reason: text('reason'),
+    createdAt: instant('created_at').notNull(),
+    eventId: uuid('event_id').notNull(),
+  },
+  (table) => [index('audit_log_created_at_id_idx').on(table.createdAt, table.id), index('audit_log_target_idx').on(table.targetUserId, table.createdAt)],
+);
+
 /** The drizzle schema object of the auth service. */
-export const schema = { users, sessions, refreshTokens };
+export const schema = { users, sessions, refreshTokens, outbox, auditLog };
 
 /** A user row as read from the database. */
 export type UserRow = typeof users.$inferSelect;
@@ -71,5 +113,11 @@ export type UserRow = typeof users.$inferSelect;
 export type SessionRow = typeof sessions.$inferSelect;
 /** A refresh-token row as read from the database. */
 export type RefreshTokenRow = typeof refreshTokens.$inferSelect;
+/** An outbox row as read from the database. */
+export type OutboxRow = typeof outbox.$inferSelect;
+/** An audit-log row as read from the database. */
+export type AuditLogRow = typeof auditLog.$inferSelect;
+/** An admin action kept in the audit log. */
+export type AdminAction = AuditLogRow['action'];
 /** A role a user can hold. */
 export type Role = UserRow['role'];

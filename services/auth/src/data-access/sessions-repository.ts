@@ -3,7 +3,7 @@ import type { Database } from './database';
 import { sessions, type SessionRow } from './schema';
 
 /** Why a session ended. */
-export type SessionRevokeReason = 'signout' | 'refresh_token_reused';
+export type SessionRevokeReason = 'signout' | 'refresh_token_reused' | 'user_banned' | 'sessions_revoked';
 
 /**
  * Inserts a new session.
@@ -54,4 +54,24 @@ export async function revokeSession(db: Database, id: string, reason: SessionRev
     .where(and(eq(sessions.id, id), isNull(sessions.revokedAt)))
     .returning();
   return row;
+}
+
+/**
+ * Marks every live session of a user revoked.
+ *
+ * @param tx - database or transaction
+ * @param userId - the user
+ * @param reason - why they end
+ * @param now - revocation time
+ * @returns the ids of the sessions this call revoked
+ * @example
+ * await revokeSessionsOfUser(tx, user.id, 'user_banned', now);
+ */
+export async function revokeSessionsOfUser(tx: Database, userId: string, reason: SessionRevokeReason, now: Date): Promise<string[]> {
+  const rows = await tx
+    .update(sessions)
+    .set({ revokedAt: now, revokeReason: reason })
+    .where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt)))
+    .returning({ id: sessions.id });
+  return rows.map((row) => row.id);
 }

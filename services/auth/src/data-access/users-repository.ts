@@ -1,4 +1,5 @@
-import { eq } from 'drizzle-orm';
+import { and, desc, eq, sql } from 'drizzle-orm';
+import { olderThan } from './keyset';
 import type { Database } from './database';
 import { users, type Role, type UserRow } from './schema';
 
@@ -73,4 +74,69 @@ export async function findUserById(db: Database, id: string): Promise<UserRow | 
 export async function setUserRole(db: Database, id: string, role: Role, now: Date): Promise<UserRow | undefined> {
   const [row] = await db.update(users).set({ role, updatedAt: now }).where(eq(users.id, id)).returning();
   return row;
+}
+
+/**
+ * Reads an account and locks its row until the transaction ends: `update` for a change of
+ * its ban state (admin actions), `share` for issuing tokens, so a sign-in or refresh and a
+ * ban on the same user run one after the other and a ban never misses a token being issued.
+ *
+ * @param tx - an open transaction
+ * @param id - user id
+ * @param strength - `update` or `share`
+ * @returns the row or `undefined`
+ * @example
+ * const user = await lockUser(tx, id, 'update');
+ */
+export async function lockUser(tx: Database, id: string, strength: 'update' | 'share'): Promise<UserRow | undefined> {
+  const [row] = await tx.select().from(users).where(eq(users.id, id)).for(strength);
+  return row;
+}
+
+/**
+ * Sets or clears the ban of an account.
+ *
+ * @param tx - database or transaction
+ * @param id - user id
+ * @param ban - when, why and by which event; `null` lifts the ban
+ * @param now - update time
+ * @returns the updated row
+ * @throws {Error} when there is no such user (callers lock the row first)
+ * @example
+ * await setUserBan(tx, user.id, { bannedAt: now, reason: 'fraud', eventId: event.id }, now);
+ */
+export async function setUserBan(tx: Database, id: string, ban: { bannedAt: Date; reason: string; eventId: string } | null, now: Date): Promise<UserRow> {
+  const [row] = await tx
+    .update(users)
+    .set({ bannedAt: ban?.bannedAt ?? null, banReason: ban?.reason ?? null, banEventId: ban?.eventId ?? null, updatedAt: now })
+    .where(eq(users.id, id))
+    .returning();
+  if (row === undefined) {
+    throw new Error(`UPDATE … RETURNING found no user ${id}`);
+  }
+  return row;
+}
+
+/**
+ * One page of accounts, newest first, optionally those whose email contains a text;
+ * keyset pagination on `(created_at, id)`.
+ *
+ * @param db - database
+ * @param options - email substring (lower-cased), page size, and the last row of the previous page
+ * @returns up to `limit` rows
+ * @example
+ * const rows = await listUsers(db, { emailContains: 'ada', limit: 21, after: undefined });
+ */
+export async function listUsers(
+  db: Database,
+  options: { emailContains: string | undefined; limit: number; after: { createdAt: Date; id: string } | undefined },
+): Promise<UserRow[]> {
+  // strpos, not LIKE: the search text needs no escaping of % and _.
+  const matches = options.emailContains === undefined ? undefined : sql`strpos(${users.email}, ${options.emailContains}) > 0`;
+  return db
+    .select()
+    .from(users)
+    .where(and(matches, olderThan(users.createdAt, users.id, options.after)))
+    .orderBy(desc(users.createdAt), desc(users.id))
+    .limit(options.limit);
 }

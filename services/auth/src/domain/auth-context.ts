@@ -12,4 +12,9 @@ export interface AuthContext {
   readonly accessTokens: AccessTokenSettings;
   readonly refreshTokenTtlSeconds: number;
   readonly signInLimiters: { readonly perEmail: RateLimiter; readonly perIp: RateLimiter };
+  /**
+   * Called right after a transaction that wrote outbox rows commits: wakes the outbox relay,
+   * so an event is usually published within a millisecond instead of at the next poll.
+   */
+  readonly onEventsRecorded: () => void;
 }

@@ -1,12 +1,16 @@
 import type { Database } from '../data-access/database';
 import { revokeRefreshTokensOfSession } from '../data-access/refresh-tokens-repository';
 import { revokeSession, type SessionRevokeReason } from '../data-access/sessions-repository';
+import { recordEvent } from './record-event';
 
 /**
- * Ends a session server-side: the session is marked revoked and its whole refresh
- * token family with it. Idempotent: a session that already ended keeps its first reason.
+ * Ends a session server-side: the session is marked revoked, its whole refresh token
+ * family with it, and a `session.revoked` event goes to the outbox so every service drops
+ * the session's access tokens too. Idempotent: a session that already ended keeps its
+ * first reason and records no second event. Call `context.onEventsRecorded()` after the
+ * transaction commits.
  *
- * @param tx - database or transaction
+ * @param tx - the open transaction
  * @param sessionId - the session
  * @param reason - why it ends
  * @param now - revocation time
@@ -17,5 +21,9 @@ import { revokeSession, type SessionRevokeReason } from '../data-access/sessions
 export async function endSession(tx: Database, sessionId: string, reason: SessionRevokeReason, now: Date): Promise<boolean> {
   const revoked = await revokeSession(tx, sessionId, reason, now);
   await revokeRefreshTokensOfSession(tx, sessionId, now);
-  return revoked !== undefined;
+  if (revoked === undefined) {
+    return false;
+  }
+  await recordEvent(tx, 'session.revoked', { userId: revoked.userId, sessionId, revokedAt: now.toISOString() }, now);
+  return true;
 }

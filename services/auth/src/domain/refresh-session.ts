@@ -1,6 +1,6 @@
 import { findSession } from '../data-access/sessions-repository';
 import { lockRefreshToken, markRefreshTokenRotated } from '../data-access/refresh-tokens-repository';
-import { findUserById } from '../data-access/users-repository';
+import { lockUser } from '../data-access/users-repository';
 import { AuthError } from '../errors';
 import type { AuthContext } from './auth-context';
 import { endSession } from './end-session';
@@ -17,7 +17,7 @@ type Outcome =
  * token row locked, so two concurrent refreshes with one token cannot both succeed:
  * the second sees a rotated token. Presenting a rotated token again means a copy
  * of it exists somewhere else (theft), so the whole session is revoked — and that
- * revocation is committed before the error is thrown.
+ * revocation (and its `session.revoked` event) is committed before the error is thrown.
  *
  * @param context - the auth context
  * @param presentedToken - the opaque refresh token from the cookie or the body
@@ -47,7 +47,8 @@ export async function refreshSession(context: AuthContext, presentedToken: strin
       return { kind: 'failed', error: new AuthError('REFRESH_TOKEN_EXPIRED', 'The refresh token has expired') };
     }
     const session = await findSession(tx, row.sessionId);
-    const user = session === undefined ? undefined : await findUserById(tx, session.userId);
+    // Locked for share: a ban of this user waits for this refresh, or this refresh for the ban.
+    const user = session === undefined ? undefined : await lockUser(tx, session.userId, 'share');
     if (session === undefined || session.revokedAt !== null || user === undefined) {
       return invalid;
     }
@@ -59,6 +60,9 @@ export async function refreshSession(context: AuthContext, presentedToken: strin
     return { kind: 'rotated', tokens };
   });
   if (outcome.kind === 'failed') {
+    if (outcome.error.code === 'REFRESH_TOKEN_REUSED') {
+      context.onEventsRecorded();
+    }
     throw outcome.error;
   }
   return outcome.tokens;

@@ -1,4 +1,4 @@
-import { findUserByEmail } from '../data-access/users-repository';
+import { findUserByEmail, lockUser } from '../data-access/users-repository';
 import { AuthError, RateLimitedError } from '../errors';
 import type { AuthContext } from './auth-context';
 import { normalizeEmail } from './public-user';
@@ -42,5 +42,16 @@ export async function signIn(context: AuthContext, input: { email: string; passw
   if (user.bannedAt !== null) {
     throw new AuthError('USER_BANNED', 'This account is banned');
   }
-  return context.db.transaction((tx) => startSession(context, tx, user));
+  return context.db.transaction(async (tx) => {
+    // Checked again under a share lock: a ban committed since the check above wins, and a ban
+    // still running waits for this session, then revokes it with a later watermark.
+    const locked = await lockUser(tx, user.id, 'share');
+    if (locked === undefined) {
+      throw new AuthError('INVALID_CREDENTIALS', 'Email or password is wrong');
+    }
+    if (locked.bannedAt !== null) {
+      throw new AuthError('USER_BANNED', 'This account is banned');
+    }
+    return startSession(context, tx, locked);
+  });
 }

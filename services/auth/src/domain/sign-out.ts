@@ -6,7 +6,8 @@ import { hashRefreshToken } from './refresh-token';
 /**
  * Ends the session identified by a refresh token, or else by the session id of a
  * verified access token. Idempotent: nothing to identify, or a session that already
- * ended, is not an error — signing out twice is harmless.
+ * ended, is not an error — signing out twice is harmless. Ending a session records a
+ * `session.revoked` event in the same transaction.
  *
  * @param context - the auth context
  * @param presented - the refresh token and/or the `sid` of a verified access token
@@ -15,13 +16,16 @@ import { hashRefreshToken } from './refresh-token';
  * await signOut(context, { refreshToken: req.cookies.veto_refresh, sessionId: claims?.sid });
  */
 export async function signOut(context: AuthContext, presented: { refreshToken?: string | undefined; sessionId?: string | undefined }): Promise<string | undefined> {
-  return context.db.transaction(async (tx) => {
+  const ended = await context.db.transaction(async (tx) => {
     const fromRefresh = presented.refreshToken === undefined ? undefined : await findRefreshToken(tx, hashRefreshToken(presented.refreshToken));
     const sessionId = fromRefresh?.sessionId ?? presented.sessionId;
     if (sessionId === undefined) {
       return undefined;
     }
-    const ended = await endSession(tx, sessionId, 'signout', new Date(context.clock()));
-    return ended ? sessionId : undefined;
+    return (await endSession(tx, sessionId, 'signout', new Date(context.clock()))) ? sessionId : undefined;
   });
+  if (ended !== undefined) {
+    context.onEventsRecorded();
+  }
+  return ended;
 }

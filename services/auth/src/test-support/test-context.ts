@@ -13,7 +13,14 @@ import { generateTestKeyPem, type TestClock } from './test-app';
  * @example
  * const context = createTestContext({ db: database.db, clock, passwords, perEmailLimit: 2 });
  */
-export function createTestContext(deps: { db: Database; clock: TestClock; passwords: PasswordHasher; perEmailLimit?: number; perIpLimit?: number }): AuthContext {
+export function createTestContext(deps: {
+  db: Database;
+  clock: TestClock;
+  passwords: PasswordHasher;
+  perEmailLimit?: number;
+  perIpLimit?: number;
+  onEventsRecorded?: () => void;
+}): AuthContext {
   const { clock } = deps;
   return {
     db: deps.db,
@@ -25,5 +32,6 @@ export function createTestContext(deps: { db: Database; clock: TestClock; passwo
       perEmail: createRateLimiter({ limit: deps.perEmailLimit ?? 10, windowSeconds: 60, clock }),
       perIp: createRateLimiter({ limit: deps.perIpLimit ?? 30, windowSeconds: 60, clock }),
     },
+    onEventsRecorded: deps.onEventsRecorded ?? (() => undefined),
   };
 }

@@ -61,7 +61,7 @@ export async function openTestDatabase(driver: DatabaseDriver = process.env.DATA
   return {
     ...handle,
     reset: async () => {
-      await handle.db.execute(sql`TRUNCATE users, sessions, refresh_tokens RESTART IDENTITY CASCADE`);
+      await handle.db.execute(sql`TRUNCATE users, sessions, refresh_tokens, outbox, audit_log RESTART IDENTITY CASCADE`);
     },
     close: async () => {
       if (driver === 'postgres') {

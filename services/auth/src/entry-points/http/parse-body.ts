@@ -3,10 +3,10 @@ import type { z } from 'zod';
 import { AuthError, ValidationError } from '../../errors';
 
 /**
- * Validates a request body with zod.
+ * Validates a request body (or its query or path parameters) with zod.
  *
- * @param schema - the body schema
- * @param body - `req.body` (undefined when the request had none)
+ * @param schema - the schema
+ * @param body - `req.body` (undefined when the request had none), `req.query` or `req.params`
  * @returns the parsed body
  * @throws {ValidationError} `VALIDATION_FAILED` with one `{field, message}` per issue
  * @example

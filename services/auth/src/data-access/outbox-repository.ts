@@ -1,0 +1,101 @@
+import { and, asc, count, eq, inArray, isNull, lte, or, sql } from 'drizzle-orm';
+import type { VetoEvent } from '@veto/events';
+import type { Database } from './database';
+import { outbox, type OutboxRow } from './schema';
+
+/**
+ * Stores an event for the relay to publish; call it inside the transaction that makes
+ * the change the event announces, so both commit or neither does.
+ *
+ * @param tx - the open transaction
+ * @param event - the validated envelope (from `createEvent`)
+ * @param subject - the NATS subject it is published on
+ * @example
+ * await insertOutboxEvent(tx, event, subjectFor(event.type));
+ */
+export async function insertOutboxEvent(tx: Database, event: VetoEvent, subject: string): Promise<void> {
+  await tx.insert(outbox).values({ id: event.id, type: event.type, subject, payload: event, createdAt: new Date(event.occurredAt) });
+}
+
+/**
+ * Claims up to `limit` unpublished rows that no other relay holds, oldest first, by
+ * giving them a lease: `SELECT … FOR UPDATE SKIP LOCKED` picks rows nobody is claiming at
+ * this instant, and the lease keeps other relays away while this one publishes outside any
+ * transaction (holding a transaction across a network call would stall an embedded database).
+ *
+ * @param db - the database
+ * @param options - batch size, the current time and the lease length
+ * @returns the claimed rows, oldest first
+ * @example
+ * const rows = await claimOutboxRows(db, { limit: 100, now: new Date(clock()), leaseMs: 30_000 });
+ */
+export async function claimOutboxRows(db: Database, options: { limit: number; now: Date; leaseMs: number }): Promise<OutboxRow[]> {
+  const claimable = db
+    .select({ id: outbox.id })
+    .from(outbox)
+    .where(and(isNull(outbox.publishedAt), or(isNull(outbox.lockedUntil), lte(outbox.lockedUntil, options.now))))
+    .orderBy(asc(outbox.createdAt), asc(outbox.id))
+    .limit(options.limit)
+    .for('update', { skipLocked: true });
+  const rows = await db
+    .update(outbox)
+    .set({ lockedUntil: new Date(options.now.getTime() + options.leaseMs) })
+    .where(inArray(outbox.id, claimable))
+    .returning();
+  return rows.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.id.localeCompare(b.id));
+}
+
+/**
+ * Marks a row published and ends its lease.
+ *
+ * @param db - the database
+ * @param id - the event id
+ * @param now - when JetStream acknowledged it
+ * @example
+ * await markOutboxPublished(db, row.id, new Date(clock()));
+ */
+export async function markOutboxPublished(db: Database, id: string, now: Date): Promise<void> {
+  await db.update(outbox).set({ publishedAt: now, lockedUntil: null }).where(eq(outbox.id, id));
+}
+
+/**
+ * Records a failed publish (one more attempt, the error) and gives the row back.
+ *
+ * @param db - the database
+ * @param id - the event id
+ * @param error - why it failed, for operators
+ * @example
+ * await recordOutboxFailure(db, row.id, 'PUBLISH_FAILED: timeout');
+ */
+export async function recordOutboxFailure(db: Database, id: string, error: string): Promise<void> {
+  await db
+    .update(outbox)
+    .set({ attempts: sql`${outbox.attempts} + 1`, lastError: error.slice(0, 1000), lockedUntil: null })
+    .where(eq(outbox.id, id));
+}
+
+/**
+ * Gives claimed rows back without counting an attempt (the relay stopped before trying them).
+ *
+ * @param db - the database
+ * @param ids - event ids
+ * @example
+ * await releaseOutboxRows(db, rest.map((row) => row.id));
+ */
+export async function releaseOutboxRows(db: Database, ids: readonly string[]): Promise<void> {
+  if (ids.length > 0) {
+    await db.update(outbox).set({ lockedUntil: null }).where(and(inArray(outbox.id, [...ids]), isNull(outbox.publishedAt)));
+  }
+}
+
+/**
+ * Counts the rows not yet published (a gauge).
+ *
+ * @param db - the database
+ * @example
+ * gauge.set(await countPendingOutbox(db));
+ */
+export async function countPendingOutbox(db: Database): Promise<number> {
+  const [row] = await db.select({ n: count() }).from(outbox).where(isNull(outbox.publishedAt));
+  return row?.n ?? 0;
+}

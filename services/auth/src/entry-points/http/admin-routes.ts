@@ -1,0 +1,78 @@
+import { authenticate, requireRole, type Verifier } from '@veto/auth-lib';
+import { Router, type Response } from 'express';
+import { z } from 'zod';
+import { getAdminUser, readAuditLog, searchUsers } from '../../domain/admin-queries';
+import type { AuthContext } from '../../domain/auth-context';
+import { banUser } from '../../domain/ban-user';
+import type { PublicUser } from '../../domain/public-user';
+import { revokeUserSessions } from '../../domain/revoke-user-sessions';
+import { unbanUser } from '../../domain/unban-user';
+import { parseBody } from './parse-body';
+import { requireLiveSession } from './require-live-session';
+
+const userIdParam = z.object({ id: z.uuid() });
+const pageQuery = {
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z.string().min(1).max(200).optional(),
+};
+const usersQuery = z.object({ query: z.string().max(254).optional(), ...pageQuery });
+const auditQuery = z.object({ userId: z.uuid().optional(), ...pageQuery });
+const reason = z.string().trim().min(1).max(500);
+const banBody = z.object({ reason });
+const optionalReasonBody = z.object({ reason: reason.optional() });
+
+function actorOf(res: Response): PublicUser {
+  return res.locals.user as PublicUser;
+}
+
+/**
+ * Routes under `/api/admin`, every one for admins only: auth-lib's `authenticate` and
+ * `requireRole('admin')` on the token, then the database check that the session is live and
+ * the stored role is still `admin`. Ban, unban and revoke-sessions each run in one
+ * transaction with their outbox event and audit entry.
+ *
+ * @param context - the auth context
+ * @param options - the access-token verifier
+ * @returns the router
+ * @example
+ * app.use('/api/admin', createAdminRoutes(context, { verifier }));
+ */
+export function createAdminRoutes(context: AuthContext, options: { verifier: Verifier }): Router {
+  const router = Router();
+  router.use(authenticate(options.verifier), requireRole('admin'), requireLiveSession(context.db, 'admin'));
+
+  router.get('/users', async (req, res) => {
+    const query = parseBody(usersQuery, req.query);
+    res.status(200).json(await searchUsers(context.db, query));
+  });
+
+  router.get('/users/:id', async (req, res) => {
+    const { id } = parseBody(userIdParam, req.params);
+    res.status(200).json({ user: await getAdminUser(context.db, id) });
+  });
+
+  router.post('/users/:id/ban', async (req, res) => {
+    const { id } = parseBody(userIdParam, req.params);
+    const body = parseBody(banBody, req.body);
+    res.status(200).json(await banUser(context, { actorId: actorOf(res).id, userId: id, reason: body.reason }));
+  });
+
+  router.post('/users/:id/unban', async (req, res) => {
+    const { id } = parseBody(userIdParam, req.params);
+    const body = parseBody(optionalReasonBody, req.body);
+    res.status(200).json(await unbanUser(context, { actorId: actorOf(res).id, userId: id, reason: body.reason }));
+  });
+
+  router.post('/users/:id/sessions/revoke', async (req, res) => {
+    const { id } = parseBody(userIdParam, req.params);
+    const body = parseBody(optionalReasonBody, req.body);
+    res.status(200).json(await revokeUserSessions(context, { actorId: actorOf(res).id, userId: id, reason: body.reason }));
+  });
+
+  router.get('/audit', async (req, res) => {
+    const query = parseBody(auditQuery, req.query);
+    res.status(200).json(await readAuditLog(context.db, query));
+  });
+
+  return router;
+}
