@@ -117,7 +117,9 @@ class FanOut implements FanOutSubscription {
     );
     if (pending === 0) this.#markCaughtUp();
     this.#consumer = consumer;
-    const messages = await consumer.consume();
+    // A replay pulls the whole retained window: 1,000 messages per pull request (the client's
+    // default is 100) cut the pull round trips tenfold, which bench/ measured as faster rebuilds.
+    const messages = await consumer.consume({ max_messages: 1000 });
     this.#watchStatus(messages).catch((error: unknown) => this.#logger.error({ stream: this.#stream, err: error }, 'fan-out status watcher failed'));
     return messages;
   }

@@ -5,3 +5,6 @@ export { CONFIG_SPEC, loadConfig, type Config, type ConfigKeySpec } from './conf
 export { ConfigError, TICKETS_ERROR_CODES, TicketsError, ValidationError, type FieldError, type TicketsErrorCode } from './errors';
 export { HTTP_ERRORS } from './entry-points/http/problem-details';
 export type { Ticket } from './domain/ticket';
+// What a harness needs to build the app around the service's own database (bench/ does).
+export { schema } from './data-access/schema';
+export { MIGRATIONS_FOLDER } from './data-access/migrations-folder';

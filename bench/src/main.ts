@@ -1,0 +1,43 @@
+import { writeSuiteReport } from './bench-report';
+import { overheadReport, runOverheadSuite } from './overhead-suite';
+import { replayMarkdown, runReplaySuite } from './replay-suite';
+
+const SUITES = ['overhead', 'propagation', 'replay', 'storm'] as const;
+type Suite = (typeof SUITES)[number];
+
+// A smoke run for development: short rounds, small streams, few bans.
+const QUICK = process.env.BENCH_QUICK === '1';
+
+const log = (line: string) => process.stdout.write(`${new Date().toISOString().slice(11, 23)} ${line}\n`);
+
+async function runSuite(suite: Suite): Promise<void> {
+  const started = performance.now();
+  switch (suite) {
+    case 'overhead': {
+      const results = await runOverheadSuite({ rounds: QUICK ? 1 : 3, durationSeconds: QUICK ? 2 : 5, connections: 10, outageSeconds: QUICK ? 1 : 3, log });
+      writeSuiteReport('overhead', { results, ...overheadReport(results) });
+      break;
+    }
+    case 'replay': {
+      const results = await runReplaySuite({ sizes: QUICK ? [1_000, 10_000] : [10_000, 100_000, 1_000_000], rounds: QUICK ? 1 : Number(process.env.BENCH_ROUNDS ?? 3), log });
+      writeSuiteReport('replay', { results, markdown: replayMarkdown(results) });
+      break;
+    }
+    default:
+      throw new Error(`suite ${suite} is not implemented yet`);
+  }
+  log(`${suite}: done in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+}
+
+async function main(): Promise<void> {
+  const wanted = process.argv.slice(2);
+  const unknown = wanted.filter((name) => !(SUITES as readonly string[]).includes(name));
+  if (unknown.length > 0) throw new Error(`unknown suite(s) ${unknown.join(', ')}; choose from ${SUITES.join(', ')}`);
+  const suites = wanted.length === 0 ? SUITES : (wanted as Suite[]);
+  for (const suite of suites) await runSuite(suite);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

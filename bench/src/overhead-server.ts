@@ -1,0 +1,89 @@
+// Suite 1's server, run as its own process by overhead-suite.ts: the tickets app four times on
+// four ports, identical but for how a request is authenticated. Sends `{ ports }` over IPC once
+// every mode serves, and stops on SIGTERM.
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { createRevocationFeed, createVerifier, loadJwks, RevocationCache, type Verifier } from '@veto/auth-lib';
+import { connect, ensureStreams } from '@veto/events';
+import { migrateDatabase, openDatabase } from '@veto/storage';
+import { createApp, MIGRATIONS_FOLDER, schema } from '@veto/tickets';
+import express, { type ErrorRequestHandler, type Express } from 'express';
+import pino from 'pino';
+import { Registry } from 'prom-client';
+import { IntrospectionGateError, introspectionGate } from './introspection-gate';
+import { OVERHEAD_MODES, type OverheadMode } from './overhead-modes';
+import { createTrustingVerifier } from './trusting-verifier';
+
+const TTL_SECONDS = 900;
+const SKEW_SECONDS = 30;
+
+function required(name: string): string {
+  const value = process.env[name];
+  if (value === undefined || value === '') throw new Error(`overhead server: ${name} is not set`);
+  return value;
+}
+
+const gateProblem: ErrorRequestHandler = (err, _req, res, next) => {
+  if (!(err instanceof IntrospectionGateError)) {
+    next(err);
+    return;
+  }
+  const status = err.code === 'INTROSPECTION_INACTIVE' ? 401 : 503;
+  res.status(status).type('application/problem+json').send(JSON.stringify({ type: `urn:veto:error:${err.code.toLowerCase()}`, title: err.message, status, code: err.code }));
+};
+
+async function main(): Promise<void> {
+  const natsUrl = required('NATS_URL');
+  const keys = await loadJwks(required('JWKS_URL'));
+  const issuer = process.env.JWT_ISSUER ?? 'veto-auth';
+  const audience = process.env.JWT_AUDIENCE ?? 'veto';
+  // Warn: the per-request log line is info, so every mode skips it alike.
+  const logger = pino({ level: 'warn' });
+  const database = await openDatabase({ databaseUrl: process.env.DATABASE_URL, dataDir: join(required('DATA_DIR'), 'pg'), schemaName: 'tickets', schema });
+  await migrateDatabase(database, { migrationsFolder: MIGRATIONS_FOLDER });
+  const nc = await connect({ servers: natsUrl, maxReconnectAttempts: -1 });
+  await ensureStreams(nc);
+  const cache = new RevocationCache({ accessTokenTtlSeconds: TTL_SECONDS, clockSkewSeconds: SKEW_SECONDS });
+  const feed = createRevocationFeed({ nc, cache, accessTokenTtlSeconds: TTL_SECONDS, clockSkewSeconds: SKEW_SECONDS, logger });
+  const veto = (cacheEnabled: boolean): Verifier =>
+    createVerifier({ issuer, audience, keys, clockSkewSeconds: SKEW_SECONDS, revocations: cache, isRevocationAvailable: feed.isRevocationAvailable, cache: { enabled: cacheEnabled } });
+  const ticketsApp = (verifier: Verifier): Express =>
+    createApp({ database, verifier, cache, feed, clock: Date.now, logger, metricsRegistry: new Registry() });
+
+  const apps: Record<OverheadMode, Express> = {
+    'no-auth': ticketsApp(createTrustingVerifier()),
+    veto: ticketsApp(veto(true)),
+    'verify-every-request': ticketsApp(veto(false)),
+    introspection: express()
+      .use(introspectionGate({ url: required('INTROSPECTION_URL'), clientSecret: required('INTROSPECTION_CLIENT_SECRET') }))
+      .use(ticketsApp(createTrustingVerifier()))
+      .use(gateProblem),
+  };
+  await feed.ready;
+  const servers = await Promise.all(
+    OVERHEAD_MODES.map(async (mode) => {
+      const server = apps[mode].listen(0, '127.0.0.1');
+      await once(server, 'listening');
+      return [mode, server] as const;
+    }),
+  );
+  const ports = Object.fromEntries(servers.map(([mode, server]) => [mode, (server.address() as AddressInfo).port]));
+  process.send?.({ ports });
+  process.once('SIGTERM', () => {
+    for (const [, server] of servers) {
+      server.close();
+      server.closeAllConnections();
+    }
+    void feed
+      .stop()
+      .then(() => nc.close())
+      .then(() => database.close())
+      .then(() => process.exit(0));
+  });
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`overhead server failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

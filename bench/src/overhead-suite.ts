@@ -1,0 +1,185 @@
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { request } from '@veto/e2e';
+import { startAuthStack } from './auth-stack';
+import { startBenchChild } from './bench-child';
+import { runLoad, type LoadResult } from './http-load';
+import { formatNumber, formatPercent, formatRatio, markdownTable, verdict } from './markdown-table';
+import { OVERHEAD_MODE_LABELS, OVERHEAD_MODES, type OverheadMode } from './overhead-modes';
+import { median } from './summarize';
+import { renderBarChart } from './svg-chart';
+
+/** Targets of issue 6 for suite 1. */
+export const OVERHEAD_TARGETS = { vetoVsNoAuth: 0.9, vetoVsIntrospection: 3 } as const;
+
+/** Options of {@link runOverheadSuite}. */
+export interface OverheadOptions {
+  readonly rounds: number;
+  readonly durationSeconds: number;
+  readonly connections: number;
+  readonly outageSeconds: number;
+  /** Default: all four. */
+  readonly modes?: readonly OverheadMode[];
+  readonly log: (line: string) => void;
+}
+
+/** One mode's measurements. */
+export interface OverheadModeResult {
+  readonly mode: OverheadMode;
+  readonly label: string;
+  readonly rounds: readonly { requestsPerSecond: number; p50Ms: number; p99Ms: number; successRate: number }[];
+  readonly requestsPerSecond: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  /** Median over rounds of this mode's throughput divided by (a)'s in the same round. */
+  readonly ratioToNoAuth: number;
+  /** With the auth service stopped: 2xx / requests. */
+  readonly successRateAuthDown: number;
+  readonly statusCountsAuthDown: Readonly<Record<string, number>>;
+}
+
+/** What suite 1 found. */
+export interface OverheadResults {
+  readonly route: string;
+  readonly connections: number;
+  readonly durationSeconds: number;
+  readonly rounds: number;
+  readonly modes: readonly OverheadModeResult[];
+  readonly vetoVsIntrospection: number;
+}
+
+function roundOf(result: LoadResult) {
+  return { requestsPerSecond: result.requestsPerSecond, p50Ms: result.latencyMs?.p50 ?? Number.NaN, p99Ms: result.latencyMs?.p99 ?? Number.NaN, successRate: result.successRate };
+}
+
+/**
+ * Suite 1: the same tickets read (`GET /api/tickets/:id`, a PGlite lookup) in four modes served
+ * by one bench server process (see overhead-server.ts), loaded with autocannon from this process
+ * in interleaved rounds (the order rotates every round), then again with the auth service stopped.
+ *
+ * @param options - rounds, duration per run, connections, outage run length, logger
+ * @throws Error when the stack does not start or a mode fails while the auth service is up
+ * @example
+ * const results = await runOverheadSuite({ rounds: 3, durationSeconds: 5, connections: 10, outageSeconds: 3, log });
+ */
+export async function runOverheadSuite(options: OverheadOptions): Promise<OverheadResults> {
+  const MODES = options.modes ?? OVERHEAD_MODES;
+  const stack = await startAuthStack();
+  try {
+    const user = await stack.signUp(`bench-${randomBytes(4).toString('hex')}@example.com`);
+    const server = await startBenchChild<{ ports: Record<OverheadMode, number> }>('overhead-server.ts', {
+      ...stack.serviceEnv,
+      DATA_DIR: join(stack.dataDir, 'overhead-server'),
+      INTROSPECTION_URL: stack.introspectionUrl,
+      INTROSPECTION_CLIENT_SECRET: stack.introspectionSecret,
+    });
+    try {
+      const base = (mode: OverheadMode) => `http://127.0.0.1:${server.ready.ports[mode]}`;
+      const created = await request('POST', `${base('veto')}/api/tickets`, { token: user.token, body: { title: 'Bench ticket', price: 4200 } });
+      if (created.status !== 201) throw new Error(`creating the ticket answered ${created.status}: ${JSON.stringify(created.body)}`);
+      const route = `/api/tickets/${created.body.id as string}`;
+      const load = (mode: OverheadMode, durationSeconds: number) =>
+        runLoad({ url: `${base(mode)}${route}`, headers: { authorization: `Bearer ${user.token}` }, connections: options.connections, durationSeconds });
+
+      for (const mode of MODES) {
+        const warm = await load(mode, 1);
+        if (warm.ok === 0) throw new Error(`mode ${mode} answered no 2xx while warming up: ${JSON.stringify(warm.statusCounts)}`);
+      }
+      const runs = new Map<OverheadMode, LoadResult[]>(MODES.map((mode) => [mode, []]));
+      for (let round = 0; round < options.rounds; round += 1) {
+        // Rotating the order keeps a mode from always running right after the same neighbour.
+        const order = MODES.map((_, i) => MODES[(i + round) % MODES.length] as OverheadMode);
+        for (const mode of order) {
+          const result = await load(mode, options.durationSeconds);
+          runs.get(mode)?.push(result);
+          options.log(`overhead: round ${round + 1} ${mode}: ${formatNumber(result.requestsPerSecond)} req/s, p99 ${result.latencyMs?.p99.toFixed(2)} ms, ok ${formatPercent(result.successRate)}`);
+        }
+      }
+
+      await stack.stopAuth();
+      options.log('overhead: auth service stopped');
+      const outage = new Map<OverheadMode, LoadResult>();
+      for (const mode of MODES) {
+        const result = await load(mode, options.outageSeconds);
+        outage.set(mode, result);
+        options.log(`overhead: auth down, ${mode}: ${formatPercent(result.successRate)} succeeded ${JSON.stringify(result.statusCounts)}`);
+      }
+
+      const noAuthRuns = runs.get('no-auth') ?? [];
+      const modes = MODES.map((mode): OverheadModeResult => {
+        const modeRuns = runs.get(mode) ?? [];
+        const down = outage.get(mode);
+        return {
+          mode,
+          label: OVERHEAD_MODE_LABELS[mode],
+          rounds: modeRuns.map(roundOf),
+          requestsPerSecond: median(modeRuns.map((run) => run.requestsPerSecond)),
+          p50Ms: median(modeRuns.map((run) => run.latencyMs?.p50 ?? Number.NaN)),
+          p99Ms: median(modeRuns.map((run) => run.latencyMs?.p99 ?? Number.NaN)),
+          ratioToNoAuth: median(modeRuns.map((run, i) => run.requestsPerSecond / (noAuthRuns[i]?.requestsPerSecond ?? Number.NaN))),
+          successRateAuthDown: down?.successRate ?? 0,
+          statusCountsAuthDown: down?.statusCounts ?? {},
+        };
+      });
+      const vetoRuns = runs.get('veto') ?? [];
+      const introspectionRuns = runs.get('introspection') ?? [];
+      return {
+        route: 'GET /api/tickets/:id',
+        connections: options.connections,
+        durationSeconds: options.durationSeconds,
+        rounds: options.rounds,
+        modes,
+        vetoVsIntrospection: median(vetoRuns.map((run, i) => run.requestsPerSecond / (introspectionRuns[i]?.requestsPerSecond ?? Number.NaN))),
+      };
+    } finally {
+      await server.stop();
+    }
+  } finally {
+    await stack.stop();
+  }
+}
+
+/**
+ * The overhead section of docs/benchmarks.md and its chart.
+ *
+ * @example
+ * const { markdown, charts } = overheadReport(results);
+ */
+export function overheadReport(results: OverheadResults): { markdown: string; charts: Record<string, string> } {
+  const byMode = new Map(results.modes.map((mode) => [mode.mode, mode]));
+  const vetoRatio = byMode.get('veto')?.ratioToNoAuth ?? Number.NaN;
+  const table = markdownTable(
+    ['Mode', 'req/s', 'p50 (ms)', 'p99 (ms)', 'Throughput vs (a)', 'Success with the auth service down'],
+    results.modes.map((mode) => [
+      mode.label,
+      formatNumber(mode.requestsPerSecond),
+      formatNumber(mode.p50Ms, 2),
+      formatNumber(mode.p99Ms, 2),
+      formatRatio(mode.ratioToNoAuth),
+      formatPercent(mode.successRateAuthDown),
+    ]),
+    ['l', 'r', 'r', 'r', 'r', 'r'],
+  );
+  const targets = markdownTable(
+    ['Target', 'Measured', 'Verdict'],
+    [
+      [`(b) ≥ ${OVERHEAD_TARGETS.vetoVsNoAuth * 100}% of (a)'s throughput`, formatPercent(vetoRatio), verdict(vetoRatio >= OVERHEAD_TARGETS.vetoVsNoAuth)],
+      [`(b) ≥ ${OVERHEAD_TARGETS.vetoVsIntrospection}× (d)`, formatRatio(results.vetoVsIntrospection), verdict(results.vetoVsIntrospection >= OVERHEAD_TARGETS.vetoVsIntrospection)],
+    ],
+  );
+  const markdown = [
+    `\`${results.route}\`, ${results.connections} keep-alive connections, ${results.rounds} interleaved rounds of ${results.durationSeconds} s per mode; medians over rounds, ratios taken within each round.`,
+    '',
+    table,
+    '',
+    targets,
+    '',
+    '![Throughput per mode](benchmarks/overhead.svg)',
+  ].join('\n');
+  const chart = renderBarChart({
+    title: `Tickets read throughput per auth mode (${results.connections} connections)`,
+    unit: 'req/s',
+    bars: results.modes.map((mode) => ({ label: mode.label, value: mode.requestsPerSecond, note: `${formatRatio(mode.ratioToNoAuth)} of (a)` })),
+  });
+  return { markdown, charts: { 'overhead.svg': chart } };
+}

@@ -1,0 +1,5 @@
+// The end-to-end harness, for other workspace packages that start the services as processes
+// (bench/ does): nothing here is a test.
+export { freePort } from './free-port';
+export { request, waitUntil, type JsonResponse } from './http-client';
+export { startServiceProcess, type ServiceProcess, type ServiceProcessOptions } from './service-process';
