@@ -1,0 +1,76 @@
+import { isAbsolute, join } from 'node:path';
+import { z } from 'zod';
+import { ConfigError } from './errors';
+
+const port = z.coerce.number().int().min(1).max(65535);
+
+/** How one launcher setting is read: its variable, meaning, default and parser. */
+export interface StackConfigKeySpec {
+  readonly env: string;
+  readonly description: string;
+  /** The default as it would be written in the environment; `undefined` = unset. */
+  readonly default: string | undefined;
+  readonly schema: z.ZodType;
+}
+
+/**
+ * Every setting of the local stack's launcher, as data (the README lists them from here).
+ *
+ * @example
+ * for (const spec of Object.values(STACK_CONFIG_SPEC)) console.log(spec.env, spec.default);
+ */
+export const STACK_CONFIG_SPEC = {
+  gatewayPort: { env: 'GATEWAY_PORT', description: 'Port of the gateway, the one origin for browsers and curl.', default: '3000', schema: port },
+  authPort: { env: 'AUTH_PORT', description: 'Port of the auth service (loopback only).', default: '3001', schema: port },
+  ticketsPort: { env: 'TICKETS_PORT', description: 'Port of the tickets service (loopback only).', default: '3002', schema: port },
+  dataDir: {
+    env: 'VETO_DATA_DIR',
+    description: 'Where everything is kept between runs: databases, signing key, JetStream store, generated passwords. Relative to the repository root.',
+    default: '.data',
+    schema: z.string().min(1),
+  },
+  natsUrl: {
+    env: 'NATS_URL',
+    description: 'Use this running nats-server (JetStream enabled, no credentials) instead of starting one.',
+    default: undefined,
+    schema: z.string().min(1).optional(),
+  },
+  adminEmail: { env: 'ADMIN_EMAIL', description: 'Email of the admin account created on first start.', default: 'admin@example.com', schema: z.email() },
+  logLevel: {
+    env: 'LOG_LEVEL',
+    description: "The services' pino log level.",
+    default: 'info',
+    schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+  },
+} as const satisfies Record<string, StackConfigKeySpec>;
+
+type Spec = typeof STACK_CONFIG_SPEC;
+
+/** The launcher's validated, frozen settings; `dataDir` is absolute. */
+export type StackConfig = Readonly<{ [K in keyof Spec]: z.output<Spec[K]['schema']> }>;
+
+/**
+ * Reads the launcher's settings from environment variables, once. An empty variable counts as unset.
+ *
+ * @param env - the variables (`process.env` in `main.ts`)
+ * @param repositoryRoot - what a relative `VETO_DATA_DIR` is resolved against
+ * @throws {ConfigError} `CONFIG_INVALID` naming the first bad variable
+ * @example
+ * const config = loadStackConfig(process.env, '/home/ada/veto');
+ */
+export function loadStackConfig(env: Readonly<Record<string, string | undefined>>, repositoryRoot: string): StackConfig {
+  const values: Record<string, unknown> = {};
+  for (const [key, spec] of Object.entries(STACK_CONFIG_SPEC) as [keyof Spec, StackConfigKeySpec][]) {
+    const raw = env[spec.env];
+    const parsed = spec.schema.safeParse(raw === undefined || raw === '' ? spec.default : raw);
+    if (!parsed.success) {
+      throw new ConfigError(spec.env, `${spec.env} is invalid: ${parsed.error.issues.map((issue) => issue.message).join('; ')}`, { cause: parsed.error });
+    }
+    values[key] = parsed.data;
+  }
+  const dataDir = values.dataDir as string;
+  values.dataDir = isAbsolute(dataDir) ? dataDir : join(repositoryRoot, dataDir);
+  const ports = [values.gatewayPort, values.authPort, values.ticketsPort];
+  if (new Set(ports).size !== ports.length) throw new ConfigError('GATEWAY_PORT', `GATEWAY_PORT, AUTH_PORT and TICKETS_PORT must differ, got ${ports.join(', ')}`);
+  return Object.freeze(values as StackConfig);
+}
