@@ -1,11 +1,11 @@
 import { once } from 'node:events';
 import { mkdir } from 'node:fs/promises';
 import type { Server } from 'node:http';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { connect, type Logger } from '@veto/events';
 import { LocalStackError } from './errors';
+import { freePort } from './free-port';
 import { createGateway, type GatewayRoute } from './gateway';
 import { startManagedProcess, type ChildExit, type ManagedProcess } from './managed-process';
 import type { StackConfig } from './stack-config';
@@ -49,17 +49,6 @@ export interface RunningStack {
 }
 
 const STOP_GRACE_MS = 10_000;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  server.close();
-  await once(server, 'close');
-  if (address === null || typeof address === 'string') throw new Error('could not read the port the OS picked');
-  return address.port;
-}
 
 async function listenGateway(gateway: Server, port: number): Promise<void> {
   gateway.listen(port, '127.0.0.1');
@@ -106,6 +95,18 @@ const acceptsLogin = (url: string, user: string, pass: string) => async (): Prom
 };
 
 /**
+ * Which service each public path prefix belongs to, in match order: the gateway's routes here,
+ * and the Kubernetes Ingress's (`infra/k8s` tests compare the two).
+ */
+export const PUBLIC_ROUTES: readonly { readonly prefix: string; readonly service: 'auth' | 'tickets' }[] = [
+  { prefix: '/api/users', service: 'auth' },
+  { prefix: '/api/auth', service: 'auth' },
+  { prefix: '/api/admin', service: 'auth' },
+  { prefix: '/.well-known', service: 'auth' },
+  { prefix: '/api/tickets', service: 'tickets' },
+];
+
+/**
  * Starts the whole local stack: nats-server with `infra/nats/veto.conf` (or the server at
  * `NATS_URL`), the auth and tickets services as child processes with embedded PGlite databases in
  * the data directory, and the gateway on `GATEWAY_PORT`; resolves once every part answers
@@ -130,10 +131,7 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
 
   const authUrl = `http://127.0.0.1:${config.authPort}`;
   const ticketsUrl = `http://127.0.0.1:${config.ticketsPort}`;
-  const routes: GatewayRoute[] = [
-    ...['/api/users', '/api/auth', '/api/admin', '/.well-known'].map((prefix) => ({ prefix, upstream: authUrl, name: 'auth' })),
-    { prefix: '/api/tickets', upstream: ticketsUrl, name: 'tickets' },
-  ];
+  const routes: GatewayRoute[] = PUBLIC_ROUTES.map(({ prefix, service }) => ({ prefix, upstream: service === 'auth' ? authUrl : ticketsUrl, name: service }));
   const gateway = createGateway({ routes, logger: options.logger });
 
   const stop = async (): Promise<ChildExit[]> => {
