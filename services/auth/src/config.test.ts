@@ -29,7 +29,12 @@ describe('loadConfig', () => {
       signInLimitPerEmail: 10,
       signInLimitPerIp: 30,
       signInWindowSeconds: 60,
+      natsUrl: 'nats://127.0.0.1:4222',
+      streamMaxAgeSeconds: 604_800,
+      streamReplicas: 1,
+      outboxPollIntervalMs: 1000,
     });
+    expect(config.introspectionClientSecret).toBeUndefined();
     expect(config.databaseUrl).toBeUndefined();
     expect(config.privateKey).toBeUndefined();
   });
@@ -54,6 +59,9 @@ describe('loadConfig', () => {
     ['ADMIN_EMAIL', 'not-an-email'],
     ['ARGON2_MEMORY_KIB', '1.5'],
     ['LOG_LEVEL', 'loud'],
+    ['STREAM_REPLICAS', '7'],
+    ['INTROSPECTION_CLIENT_SECRET', 'short'],
+    ['OUTBOX_POLL_INTERVAL_MS', '0'],
   ])('rejects a bad %s naming the variable', (variable, value) => {
     const env = variable === 'ADMIN_EMAIL' ? { [variable]: value, ADMIN_PASSWORD: 'long enough password' } : { [variable]: value };
     const error = configError(env);
@@ -65,6 +73,16 @@ describe('loadConfig', () => {
   it('requires ADMIN_PASSWORD with ADMIN_EMAIL, and the reverse', () => {
     expect(configError({ ADMIN_EMAIL: 'root@example.com' }).variable).toBe('ADMIN_PASSWORD');
     expect(configError({ ADMIN_PASSWORD: 'long enough password' }).variable).toBe('ADMIN_EMAIL');
+  });
+
+  it('requires NATS_PASSWORD with NATS_USER, and the reverse', () => {
+    expect(configError({ NATS_USER: 'auth' }).variable).toBe('NATS_PASSWORD');
+    expect(configError({ NATS_PASSWORD: 'secret' }).variable).toBe('NATS_USER');
+    expect(loadConfig({ NATS_USER: 'auth', NATS_PASSWORD: 'secret' })).toMatchObject({ natsUser: 'auth', natsPassword: 'secret' });
+  });
+
+  it('refuses a stream retention that does not exceed the access-token lifetime', () => {
+    expect(configError({ STREAM_MAX_AGE_SECONDS: '900' }).variable).toBe('STREAM_MAX_AGE_SECONDS');
   });
 
   it('refuses both JWT_PRIVATE_KEY and JWT_PRIVATE_KEY_FILE', () => {

@@ -112,6 +112,39 @@ export const CONFIG_SPEC = {
     default: '60',
     schema: integer(1, 86_400),
   },
+  natsUrl: {
+    env: 'NATS_URL',
+    description: 'NATS server(s) with JetStream, comma-separated. The service starts and serves without it; the outbox is published once it answers.',
+    default: 'nats://127.0.0.1:4222',
+    schema: z.string().min(1),
+  },
+  natsUser: {
+    env: 'NATS_USER',
+    description: 'NATS user name, for a server with permissions such as `infra/nats/veto.conf` (user `auth`). Needs `NATS_PASSWORD`.',
+    default: undefined,
+    schema: optionalText,
+  },
+  natsPassword: { env: 'NATS_PASSWORD', description: 'Password of `NATS_USER`.', default: undefined, schema: optionalText },
+  streamMaxAgeSeconds: {
+    env: 'STREAM_MAX_AGE_SECONDS',
+    description: 'Retention of the `AUTH` event stream (created or updated at start-up); must exceed `ACCESS_TOKEN_TTL_SECONDS`.',
+    default: '604800',
+    schema: integer(120, 31_536_000),
+  },
+  streamReplicas: { env: 'STREAM_REPLICAS', description: 'Replicas of the event streams (1 for a single server).', default: '1', schema: integer(1, 5) },
+  outboxPollIntervalMs: {
+    env: 'OUTBOX_POLL_INTERVAL_MS',
+    description: 'Safety poll of the outbox relay, for events written by other instances; events of this instance are published right after their commit.',
+    default: '1000',
+    schema: integer(10, 60_000),
+  },
+  introspectionClientSecret: {
+    env: 'INTROSPECTION_CLIENT_SECRET',
+    description:
+      'Secret a client presents (HTTP Basic password or Bearer) to `POST /api/auth/introspect`, at least 16 characters. Unset: the route answers 404 `INTROSPECTION_DISABLED`.',
+    default: undefined,
+    schema: z.string().min(16).max(512).optional(),
+  },
   adminEmail: {
     env: 'ADMIN_EMAIL',
     description: 'Email of an admin account created (or promoted) at start-up. Needs `ADMIN_PASSWORD`.',
@@ -159,6 +192,15 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   }
   if (config.adminPassword !== undefined && config.adminEmail === undefined) {
     throw new ConfigError('CONFIG_INVALID', 'ADMIN_EMAIL', 'ADMIN_EMAIL is required when ADMIN_PASSWORD is set');
+  }
+  if (config.natsUser !== undefined && config.natsPassword === undefined) {
+    throw new ConfigError('CONFIG_INVALID', 'NATS_PASSWORD', 'NATS_PASSWORD is required when NATS_USER is set');
+  }
+  if (config.natsPassword !== undefined && config.natsUser === undefined) {
+    throw new ConfigError('CONFIG_INVALID', 'NATS_USER', 'NATS_USER is required when NATS_PASSWORD is set');
+  }
+  if (config.streamMaxAgeSeconds <= config.accessTokenTtlSeconds) {
+    throw new ConfigError('CONFIG_INVALID', 'STREAM_MAX_AGE_SECONDS', 'STREAM_MAX_AGE_SECONDS must exceed ACCESS_TOKEN_TTL_SECONDS (new instances replay that long)');
   }
   if (config.privateKey !== undefined && config.privateKeyFile !== undefined) {
     throw new ConfigError('CONFIG_INVALID', 'JWT_PRIVATE_KEY_FILE', 'Set JWT_PRIVATE_KEY or JWT_PRIVATE_KEY_FILE, not both');

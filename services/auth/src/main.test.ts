@@ -2,15 +2,34 @@ import { statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { isEventError } from '@veto/events';
+import { connectTo, startNatsServer, type NatsServerHandle } from '@veto/events/testing';
+import { readAuthStream } from './test-support/read-auth-stream';
 import { runScript, startScript } from './test-support/run-script';
+import { waitFor } from './test-support/wait-for';
 
 // The real entry point in its own process: configuration errors, local start-up with a
 // generated key, the admin bootstrap, the HTTP API, and a graceful shutdown.
 let dataDir: string;
+// Stopped before the service starts: the service must start and serve without the bus.
+let nats: NatsServerHandle;
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'veto-auth-main-'));
+  nats = await startNatsServer();
+  await nats.stop();
 });
-afterAll(() => rm(dataDir, { recursive: true, force: true }));
+afterAll(async () => {
+  await nats.cleanup();
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+async function post(url: string, body: unknown, token?: string): Promise<Response> {
+  return fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token === undefined ? {} : { authorization: `Bearer ${token}` }) },
+    body: JSON.stringify(body),
+  });
+}
 
 const CHEAP_ARGON2 = { ARGON2_MEMORY_KIB: '1024', ARGON2_TIME_COST: '1' };
 
@@ -27,8 +46,17 @@ describe('main', () => {
     expect(result.stderr).toContain('ACCESS_TOKEN_TTL_SECONDS');
   });
 
-  it('starts locally with a generated key and the configured admin, serves the API, stops on SIGTERM, and reuses the key', async () => {
-    const env = { ...CHEAP_ARGON2, VETO_ENV: 'local', HOST: '127.0.0.1', PORT: '0', DATA_DIR: dataDir, ADMIN_EMAIL: 'root@example.com', ADMIN_PASSWORD: 'root password 1' };
+  it('starts locally with a generated key and the configured admin while NATS is down, serves the API, publishes a ban once NATS is up, stops on SIGTERM, and reuses the key', async () => {
+    const env = {
+      ...CHEAP_ARGON2,
+      VETO_ENV: 'local',
+      HOST: '127.0.0.1',
+      PORT: '0',
+      DATA_DIR: dataDir,
+      NATS_URL: nats.url,
+      ADMIN_EMAIL: 'root@example.com',
+      ADMIN_PASSWORD: 'root password 1',
+    };
     const first = startScript('main.ts', [], env);
     const admin = JSON.parse(await first.waitForLine((line) => line.includes('ADMIN_EMAIL'))) as { outcome: string };
     expect(admin.outcome).toBe('created');
@@ -46,6 +74,32 @@ describe('main', () => {
     const me = await fetch(`${base}/api/users/me`, { headers: { authorization: `Bearer ${accessToken}` } });
     expect(await me.json()).toEqual({ user: { id: expect.any(String), email: 'root@example.com', role: 'admin' } });
     expect((await fetch(`${base}/readyz`)).status).toBe(200);
+
+    const ada = (await (await post(`${base}/api/users/signup`, { email: 'ada@example.com', password: 'correct horse battery' })).json()) as { user: { id: string } };
+    const ban = await post(`${base}/api/admin/users/${ada.user.id}/ban`, { reason: 'spam' }, accessToken);
+    expect(ban.status).toBe(200);
+    const { eventId } = (await ban.json()) as { eventId: string };
+    await nats.restart();
+    const nc = await connectTo(nats);
+    try {
+      await waitFor('the ban on the AUTH stream', async () => {
+        try {
+          return (await readAuthStream(nc)).length > 0;
+        } catch (error) {
+          // The stream does not exist until the service has reconnected and created it.
+          if (isEventError(error, 'SUBSCRIPTION_FAILED')) {
+            return false;
+          }
+          throw error;
+        }
+      }, 20_000);
+      expect((await readAuthStream(nc)).map((message) => [message.msgId, message.event.type])).toEqual([[eventId, 'user.banned']]);
+    } finally {
+      await nc.close();
+    }
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    expect(metrics).toMatch(/^veto_outbox_published_total 1$/m);
+    expect(metrics).toMatch(/^veto_outbox_pending 0$/m);
 
     first.child.kill('SIGTERM');
     const stopped = await first.exited;

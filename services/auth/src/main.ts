@@ -6,9 +6,12 @@ import { createApp } from './app';
 import { systemClock } from './clock';
 import { loadConfig } from './config';
 import { openDatabase } from './data-access/database';
+import { connectEventBus } from './data-access/event-bus';
 import { migrateDatabase } from './data-access/migrate';
 import { resolveSigningKeyPems } from './data-access/signing-key-source';
 import { ensureAdmin } from './domain/ensure-admin';
+import { registerOutboxMetrics } from './domain/outbox-metrics';
+import { startOutboxRelay } from './domain/outbox-relay';
 import { createPasswordHasher } from './domain/password-hasher';
 import { createSigningKeys } from './domain/signing-keys';
 import { ConfigError } from './errors';
@@ -27,7 +30,30 @@ async function main(): Promise<void> {
   }
   const metricsRegistry = new Registry();
   collectDefaultMetrics({ register: metricsRegistry });
-  const app = createApp({ config, database, clock: systemClock, keys, passwords, logger, metricsRegistry });
+
+  // The relay starts before NATS answers: it keeps every event in the outbox until the bus is back.
+  let stop: (reason: string, exitCode: number) => Promise<void> = async () => undefined;
+  const relay = startOutboxRelay({
+    db: database.db,
+    publish: (event) => bus.publish(event),
+    clock: systemClock,
+    logger,
+    metrics: registerOutboxMetrics(metricsRegistry, database.db),
+    pollIntervalMs: config.outboxPollIntervalMs,
+  });
+  const bus = connectEventBus({
+    servers: config.natsUrl.split(','),
+    user: config.natsUser,
+    password: config.natsPassword,
+    stream: { maxAgeMs: config.streamMaxAgeSeconds * 1000, replicas: config.streamReplicas },
+    logger,
+    onAvailable: () => relay.retryNow(),
+    onFatal: (error) => {
+      logger.fatal({ err: error }, 'cannot connect to NATS');
+      void stop('nats connection failed', 1);
+    },
+  });
+  const app = createApp({ config, database, clock: systemClock, keys, passwords, logger, metricsRegistry, onEventsRecorded: relay.wake });
 
   const server = app.listen(config.port, config.host);
   await once(server, 'listening');
@@ -41,14 +67,30 @@ async function main(): Promise<void> {
     }
     stopping = true;
     logger.info({ reason }, 'shutting down');
-    const closed = once(server, 'close');
-    server.close();
-    server.closeIdleConnections();
-    await closed;
-    await database.close();
+    let code = exitCode;
+    // Every step runs even when an earlier one fails; each failure is logged and turns the exit code to 1.
+    const step = async (name: string, run: () => Promise<unknown>): Promise<void> => {
+      try {
+        await run();
+      } catch (error) {
+        logger.error({ err: error, step: name }, 'shutdown step failed');
+        code = 1;
+      }
+    };
+    await step('http server', async () => {
+      const closed = once(server, 'close');
+      server.close();
+      server.closeIdleConnections();
+      await closed;
+    });
+    // Events still pending stay in the outbox: the next start (or another instance) publishes them.
+    await step('outbox relay', () => relay.stop());
+    await step('nats', () => bus.close());
+    await step('database', () => database.close());
     logger.info('stopped');
-    process.exit(exitCode);
+    process.exit(code);
   };
+  stop = shutdown;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => void shutdown(signal, 0));
   }

@@ -1,0 +1,184 @@
+import type { VetoEvent } from '@veto/events';
+import type { Logger } from 'pino';
+import type { Clock } from '../clock';
+import type { Database } from '../data-access/database';
+import { claimOutboxRows, markOutboxPublished, recordOutboxFailure, releaseOutboxRows } from '../data-access/outbox-repository';
+import type { OutboxMetrics } from './outbox-metrics';
+
+/** Options of {@link startOutboxRelay}. */
+export interface OutboxRelayOptions {
+  readonly db: Database;
+  /** Publishes one event and resolves once JetStream acknowledged it; throws otherwise. */
+  readonly publish: (event: VetoEvent) => Promise<unknown>;
+  readonly clock: Clock;
+  readonly logger: Pick<Logger, 'debug' | 'warn' | 'error'>;
+  readonly metrics?: OutboxMetrics;
+  /** Safety poll for rows written by other instances (or missed wake-ups). Default 1000 ms. */
+  readonly pollIntervalMs?: number;
+  /** Rows claimed per round. Default 100. */
+  readonly batchSize?: number;
+  /** How long a claimed row is kept from other relays while this one publishes it. Default 30 s. */
+  readonly leaseMs?: number;
+  /** Retry delay after the first failure, doubled per consecutive failure. Default 100 ms. */
+  readonly initialBackoffMs?: number;
+  /** Upper bound of the retry delay. Default 2000 ms. */
+  readonly maxBackoffMs?: number;
+}
+
+/** Counters of a running relay. */
+export interface OutboxRelayStats {
+  readonly published: number;
+  readonly failures: number;
+  /** Failures since the last successful round; 0 when healthy. */
+  readonly consecutiveFailures: number;
+}
+
+/** A running outbox relay. */
+export interface OutboxRelay {
+  /** A transaction wrote outbox rows: publish now (unless backing off after a failure). */
+  wake(): void;
+  /** The bus came back: forget the backoff and publish now. */
+  retryNow(): void;
+  /** Resolves once every pending row is published — for tests and benchmarks. */
+  idle(): Promise<void>;
+  /** Stops the loop after the round in progress; publishes nothing afterwards. */
+  stop(): Promise<void>;
+  readonly stats: OutboxRelayStats;
+}
+
+function positiveInteger(name: string, value: number): number {
+  if (!Number.isInteger(value) || value < 1) {
+    throw new TypeError(`${name} must be a positive integer, got ${value}`);
+  }
+  return value;
+}
+
+/**
+ * Starts the background loop that publishes the outbox to JetStream. Each round claims
+ * pending rows (oldest first; `FOR UPDATE SKIP LOCKED` plus a lease, so several instances
+ * share the work and no row is published by two of them at once), publishes each with its
+ * event id as `Nats-Msg-Id`, and marks it published. A failure records `attempts` and
+ * `last_error` on the row, hands the rest of the batch back, and retries with capped
+ * exponential backoff. It runs when woken after a commit, when the bus reconnects, and
+ * every `pollIntervalMs` as a safety net.
+ *
+ * @param options - see {@link OutboxRelayOptions}
+ * @returns the running relay
+ * @throws {TypeError} for invalid options
+ * @example
+ * const relay = startOutboxRelay({ db, publish: (event) => publisher.publish(event), clock: systemClock, logger });
+ * const app = createApp({ ..., onEventsRecorded: relay.wake });
+ */
+export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
+  const { db, publish, clock, logger, metrics } = options;
+  const pollIntervalMs = positiveInteger('pollIntervalMs', options.pollIntervalMs ?? 1000);
+  const batchSize = positiveInteger('batchSize', options.batchSize ?? 100);
+  const leaseMs = positiveInteger('leaseMs', options.leaseMs ?? 30_000);
+  const initialBackoffMs = positiveInteger('initialBackoffMs', options.initialBackoffMs ?? 100);
+  const maxBackoffMs = positiveInteger('maxBackoffMs', options.maxBackoffMs ?? 2000);
+
+  let stopped = false;
+  let running: Promise<void> | undefined;
+  let rerun = false;
+  let timer: NodeJS.Timeout | undefined;
+  let published = 0;
+  let failures = 0;
+  let consecutiveFailures = 0;
+  let idleWaiters: (() => void)[] = [];
+
+  const schedule = (delayMs: number): void => {
+    clearTimeout(timer);
+    timer = setTimeout(kick, delayMs);
+    // The relay never keeps the process alive on its own; main decides when to exit.
+    timer.unref();
+  };
+
+  /** Publishes one claimed batch; returns how many rows it claimed. */
+  const round = async (): Promise<number> => {
+    const rows = await claimOutboxRows(db, { limit: batchSize, now: new Date(clock()), leaseMs });
+    for (const [index, row] of rows.entries()) {
+      try {
+        await publish(row.payload as VetoEvent);
+      } catch (error) {
+        failures += 1;
+        metrics?.failed();
+        const message = error instanceof Error ? `${(error as { code?: string }).code ?? error.name}: ${error.message}` : String(error);
+        await recordOutboxFailure(db, row.id, message);
+        // Keep the order: nothing after a failed event goes out before it.
+        await releaseOutboxRows(db, rows.slice(index + 1).map((rest) => rest.id));
+        throw error;
+      }
+      const ackedAt = clock();
+      await markOutboxPublished(db, row.id, new Date(ackedAt));
+      published += 1;
+      metrics?.published(Math.max(0, ackedAt - row.createdAt.getTime()) / 1000);
+    }
+    return rows.length;
+  };
+
+  const drain = async (): Promise<void> => {
+    try {
+      let claimed: number;
+      do {
+        rerun = false;
+        claimed = await round();
+      } while (!stopped && (rerun || claimed === batchSize));
+      consecutiveFailures = 0;
+      const waiters = idleWaiters;
+      idleWaiters = [];
+      waiters.forEach((resolve) => resolve());
+      if (!stopped) {
+        schedule(pollIntervalMs);
+      }
+    } catch (error) {
+      consecutiveFailures += 1;
+      const backoffMs = Math.min(maxBackoffMs, initialBackoffMs * 2 ** (consecutiveFailures - 1));
+      // Expected while NATS is down: the rows stay pending and are retried; warn, not crash.
+      logger.warn({ err: error, consecutiveFailures, retryInMs: backoffMs }, 'outbox relay: publishing failed; will retry');
+      if (!stopped) {
+        schedule(backoffMs);
+      }
+    }
+  };
+
+  function kick(): void {
+    if (stopped) {
+      return;
+    }
+    if (running !== undefined) {
+      rerun = true;
+      return;
+    }
+    clearTimeout(timer);
+    running = drain().finally(() => {
+      running = undefined;
+    });
+  }
+
+  schedule(0);
+  return {
+    wake() {
+      if (consecutiveFailures === 0) {
+        kick();
+      }
+    },
+    retryNow() {
+      consecutiveFailures = 0;
+      kick();
+    },
+    idle() {
+      return new Promise<void>((resolve) => {
+        idleWaiters.push(resolve);
+        kick();
+      });
+    },
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      await running;
+    },
+    get stats() {
+      return { published, failures, consecutiveFailures };
+    },
+  };
+}
