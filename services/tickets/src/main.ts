@@ -25,7 +25,15 @@ async function main(): Promise<void> {
   const keys = await loadVerificationKeys(config, logger);
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: join(config.dataDir, 'pg'), schemaName: config.databaseSchema, schema });
   await migrateDatabase(database, { migrationsFolder: MIGRATIONS_FOLDER });
-  const nc = await connect({ servers: config.natsUrl.split(','), name: 'veto-tickets', maxReconnectAttempts: -1, user: config.natsUser, pass: config.natsPassword });
+  // A short reconnect wait (default 2 s): after a NATS restart, revocations flow again within a few hundred ms.
+  const nc = await connect({
+    servers: config.natsUrl.split(','),
+    name: 'veto-tickets',
+    maxReconnectAttempts: -1,
+    reconnectTimeWait: 250,
+    user: config.natsUser,
+    pass: config.natsPassword,
+  });
   if (config.manageStreams) {
     await ensureStreams(nc, { maxAgeMs: config.streamMaxAgeSeconds * 1000, replicas: config.streamReplicas });
   } else {
