@@ -1,4 +1,5 @@
-import { authenticate, registerAuthMetrics, type RevocationCache, type RevocationFeed, type Verifier } from '@veto/auth-lib';
+import { authenticate, authErrorHandler, registerAuthMetrics, type RevocationCache, type RevocationFeed, type Verifier } from '@veto/auth-lib';
+import { BODY_LIMIT, createErrorHandler, createRequestLogger, requireJsonBodies } from '@veto/service-kit';
 import express, { type Express } from 'express';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
@@ -6,9 +7,7 @@ import type { Clock } from './clock';
 import type { TicketsDatabaseHandle } from './data-access/database';
 import { TicketsError } from './errors';
 import { createOperationsRoutes } from './entry-points/http/operations-routes';
-import { requireJsonBodies } from './entry-points/http/parse-request';
-import { BODY_LIMIT, createErrorHandler } from './entry-points/http/problem-details';
-import { createRequestLogger } from './entry-points/http/request-logger';
+import { HTTP_ERRORS } from './entry-points/http/problem-details';
 import { createTicketsRoutes } from './entry-points/http/tickets-routes';
 
 /** Everything the HTTP app is built from; `main.ts` passes real ones, tests their own. */
@@ -51,6 +50,7 @@ export function createApp(deps: AppDeps): Express {
   app.use((req, _res, next) => {
     next(new TicketsError('NOT_FOUND', `No route for ${req.method} ${req.path}`));
   });
-  app.use(createErrorHandler(logger));
+  app.use(authErrorHandler());
+  app.use(createErrorHandler({ logger, errors: HTTP_ERRORS }));
   return app;
 }

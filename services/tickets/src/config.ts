@@ -1,18 +1,6 @@
+import { ConfigError, integerSetting as integer, loadConfigFrom, optionalTextSetting as optionalText, type ConfigKeySpec, type ConfigOf } from '@veto/service-kit';
 import { isSchemaName } from '@veto/storage';
 import { z } from 'zod';
-import { ConfigError } from './errors';
-
-const integer = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
-const optionalText = z.string().min(1).optional();
-
-/** How one configuration key is read: its variable, meaning, default and parser. */
-export interface ConfigKeySpec {
-  readonly env: string;
-  readonly description: string;
-  /** The default as it would be written in the environment; `undefined` = unset. */
-  readonly default: string | undefined;
-  readonly schema: z.ZodType;
-}
 
 /**
  * Every configuration key of the tickets service, as data: the README's configuration table
@@ -106,10 +94,8 @@ export const CONFIG_SPEC = {
   },
 } as const satisfies Record<string, ConfigKeySpec>;
 
-type Spec = typeof CONFIG_SPEC;
-
 /** The validated, frozen configuration of the tickets service. */
-export type Config = Readonly<{ [K in keyof Spec]: z.output<Spec[K]['schema']> }>;
+export type Config = ConfigOf<typeof CONFIG_SPEC>;
 
 /**
  * Parses the tickets service configuration from environment variables, once, at start-up.
@@ -122,19 +108,9 @@ export type Config = Readonly<{ [K in keyof Spec]: z.output<Spec[K]['schema']> }
  * const config = loadConfig(process.env);
  */
 export function loadConfig(env: Readonly<Record<string, string | undefined>>): Config {
-  const values: Record<string, unknown> = {};
-  for (const [key, spec] of Object.entries(CONFIG_SPEC) as [keyof Spec, ConfigKeySpec][]) {
-    const raw = env[spec.env];
-    const input = raw === undefined || raw === '' ? spec.default : raw;
-    const parsed = spec.schema.safeParse(input);
-    if (!parsed.success) {
-      const reason = parsed.error.issues.map((issue) => issue.message).join('; ');
-      throw new ConfigError(spec.env, `${spec.env} is invalid: ${reason}`, { cause: parsed.error });
-    }
-    values[key] = parsed.data;
-  }
-  if (values.natsUser !== undefined && values.natsPassword === undefined) {
+  const config = loadConfigFrom(CONFIG_SPEC, env);
+  if (config.natsUser !== undefined && config.natsPassword === undefined) {
     throw new ConfigError('NATS_PASSWORD', 'NATS_PASSWORD is invalid: required when NATS_USER is set');
   }
-  return Object.freeze(values as Config);
+  return config;
 }

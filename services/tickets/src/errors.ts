@@ -1,3 +1,5 @@
+import { ServiceError } from '@veto/service-kit';
+
 /**
  * Every stable error code the tickets service itself produces, as data so documentation and
  * tests can enumerate them. Token and revocation codes (`TOKEN_*`, `REVOCATION_*`) come from
@@ -21,59 +23,12 @@ export const TICKETS_ERROR_CODES = Object.freeze([
 export type TicketsErrorCode = (typeof TICKETS_ERROR_CODES)[number];
 
 /**
- * Base class of every error the tickets service throws on purpose.
+ * Base class of every error the tickets service throws on purpose. `ValidationError` and
+ * `ConfigError` come from `@veto/service-kit` and carry codes of this union too.
  *
- * @param code - stable machine-readable code
- * @param message - human-readable detail (safe to show to the client)
- * @param options - `cause` is passed through to `Error`
  * @example
  * throw new TicketsError('TICKET_NOT_FOUND', `No ticket ${id}`);
  */
-export class TicketsError extends Error {
-  readonly code: TicketsErrorCode;
+export class TicketsError extends ServiceError<TicketsErrorCode> {}
 
-  constructor(code: TicketsErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
-    this.code = code;
-  }
-}
-
-/** One invalid field of a request body or query. */
-export interface FieldError {
-  readonly field: string;
-  readonly message: string;
-}
-
-/**
- * A request body or query failed validation; carries one entry per invalid field.
- *
- * @param errors - the invalid fields
- * @example
- * throw new ValidationError([{ field: 'price', message: 'Too big: expected number to be <=100000000' }]);
- */
-export class ValidationError extends TicketsError {
-  readonly errors: readonly FieldError[];
-
-  constructor(errors: readonly FieldError[], options?: { cause?: unknown }) {
-    super('VALIDATION_FAILED', 'The request is invalid', options);
-    this.errors = Object.freeze([...errors]);
-  }
-}
-
-/**
- * Start-up configuration is missing or invalid; names the environment variable.
- *
- * @param variable - the environment variable to fix
- * @param message - what is wrong with it
- * @example
- * throw new ConfigError('PORT', 'PORT is invalid: expected an integer');
- */
-export class ConfigError extends TicketsError {
-  readonly variable: string;
-
-  constructor(variable: string, message: string, options?: { cause?: unknown }) {
-    super('CONFIG_INVALID', message, options);
-    this.variable = variable;
-  }
-}
+export { ConfigError, ValidationError, type FieldError } from '@veto/service-kit';

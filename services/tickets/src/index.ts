@@ -1,7 +1,7 @@
 // The tickets service's public surface: what tooling (README generation, other tests) may
 // import. Start the service with `node dist/main.js`.
 export { createApp, type AppDeps } from './app';
-export { CONFIG_SPEC, loadConfig, type Config, type ConfigKeySpec } from './config';
+export { CONFIG_SPEC, loadConfig, type Config } from './config';
 export { ConfigError, TICKETS_ERROR_CODES, TicketsError, ValidationError, type FieldError, type TicketsErrorCode } from './errors';
 export { HTTP_ERRORS } from './entry-points/http/problem-details';
 export type { Ticket } from './domain/ticket';

@@ -1,4 +1,5 @@
 import { requireAuth } from '@veto/auth-lib';
+import { parseRequest } from '@veto/service-kit';
 import { Router, type Request } from 'express';
 import { z } from 'zod';
 import { createTicket } from '../../domain/create-ticket';
@@ -7,7 +8,6 @@ import { listTickets } from '../../domain/list-tickets';
 import { MAX_PRICE_CENTS, MAX_TITLE_LENGTH } from '../../domain/ticket';
 import type { TicketsContext } from '../../domain/tickets-context';
 import { updateTicket } from '../../domain/update-ticket';
-import { parseRequest } from './parse-request';
 
 const title = z.string().trim().min(1).max(MAX_TITLE_LENGTH);
 const price = z.number().int().positive().max(MAX_PRICE_CENTS);
