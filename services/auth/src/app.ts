@@ -13,6 +13,7 @@ import type { SigningKeys } from './domain/signing-keys';
 import { AuthError } from './errors';
 import { createAdminRoutes } from './entry-points/http/admin-routes';
 import { createAuthRoutes } from './entry-points/http/auth-routes';
+import { createIntrospectionRoutes } from './entry-points/http/introspection-routes';
 import { requireJsonBodies } from './entry-points/http/parse-body';
 import { createErrorHandler } from './entry-points/http/problem-details';
 import { createOperationsRoutes } from './entry-points/http/operations-routes';
@@ -80,6 +81,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(createRequestLogger({ logger, metricsRegistry: deps.metricsRegistry }));
   app.use(createOperationsRoutes({ database: deps.database, metricsRegistry: deps.metricsRegistry, logger }));
   app.use(createWellKnownRoutes(keys));
+  app.use('/api/auth', createIntrospectionRoutes({ db: deps.database.db, verifier, clientSecret: config.introspectionClientSecret }));
   app.use(requireJsonBodies());
   app.use(express.json({ limit: '16kb' }));
   app.use(cookieParser());

@@ -1,6 +1,6 @@
 import { and, eq, isNull } from 'drizzle-orm';
 import type { Database } from './database';
-import { sessions, type SessionRow } from './schema';
+import { sessions, users, type SessionRow } from './schema';
 
 /** Why a session ended. */
 export type SessionRevokeReason = 'signout' | 'refresh_token_reused' | 'user_banned' | 'sessions_revoked';
@@ -74,4 +74,24 @@ export async function revokeSessionsOfUser(tx: Database, userId: string, reason:
     .where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt)))
     .returning({ id: sessions.id });
   return rows.map((row) => row.id);
+}
+
+/**
+ * The state that decides whether a session's tokens are still good, in one indexed query
+ * (primary key of sessions, joined to its user): who owns it, whether it ended, whether the
+ * owner is banned.
+ *
+ * @param db - database
+ * @param sessionId - the `sid` claim
+ * @returns the state, or `undefined` for an unknown session
+ * @example
+ * const state = await findSessionState(db, claims.sid);
+ */
+export async function findSessionState(db: Database, sessionId: string): Promise<{ userId: string; revokedAt: Date | null; userBannedAt: Date | null } | undefined> {
+  const [row] = await db
+    .select({ userId: sessions.userId, revokedAt: sessions.revokedAt, userBannedAt: users.bannedAt })
+    .from(sessions)
+    .innerJoin(users, eq(users.id, sessions.userId))
+    .where(eq(sessions.id, sessionId));
+  return row;
 }

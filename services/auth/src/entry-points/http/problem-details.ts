@@ -66,7 +66,10 @@ export function sendProblem(res: Response, error: AuthError): void {
   if (error instanceof RateLimitedError) {
     res.set('Retry-After', String(error.retryAfterSeconds));
   }
-  if (status === 401) {
+  if (error.code === 'INTROSPECTION_UNAUTHORIZED') {
+    // RFC 7662 §2.1: the protected resource authenticates as a client, e.g. with HTTP Basic.
+    res.set('WWW-Authenticate', 'Basic realm="veto-introspection"');
+  } else if (status === 401) {
     res.set('WWW-Authenticate', 'Bearer realm="veto", error="invalid_token"');
   }
   const body: Record<string, unknown> = {
