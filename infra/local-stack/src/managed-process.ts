@@ -18,7 +18,7 @@ export interface ManagedProcess {
   readonly running: boolean;
   /** The last lines it wrote, for a report when it dies. */
   recentLines(): string[];
-  /** SIGTERM, then SIGKILL after `graceMs`; resolves with how it ended. */
+  /** The stop signal, then SIGKILL after `graceMs`; resolves with how it ended. */
   stop(graceMs: number): Promise<ChildExit>;
   /** SIGKILL at once, synchronously (for a process exit hook). */
   kill(): void;
@@ -32,6 +32,8 @@ export interface ManagedProcessOptions {
   readonly cwd: string;
   /** The child's whole environment: nothing of the launcher's leaks in unless passed here. */
   readonly env: Record<string, string>;
+  /** The signal that asks it to stop cleanly; SIGTERM by default (nats-server exits 0 on SIGINT, 1 on SIGTERM). */
+  readonly stopSignal?: NodeJS.Signals;
   /** Receives each line the child writes to stdout or stderr. */
   readonly onLine: (name: string, line: string) => void;
 }
@@ -76,7 +78,7 @@ export async function startManagedProcess(options: ManagedProcessOptions): Promi
     },
     recentLines: () => [...recent],
     async stop(graceMs) {
-      if (running) child.kill('SIGTERM');
+      if (running) child.kill(options.stopSignal ?? 'SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
       try {
         return await exited;

@@ -171,6 +171,7 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
         args: ['-c', join(repositoryRoot, 'infra', 'nats', 'veto.conf'), '-js', '-sd', storeDir, '-a', '127.0.0.1', '-p', String(port)],
         cwd: config.dataDir,
         env: { ...base, VETO_NATS_AUTH_PASSWORD: secrets.nats.auth, VETO_NATS_TICKETS_PASSWORD: secrets.nats.tickets },
+        stopSignal: 'SIGINT',
         onLine: options.onLine,
       });
       children.push(nats);
@@ -192,7 +193,8 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
         ...options.authEnv,
       }),
     );
-    // Started alongside auth: tickets retries the JWKS and waits for the AUTH stream auth creates.
+    // Tickets fetches the JWKS from auth at start-up, so auth comes first.
+    await waitFor('auth answered /readyz', answers200(`${authUrl}/readyz`), children, deadline, options.signal);
     children.push(
       await service('tickets', {
         ...common,
@@ -203,7 +205,6 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
         JWKS_URL: `${authUrl}/.well-known/jwks.json`,
       }),
     );
-    await waitFor('auth answered /readyz', answers200(`${authUrl}/readyz`), children, deadline, options.signal);
     await waitFor('tickets answered /readyz', answers200(`${ticketsUrl}/readyz`), children, deadline, options.signal);
     await waitFor('the gateway answered /readyz', answers200(`http://127.0.0.1:${config.gatewayPort}/readyz`), children, deadline, options.signal);
 
