@@ -1,6 +1,8 @@
 import { writeSuiteReport } from './bench-report';
 import { overheadReport, runOverheadSuite } from './overhead-suite';
+import { propagationReport, runPropagationSuite } from './propagation-suite';
 import { replayMarkdown, runReplaySuite } from './replay-suite';
+import { runStormSuite, stormMarkdown } from './storm-suite';
 
 const SUITES = ['overhead', 'propagation', 'replay', 'storm'] as const;
 type Suite = (typeof SUITES)[number];
@@ -18,9 +20,19 @@ async function runSuite(suite: Suite): Promise<void> {
       writeSuiteReport('overhead', { results, ...overheadReport(results) });
       break;
     }
+    case 'propagation': {
+      const results = await runPropagationSuite({ bans: QUICK ? 30 : 500, instances: 3, log });
+      writeSuiteReport('propagation', { results, ...propagationReport(results) });
+      break;
+    }
     case 'replay': {
       const results = await runReplaySuite({ sizes: QUICK ? [1_000, 10_000] : [10_000, 100_000, 1_000_000], rounds: QUICK ? 1 : Number(process.env.BENCH_ROUNDS ?? 3), log });
       writeSuiteReport('replay', { results, markdown: replayMarkdown(results) });
+      break;
+    }
+    case 'storm': {
+      const results = await runStormSuite({ rounds: QUICK ? 1 : 3, durationSeconds: QUICK ? 2 : 5, connections: 10, rate: 1000, log });
+      writeSuiteReport('storm', { results, markdown: stormMarkdown(results) });
       break;
     }
     default:

@@ -1,0 +1,191 @@
+import { once } from 'node:events';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { freePort, request, startServiceProcess } from '@veto/e2e';
+import { startAuthStack } from './auth-stack';
+import { startBenchChild } from './bench-child';
+import { runLoad, type LoadResult } from './http-load';
+import { formatNumber, formatPercent, formatRatio, markdownTable, verdict } from './markdown-table';
+import { median } from './summarize';
+
+/** Targets of issue 6 for suite 4, against the quiet run. */
+export const STORM_TARGETS = { throughputWithin: 0.1, p99Within: 2 } as const;
+
+/** Options of {@link runStormSuite}. */
+export interface StormOptions {
+  readonly rounds: number;
+  readonly durationSeconds: number;
+  readonly connections: number;
+  /** Bans per second during a storm run. */
+  readonly rate: number;
+  readonly log: (line: string) => void;
+}
+
+/** One server variant's quiet and storm runs. */
+export interface StormVariantResult {
+  readonly variant: string;
+  readonly description: string;
+  readonly quiet: readonly { requestsPerSecond: number; p99Ms: number }[];
+  readonly storm: readonly { requestsPerSecond: number; p99Ms: number; bansPerSecond: number }[];
+  /** Medians over rounds of storm ÷ quiet within the same round. */
+  readonly throughputRatio: number;
+  readonly p99Ratio: number;
+  readonly quietRequestsPerSecond: number;
+  readonly stormRequestsPerSecond: number;
+  readonly quietP99Ms: number;
+  readonly stormP99Ms: number;
+  readonly bansPerSecond: number;
+}
+
+/** What suite 4 found. */
+export interface StormResults {
+  readonly route: string;
+  readonly connections: number;
+  readonly durationSeconds: number;
+  readonly rounds: number;
+  readonly rate: number;
+  readonly variants: readonly StormVariantResult[];
+}
+
+type Publisher = Awaited<ReturnType<typeof startBenchChild<{ ready: true }>>>;
+
+async function stormRun(publisher: Publisher, rate: number, run: () => Promise<LoadResult>): Promise<{ load: LoadResult; bansPerSecond: number }> {
+  const answer = once(publisher.process, 'message');
+  publisher.process.send({ start: rate });
+  let load: LoadResult;
+  try {
+    load = await run();
+  } finally {
+    publisher.process.send({ stop: true });
+  }
+  const [{ published, seconds }] = (await answer) as [{ published: number; seconds: number }];
+  return { load, bansPerSecond: published / seconds };
+}
+
+/**
+ * Suite 4: the tickets read of suite 1 while `user.banned` events arrive at `rate` per second,
+ * against the same without bans, in interleaved quiet/storm rounds. The bans are published
+ * straight onto the bus by a separate publisher process (acknowledged JetStream publishes),
+ * not through the admin API: the auth service's own write path is not what is measured here.
+ * Two servers: the tickets service as deployed (revocation feed and the moderation work queue,
+ * which writes to its database for every ban), and the suite-1 bench server's Veto mode
+ * (revocation feed only).
+ *
+ * @param options - rounds, run length, connections, ban rate, logger
+ * @throws Error when a server does not start or answers errors
+ * @example
+ * const results = await runStormSuite({ rounds: 3, durationSeconds: 5, connections: 10, rate: 1000, log });
+ */
+export async function runStormSuite(options: StormOptions): Promise<StormResults> {
+  const stack = await startAuthStack();
+  try {
+    const user = await stack.signUp(`storm-${randomBytes(4).toString('hex')}@example.com`);
+    const tickets = startServiceProcess({
+      name: 'tickets',
+      service: 'tickets',
+      port: await freePort(),
+      env: { ...stack.serviceEnv, DATA_DIR: join(stack.dataDir, 'tickets') },
+    });
+    const benchServer = await startBenchChild<{ ports: Record<string, number> }>('overhead-server.ts', {
+      ...stack.serviceEnv,
+      DATA_DIR: join(stack.dataDir, 'storm-server'),
+      INTROSPECTION_URL: stack.introspectionUrl,
+      INTROSPECTION_CLIENT_SECRET: stack.introspectionSecret,
+    });
+    const publisher = await startBenchChild<{ ready: true }>('storm-publisher.ts', { NATS_URL: stack.nats.url });
+    try {
+      await tickets.waitReady();
+      const variants = [
+        { variant: 'tickets-service', description: 'tickets service as deployed (revocation feed + moderation work queue)', base: tickets.url },
+        { variant: 'revocation-feed-only', description: 'suite 1 bench server, mode (b): revocation feed only', base: `http://127.0.0.1:${benchServer.ready.ports.veto}` },
+      ];
+      const routes = new Map<string, string>();
+      for (const { variant, base } of variants) {
+        const created = await request('POST', `${base}/api/tickets`, { token: user.token, body: { title: 'Storm ticket', price: 100 } });
+        if (created.status !== 201) throw new Error(`${variant}: creating the ticket answered ${created.status}`);
+        routes.set(variant, `${base}/api/tickets/${created.body.id as string}`);
+      }
+      const load = (variant: string, durationSeconds: number) =>
+        runLoad({ url: routes.get(variant) ?? '', headers: { authorization: `Bearer ${user.token}` }, connections: options.connections, durationSeconds });
+
+      const results: StormVariantResult[] = [];
+      for (const { variant, description } of variants) {
+        await load(variant, 1);
+        const quiet: LoadResult[] = [];
+        const storm: { load: LoadResult; bansPerSecond: number }[] = [];
+        for (let round = 0; round < options.rounds; round += 1) {
+          // Alternating which goes first keeps drift (a warming JIT, a growing cache) out of the ratio.
+          const quietFirst = round % 2 === 0;
+          for (const condition of quietFirst ? ['quiet', 'storm'] : ['storm', 'quiet']) {
+            if (condition === 'quiet') {
+              const result = await load(variant, options.durationSeconds);
+              quiet.push(result);
+              options.log(`storm: ${variant} round ${round + 1} quiet: ${formatNumber(result.requestsPerSecond)} req/s, p99 ${result.latencyMs?.p99.toFixed(2)} ms`);
+            } else {
+              const result = await stormRun(publisher, options.rate, () => load(variant, options.durationSeconds));
+              storm.push(result);
+              options.log(`storm: ${variant} round ${round + 1} storm (${formatNumber(result.bansPerSecond)} bans/s): ${formatNumber(result.load.requestsPerSecond)} req/s, p99 ${result.load.latencyMs?.p99.toFixed(2)} ms`);
+            }
+          }
+        }
+        for (const result of [...quiet, ...storm.map((run) => run.load)]) {
+          if (result.successRate < 1) throw new Error(`${variant}: not every read succeeded: ${JSON.stringify(result.statusCounts)}, ${result.errors} errors`);
+        }
+        const p99 = (result: LoadResult) => result.latencyMs?.p99 ?? Number.NaN;
+        results.push({
+          variant,
+          description,
+          quiet: quiet.map((run) => ({ requestsPerSecond: run.requestsPerSecond, p99Ms: p99(run) })),
+          storm: storm.map((run) => ({ requestsPerSecond: run.load.requestsPerSecond, p99Ms: p99(run.load), bansPerSecond: run.bansPerSecond })),
+          throughputRatio: median(storm.map((run, i) => run.load.requestsPerSecond / (quiet[i]?.requestsPerSecond ?? Number.NaN))),
+          p99Ratio: median(storm.map((run, i) => p99(run.load) / p99(quiet[i] as LoadResult))),
+          quietRequestsPerSecond: median(quiet.map((run) => run.requestsPerSecond)),
+          stormRequestsPerSecond: median(storm.map((run) => run.load.requestsPerSecond)),
+          quietP99Ms: median(quiet.map(p99)),
+          stormP99Ms: median(storm.map((run) => p99(run.load))),
+          bansPerSecond: median(storm.map((run) => run.bansPerSecond)),
+        });
+      }
+      return { route: 'GET /api/tickets/:id', connections: options.connections, durationSeconds: options.durationSeconds, rounds: options.rounds, rate: options.rate, variants: results };
+    } finally {
+      publisher.process.send({ exit: true });
+      await publisher.stop();
+      await benchServer.stop();
+      await tickets.stop();
+    }
+  } finally {
+    await stack.stop();
+  }
+}
+
+/**
+ * The ban-storm section of docs/benchmarks.md.
+ *
+ * @example
+ * const markdown = stormMarkdown(results);
+ */
+export function stormMarkdown(results: StormResults): string {
+  const table = markdownTable(
+    ['Server', 'Quiet req/s', 'Storm req/s', 'Throughput storm ÷ quiet', 'Quiet p99 (ms)', 'Storm p99 (ms)', 'p99 storm ÷ quiet', 'Bans/s achieved', 'Targets'],
+    results.variants.map((variant) => {
+      const met = variant.throughputRatio >= 1 - STORM_TARGETS.throughputWithin && variant.p99Ratio <= STORM_TARGETS.p99Within;
+      return [
+        variant.description,
+        formatNumber(variant.quietRequestsPerSecond),
+        formatNumber(variant.stormRequestsPerSecond),
+        formatRatio(variant.throughputRatio),
+        formatNumber(variant.quietP99Ms, 2),
+        formatNumber(variant.stormP99Ms, 2),
+        formatRatio(variant.p99Ratio),
+        formatNumber(variant.bansPerSecond),
+        verdict(met),
+      ];
+    }),
+    ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'l'],
+  );
+  return [
+    `\`${results.route}\`, ${results.connections} connections, ${results.rounds} rounds of quiet and storm runs (${results.durationSeconds} s each, order alternating); ratios taken within each round, medians reported. Targets: throughput within ${formatPercent(STORM_TARGETS.throughputWithin, 0)} of the quiet run, p99 within ${STORM_TARGETS.p99Within}×.`,
+    '',
+    table,
+  ].join('\n');
+}
