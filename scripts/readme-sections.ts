@@ -2,6 +2,8 @@ import { CONFIG_SPEC as AUTH_CONFIG } from '../services/auth/src/config';
 import { HTTP_ERRORS as AUTH_HTTP_ERRORS } from '../services/auth/src/entry-points/http/problem-details';
 import { CONFIG_SPEC as TICKETS_CONFIG } from '../services/tickets/src/config';
 import { HTTP_ERRORS as TICKETS_HTTP_ERRORS } from '../services/tickets/src/entry-points/http/problem-details';
+import { STACK_CONFIG_SPEC } from '../infra/local-stack/src/stack-config';
+import { AUTH_ERROR_CODES, AuthError, authProblem } from '../packages/auth-lib/src/index';
 
 /** One configuration key as the README shows it. */
 interface ConfigRow {
@@ -40,7 +42,43 @@ export function readmeSections(): Record<string, string> {
     'errors-auth': errorTable(AUTH_HTTP_ERRORS),
     'config-tickets': configTable(TICKETS_CONFIG),
     'errors-tickets': errorTable(TICKETS_HTTP_ERRORS),
+    'config-local-stack': configTable(STACK_CONFIG_SPEC),
+    'errors-auth-lib': errorTable(authLibErrors()),
   };
+}
+
+/** The status and title `authProblem` answers each `@veto/auth-lib` code with. */
+function authLibErrors(): Record<string, ErrorRow> {
+  return Object.fromEntries(
+    AUTH_ERROR_CODES.map((code) => {
+      const problem = authProblem(new AuthError(code, code));
+      if (problem === undefined) {
+        throw new Error(`authProblem does not map ${code}`);
+      }
+      return [code, { status: problem.status, title: problem.body.title }];
+    }),
+  );
+}
+
+/** The generated sections of each document, by its path from the repository root. */
+export const GENERATED_DOCUMENTS: Readonly<Record<string, readonly string[]>> = {
+  'README.md': ['config-auth', 'errors-auth', 'config-tickets', 'errors-tickets'],
+  'docs/operations.md': ['config-auth', 'config-tickets', 'config-local-stack'],
+  'docs/api.md': ['errors-auth', 'errors-tickets', 'errors-auth-lib'],
+};
+
+/**
+ * Replaces the generated sections of one of {@link GENERATED_DOCUMENTS} with their current content.
+ *
+ * @throws {Error} when the document is not listed or a section's markers are missing
+ */
+export function renderDocument(path: string, text: string): string {
+  const names = GENERATED_DOCUMENTS[path];
+  if (names === undefined) {
+    throw new Error(`${path} has no generated sections`);
+  }
+  const sections = readmeSections();
+  return renderReadme(text, Object.fromEntries(names.map((name) => [name, sections[name] ?? ''])));
 }
 
 /**
@@ -48,12 +86,12 @@ export function readmeSections(): Record<string, string> {
  *
  * @throws {Error} when a section's markers are missing
  */
-export function renderReadme(text: string, sections: Record<string, string> = readmeSections()): string {
+export function renderReadme(text: string, sections: Record<string, string>): string {
   let result = text;
   for (const [name, content] of Object.entries(sections)) {
     const pattern = new RegExp(`(<!-- generated:${name} -->)[\\s\\S]*?(<!-- /generated:${name} -->)`);
     if (!pattern.test(result)) {
-      throw new Error(`README.md has no <!-- generated:${name} --> section`);
+      throw new Error(`no <!-- generated:${name} --> section`);
     }
     result = result.replace(pattern, (_match, open: string, close: string) => `${open}\n${content}\n${close}`);
   }

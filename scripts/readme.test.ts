@@ -1,13 +1,21 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { renderReadme } from './readme-sections';
+import { GENERATED_DOCUMENTS, renderDocument } from './readme-sections';
 
 describe('README', () => {
   const readme = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');
 
   it('carries the configuration and error tables generated from the code (run `pnpm docs:generate`)', () => {
-    expect(readme).toBe(renderReadme(readme));
+    expect(readme).toBe(renderDocument('README.md', readme));
   });
+
+  it.each(Object.keys(GENERATED_DOCUMENTS).filter((document) => document !== 'README.md'))(
+    '%s carries the tables generated from the code (run `pnpm docs:generate`)',
+    (document) => {
+      const text = readFileSync(join(__dirname, '..', document), 'utf8');
+      expect(text).toBe(renderDocument(document, text));
+    },
+  );
 
   it('names exactly two set-up commands for a newcomer: start and test', () => {
     const quickStart = readme.split('## Quick start')[1]?.split('\n## ')[0] ?? '';

@@ -1,7 +1,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { renderReadme } from './readme-sections';
+import { GENERATED_DOCUMENTS, renderDocument } from './readme-sections';
 
-// Regenerates the README's configuration and error tables from the services' own specs.
-const path = join(__dirname, '..', 'README.md');
-writeFileSync(path, renderReadme(readFileSync(path, 'utf8')));
+// Regenerates the configuration and error tables of the README and docs/ from the code's own specs.
+for (const document of Object.keys(GENERATED_DOCUMENTS)) {
+  const path = join(__dirname, '..', document);
+  writeFileSync(path, renderDocument(document, readFileSync(path, 'utf8')));
+}
