@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { schemaProblems } from './kubernetes-schema';
+import { typedFieldProblems } from './typed-fields';
 import { K8S_DIR, kustomizeAvailable, OVERLAYS, parseYamlDocuments, renderOverlay } from './rendered-manifests';
 
 function yamlFiles(dir: string): string[] {
@@ -42,10 +43,20 @@ describe('infra/k8s manifests', () => {
       expect(problems).toEqual([]);
     });
 
+    it('sets no field the Kubernetes API types do not define (strict, unlike the schema)', () => {
+      expect(typedFieldProblems(renderOverlay(overlay))).toEqual([]);
+    });
+
     it('puts every namespaced object into the veto namespace', () => {
       const objects = renderOverlay(overlay).filter((object) => object.kind !== 'Namespace');
       expect(objects.filter((object) => object.metadata.namespace !== 'veto').map((object) => `${object.kind} ${object.metadata.name}`)).toEqual([]);
     });
+  });
+
+  it('reports a misspelt field and an unknown kind (the strict check is not a no-op)', () => {
+    const misspelt = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'x' }, spec: { replicaz: 3, selector: {}, template: {} } };
+    const unknownKind = { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' } };
+    expect(typedFieldProblems([misspelt, unknownKind])).toEqual([expect.stringMatching(/^Deployment x: .*replicaz/), expect.stringMatching(/^Widget w: /)]);
   });
 
   it('reports a schema violation (the validator is not a no-op)', () => {
