@@ -40,7 +40,7 @@ if (!natsOnPath) {
     step('nats-server is missing. Install it with one of:');
     step('  sudo apt-get install nats-server          (Debian/Ubuntu)');
     step('  brew install nats-server                  (macOS)');
-    step('  the release binary from the nats-server project, placed on PATH');
+    step('  the release binary from https://github.com/nats-io/nats-server/releases, placed on PATH');
     process.exit(1);
   }
 }

@@ -72,7 +72,7 @@ async function main(): Promise<void> {
   // Children run in their own process groups; none may outlive the launcher, however it ends.
   process.on('exit', () => started.stack?.kill());
 
-  print('veto', `starting nats-server, auth, tickets and the gateway (data in ${config.dataDir})`);
+  print('veto', `starting ${config.natsUrl === undefined ? 'nats-server, ' : ''}auth, tickets and the gateway (data in ${config.dataDir})`);
   const running = await startStack({ config, repositoryRoot: REPOSITORY_ROOT, fromSources: __filename.endsWith('.ts'), natsServerBinary, onLine: print, logger: gatewayLogger, signal: interrupt.signal });
   started.stack = running;
   void running.failed.then((exit) => stop(`${exit.name} exited unexpectedly (code ${exit.code}, signal ${exit.signal})`, 1));
