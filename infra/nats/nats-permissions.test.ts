@@ -15,7 +15,8 @@ import {
 import { connectTo, startNatsServer, type NatsServerHandle } from '@veto/events/testing';
 
 const CONFIG_FILE = join(__dirname, 'veto.conf');
-const PASSWORDS = { auth: randomBytes(12).toString('hex'), tickets: randomBytes(12).toString('hex') };
+// The server parses a variable's value as a configuration token, so a password starts with a letter (see the README).
+const PASSWORDS = { auth: `a${randomBytes(12).toString('hex')}`, tickets: `t${randomBytes(12).toString('hex')}` };
 
 function banOf(userId: string): VetoEvent {
   return createEvent('user.banned', { userId, revokedAt: new Date().toISOString() }, { source: 'permissions-test' });

@@ -30,6 +30,9 @@ export const ADMIN_ANNOUNCED_FILE = 'admin.announced';
 export const NATS_CREDENTIALS_FILE = 'nats-credentials.json';
 
 const password = (): string => randomBytes(18).toString('base64url');
+// nats-server parses a `$VARIABLE`'s value as a configuration token: one starting with a digit may
+// be read as a number or a size (`1e5x` fails to parse). A letter followed by hex is always a string.
+const natsPassword = (): string => `v${randomBytes(20).toString('hex')}`;
 
 async function readOrCreate<T>(path: string, create: () => T): Promise<T> {
   try {
@@ -56,7 +59,7 @@ async function readOrCreate<T>(path: string, create: () => T): Promise<T> {
 export async function loadOrCreateSecrets(dataDir: string, adminEmail: string): Promise<StackSecrets> {
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
   const admin = await readOrCreate<AdminCredentials>(join(dataDir, ADMIN_FILE), () => ({ email: adminEmail, password: password() }));
-  const nats = await readOrCreate<NatsPasswords>(join(dataDir, NATS_CREDENTIALS_FILE), () => ({ auth: password(), tickets: password() }));
+  const nats = await readOrCreate<NatsPasswords>(join(dataDir, NATS_CREDENTIALS_FILE), () => ({ auth: natsPassword(), tickets: natsPassword() }));
   const announced = await readFile(join(dataDir, ADMIN_ANNOUNCED_FILE)).then(
     () => true,
     (error: NodeJS.ErrnoException) => {

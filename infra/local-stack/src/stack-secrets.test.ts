@@ -1,0 +1,42 @@
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ADMIN_FILE, loadOrCreateSecrets, markAdminAnnounced, NATS_CREDENTIALS_FILE } from './stack-secrets';
+
+describe('loadOrCreateSecrets', () => {
+  let dir: string;
+
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'veto-secrets-'));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('generates the admin and NATS passwords once, in owner-only files, and reads them back later', async () => {
+    const first = await loadOrCreateSecrets(join(dir, 'data'), 'root@example.com');
+    const second = await loadOrCreateSecrets(join(dir, 'data'), 'other@example.com');
+
+    expect(second.admin).toEqual(first.admin);
+    expect(second.nats).toEqual(first.nats);
+    expect(first.admin.email).toBe('root@example.com');
+    expect(JSON.parse(await readFile(join(dir, 'data', ADMIN_FILE), 'utf8'))).toEqual(first.admin);
+    for (const file of [ADMIN_FILE, NATS_CREDENTIALS_FILE]) expect((await stat(join(dir, 'data', file))).mode & 0o777).toBe(0o600);
+  });
+
+  it('makes NATS passwords that nats-server reads as strings: a letter, then hex', async () => {
+    const { nats } = await loadOrCreateSecrets(dir, 'root@example.com');
+
+    expect([nats.auth, nats.tickets]).toEqual([expect.stringMatching(/^v[0-9a-f]{40}$/), expect.stringMatching(/^v[0-9a-f]{40}$/)]);
+    expect(nats.auth).not.toBe(nats.tickets);
+  });
+
+  it('reports a first start until the admin password has been announced', async () => {
+    expect((await loadOrCreateSecrets(dir, 'root@example.com')).firstStart).toBe(true);
+    expect((await loadOrCreateSecrets(dir, 'root@example.com')).firstStart).toBe(true);
+
+    await markAdminAnnounced(dir);
+
+    expect((await loadOrCreateSecrets(dir, 'root@example.com')).firstStart).toBe(false);
+  });
+});
