@@ -1,8 +1,9 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { replaceGeneratedSection } from './generated-section';
 import { machineFacts, type MachineFacts } from './machine-facts';
 import { markdownTable } from './markdown-table';
+import { targetsSummary, type LatestResults } from './targets-summary';
 
 const REPOSITORY = join(__dirname, '..', '..');
 /** Where each suite writes its JSON results. */
@@ -11,6 +12,15 @@ export const RESULTS_DIR = join(REPOSITORY, 'bench', 'results');
 export const BENCHMARKS_DOC = join(REPOSITORY, 'docs', 'benchmarks.md');
 /** Where the SVG charts go, next to the document that embeds them. */
 export const CHARTS_DIR = join(REPOSITORY, 'docs', 'benchmarks');
+
+function latestResults(): LatestResults {
+  const latest: Record<string, unknown> = {};
+  for (const suite of ['overhead', 'propagation', 'replay', 'storm']) {
+    const file = join(RESULTS_DIR, `${suite}.json`);
+    if (existsSync(file)) latest[suite] = JSON.parse(readFileSync(file, 'utf8'));
+  }
+  return latest as LatestResults;
+}
 
 function machineTable(facts: MachineFacts, finishedAt: string): string {
   return markdownTable(
@@ -28,7 +38,8 @@ function machineTable(facts: MachineFacts, finishedAt: string): string {
 
 /**
  * Records one suite's outcome: `bench/results/<suite>.json` (the raw numbers, with the machine
- * facts), the suite's section of docs/benchmarks.md, the machine section, and any SVG charts.
+ * facts), the suite's section of docs/benchmarks.md, the machine section, the summary of every
+ * target (from the latest results of all suites), and any SVG charts.
  *
  * @param suite - `overhead`, `propagation`, `replay` or `storm`
  * @param outcome - the JSON results, the markdown section and charts by file name
@@ -45,5 +56,6 @@ export function writeSuiteReport(suite: string, outcome: { results: unknown; mar
   let doc = readFileSync(BENCHMARKS_DOC, 'utf8');
   doc = replaceGeneratedSection(doc, 'machine', machineTable(facts, finishedAt));
   doc = replaceGeneratedSection(doc, suite, outcome.markdown);
+  doc = replaceGeneratedSection(doc, 'summary', targetsSummary(latestResults()));
   writeFileSync(BENCHMARKS_DOC, doc);
 }

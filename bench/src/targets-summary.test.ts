@@ -1,0 +1,41 @@
+import { targetsSummary, type LatestResults } from './targets-summary';
+
+const summary = (p99: number) => ({ count: 1, min: p99, mean: p99, p50: p99, p95: p99, p99, max: p99 });
+
+describe('targetsSummary', () => {
+  it('lists suites not run yet', () => {
+    const table = targetsSummary({});
+    expect(table.split('\n')).toHaveLength(6);
+    expect(table).toContain('| 3. replay | — | not run yet | — | — |');
+  });
+
+  it('judges each target from the results, slowest replay size and largest cache', () => {
+    const latest: LatestResults = {
+      replay: {
+        finishedAt: '2026-11-25T09:30:00.000Z',
+        rounds: 1,
+        sizes: [
+          { events: 10, publishSeconds: 0, runs: [], eventsPerSecond: 90_000, bytesPerEntry: 900 },
+          { events: 1000, publishSeconds: 0, runs: [], eventsPerSecond: 150_000, bytesPerEntry: 120 },
+        ],
+      },
+      propagation: {
+        finishedAt: '2026-11-25T09:31:00.000Z',
+        bans: 1,
+        instances: 1,
+        applyMs: summary(3),
+        probeMs: summary(7),
+        toBusMs: summary(1),
+        busToApplyMs: summary(1),
+        banRequestMs: summary(1),
+        perInstance: [],
+        samples: { applyMs: [3], probeMs: [7] },
+      },
+    };
+    const table = targetsSummary(latest);
+    expect(table).toContain('| 3. replay | ≥ 100,000 events/s (slowest size) | 90,000 events/s | **missed** | 2026-11-25 09:30 |');
+    expect(table).toContain('| 3. replay | ≤ 256 bytes per entry (1,000 entries) | 120 B | met |');
+    expect(table).toContain('| 2. propagation | p99 ≤ 5 ms, instance apply | 3.00 ms | met |');
+    expect(table).toContain('| 2. propagation | p99 ≤ 5 ms, client probe | 7.00 ms | **missed** |');
+  });
+});
