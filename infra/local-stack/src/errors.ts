@@ -1,3 +1,5 @@
+import { ServiceError } from '@veto/service-kit';
+
 /** Every stable error code of the local stack: the gateway's HTTP codes and the launcher's start-up codes. */
 export const LOCAL_STACK_ERROR_CODES = Object.freeze([
   'NOT_FOUND',
@@ -13,35 +15,12 @@ export const LOCAL_STACK_ERROR_CODES = Object.freeze([
 export type LocalStackErrorCode = (typeof LOCAL_STACK_ERROR_CODES)[number];
 
 /**
- * Base class of every error the local stack throws on purpose.
+ * Base class of every error the local stack throws on purpose. `ConfigError` (`CONFIG_INVALID`,
+ * naming the variable) comes from `@veto/service-kit`.
  *
- * @param code - stable machine-readable code
- * @param message - human-readable detail
- * @param options - `cause` is passed through to `Error`
  * @example
  * throw new LocalStackError('NOT_READY', 'auth did not answer /readyz with 200 within 120 s');
  */
-export class LocalStackError extends Error {
-  readonly code: LocalStackErrorCode;
+export class LocalStackError extends ServiceError<LocalStackErrorCode> {}
 
-  constructor(code: LocalStackErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
-    this.code = code;
-  }
-}
-
-/**
- * A bad launcher setting, naming its environment variable.
- *
- * @example
- * throw new ConfigError('GATEWAY_PORT', 'GATEWAY_PORT is invalid: expected an integer');
- */
-export class ConfigError extends LocalStackError {
-  readonly variable: string;
-
-  constructor(variable: string, message: string, options?: { cause?: unknown }) {
-    super('CONFIG_INVALID', message, options);
-    this.variable = variable;
-  }
-}
+export { ConfigError } from '@veto/service-kit';

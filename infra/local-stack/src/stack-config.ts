@@ -1,17 +1,8 @@
 import { isAbsolute, join } from 'node:path';
+import { ConfigError, integerSetting, loadConfigFrom, type ConfigKeySpec, type ConfigOf } from '@veto/service-kit';
 import { z } from 'zod';
-import { ConfigError } from './errors';
 
-const port = z.coerce.number().int().min(1).max(65535);
-
-/** How one launcher setting is read: its variable, meaning, default and parser. */
-export interface StackConfigKeySpec {
-  readonly env: string;
-  readonly description: string;
-  /** The default as it would be written in the environment; `undefined` = unset. */
-  readonly default: string | undefined;
-  readonly schema: z.ZodType;
-}
+const port = integerSetting(1, 65535);
 
 /**
  * Every setting of the local stack's launcher, as data (the README lists them from here).
@@ -42,12 +33,10 @@ export const STACK_CONFIG_SPEC = {
     default: 'info',
     schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
   },
-} as const satisfies Record<string, StackConfigKeySpec>;
-
-type Spec = typeof STACK_CONFIG_SPEC;
+} as const satisfies Record<string, ConfigKeySpec>;
 
 /** The launcher's validated, frozen settings; `dataDir` is absolute. */
-export type StackConfig = Readonly<{ [K in keyof Spec]: z.output<Spec[K]['schema']> }>;
+export type StackConfig = ConfigOf<typeof STACK_CONFIG_SPEC>;
 
 /**
  * Reads the launcher's settings from environment variables, once. An empty variable counts as unset.
@@ -59,18 +48,8 @@ export type StackConfig = Readonly<{ [K in keyof Spec]: z.output<Spec[K]['schema
  * const config = loadStackConfig(process.env, '/home/ada/veto');
  */
 export function loadStackConfig(env: Readonly<Record<string, string | undefined>>, repositoryRoot: string): StackConfig {
-  const values: Record<string, unknown> = {};
-  for (const [key, spec] of Object.entries(STACK_CONFIG_SPEC) as [keyof Spec, StackConfigKeySpec][]) {
-    const raw = env[spec.env];
-    const parsed = spec.schema.safeParse(raw === undefined || raw === '' ? spec.default : raw);
-    if (!parsed.success) {
-      throw new ConfigError(spec.env, `${spec.env} is invalid: ${parsed.error.issues.map((issue) => issue.message).join('; ')}`, { cause: parsed.error });
-    }
-    values[key] = parsed.data;
-  }
-  const dataDir = values.dataDir as string;
-  values.dataDir = isAbsolute(dataDir) ? dataDir : join(repositoryRoot, dataDir);
-  const ports = [values.gatewayPort, values.authPort, values.ticketsPort];
+  const parsed = loadConfigFrom(STACK_CONFIG_SPEC, env);
+  const ports = [parsed.gatewayPort, parsed.authPort, parsed.ticketsPort];
   if (new Set(ports).size !== ports.length) throw new ConfigError('GATEWAY_PORT', `GATEWAY_PORT, AUTH_PORT and TICKETS_PORT must differ, got ${ports.join(', ')}`);
-  return Object.freeze(values as StackConfig);
+  return Object.freeze({ ...parsed, dataDir: isAbsolute(parsed.dataDir) ? parsed.dataDir : join(repositoryRoot, parsed.dataDir) });
 }
