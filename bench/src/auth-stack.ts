@@ -19,6 +19,8 @@ export interface AuthStack {
   readonly introspectionSecret: string;
   /** Environment for a tickets process (or the bench server) next to this auth service. */
   readonly serviceEnv: Record<string, string>;
+  /** Arguments for node when starting a service process (profiling, see {@link serviceNodeArgs}). */
+  readonly nodeArgs: readonly string[];
   /** Signs a new user up; returns its access token and id. */
   signUp(email: string): Promise<{ token: string; userId: string }>;
   /** An access token of the configured admin. */
@@ -27,6 +29,18 @@ export interface AuthStack {
   stopAuth(): Promise<void>;
   /** Stops everything and removes the temporary data. */
   stop(): Promise<void>;
+}
+
+/**
+ * Node arguments for every service and bench-server process: with `BENCH_CPU_PROF_DIR=<dir>` each
+ * writes a V8 CPU profile there when it exits (`--cpu-prof` is not allowed in NODE_OPTIONS).
+ *
+ * @example
+ * startServiceProcess({ ..., nodeArgs: serviceNodeArgs() });
+ */
+export function serviceNodeArgs(): string[] {
+  const dir = process.env.BENCH_CPU_PROF_DIR;
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
 }
 
 /**
@@ -41,6 +55,7 @@ export interface AuthStack {
  * const { token } = await stack.signUp('ada@example.com');
  */
 export async function startAuthStack(): Promise<AuthStack> {
+  const nodeArgs = serviceNodeArgs();
   const run = randomBytes(4).toString('hex');
   const dataDir = mkdtempSync(join(tmpdir(), 'veto-bench-'));
   const nats = await startNatsServer();
@@ -51,6 +66,7 @@ export async function startAuthStack(): Promise<AuthStack> {
     name: 'auth',
     service: 'auth',
     port,
+    nodeArgs,
     env: {
       VETO_ENV: 'local',
       LOG_LEVEL: 'warn',
@@ -77,6 +93,7 @@ export async function startAuthStack(): Promise<AuthStack> {
     nats,
     auth,
     dataDir,
+    nodeArgs,
     jwksUrl,
     introspectionUrl: `${auth.url}/api/auth/introspect`,
     introspectionSecret,

@@ -67,12 +67,11 @@ export async function runOverheadSuite(options: OverheadOptions): Promise<Overhe
   const stack = await startAuthStack();
   try {
     const user = await stack.signUp(`bench-${randomBytes(4).toString('hex')}@example.com`);
-    const server = await startBenchChild<{ ports: Record<OverheadMode, number> }>('overhead-server.ts', {
-      ...stack.serviceEnv,
-      DATA_DIR: join(stack.dataDir, 'overhead-server'),
-      INTROSPECTION_URL: stack.introspectionUrl,
-      INTROSPECTION_CLIENT_SECRET: stack.introspectionSecret,
-    });
+    const server = await startBenchChild<{ ports: Record<OverheadMode, number> }>(
+      'overhead-server.ts',
+      { ...stack.serviceEnv, DATA_DIR: join(stack.dataDir, 'overhead-server'), INTROSPECTION_URL: stack.introspectionUrl, INTROSPECTION_CLIENT_SECRET: stack.introspectionSecret },
+      { nodeArgs: [...stack.nodeArgs] },
+    );
     try {
       const base = (mode: OverheadMode) => `http://127.0.0.1:${server.ready.ports[mode]}`;
       const created = await request('POST', `${base('veto')}/api/tickets`, { token: user.token, body: { title: 'Bench ticket', price: 4200 } });

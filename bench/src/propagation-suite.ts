@@ -103,6 +103,7 @@ export async function runPropagationSuite(options: PropagationOptions): Promise<
           name: `tickets-${i + 1}`,
           service: 'tickets',
           port: await freePort(),
+          nodeArgs: stack.nodeArgs,
           env: { ...stack.serviceEnv, LOG_LEVEL: 'debug', DATA_DIR: join(stack.dataDir, `tickets-${i + 1}`) },
         }),
       );

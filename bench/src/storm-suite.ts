@@ -2,7 +2,10 @@ import { once } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { freePort, request, startServiceProcess } from '@veto/e2e';
-import { startAuthStack } from './auth-stack';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { DEFAULT_STREAM } from '@veto/events';
+import { connectTo } from '@veto/events/testing';
+import { startAuthStack, type AuthStack } from './auth-stack';
 import { startBenchChild } from './bench-child';
 import { runLoad, type LoadResult } from './http-load';
 import { formatNumber, formatPercent, formatRatio, markdownTable, verdict } from './markdown-table';
@@ -26,7 +29,7 @@ export interface StormVariantResult {
   readonly variant: string;
   readonly description: string;
   readonly quiet: readonly { requestsPerSecond: number; p99Ms: number }[];
-  readonly storm: readonly { requestsPerSecond: number; p99Ms: number; bansPerSecond: number }[];
+  readonly storm: readonly { requestsPerSecond: number; p99Ms: number; bansPerSecond: number; drainSeconds: number }[];
   /** Medians over rounds of storm ÷ quiet within the same round. */
   readonly throughputRatio: number;
   readonly p99Ratio: number;
@@ -35,6 +38,8 @@ export interface StormVariantResult {
   readonly quietP99Ms: number;
   readonly stormP99Ms: number;
   readonly bansPerSecond: number;
+  /** Median time from a storm's end until the moderation work queue had handled every ban (0 when there is none). */
+  readonly drainSeconds: number;
 }
 
 /** What suite 4 found. */
@@ -48,6 +53,47 @@ export interface StormResults {
 }
 
 type Publisher = Awaited<ReturnType<typeof startBenchChild<{ ready: true }>>>;
+
+/** The tickets service's durable work-queue consumer (its moderation service name). */
+const MODERATION_CONSUMER = 'tickets';
+const DRAIN_TIMEOUT_MS = 120_000;
+
+/** A server under test, with the base URL of its tickets routes. */
+interface StormServer {
+  readonly base: string;
+  stop(): Promise<void>;
+}
+
+const STORM_VARIANTS: readonly { name: string; description: string; hasWorkQueue: boolean; start: (stack: AuthStack) => Promise<StormServer> }[] = [
+  {
+    name: 'tickets-service',
+    hasWorkQueue: true,
+    description: 'tickets service as deployed (revocation feed + moderation work queue)',
+    async start(stack) {
+      const tickets = startServiceProcess({ name: 'tickets', service: 'tickets', port: await freePort(), nodeArgs: stack.nodeArgs, env: { ...stack.serviceEnv, DATA_DIR: join(stack.dataDir, 'tickets') } });
+      try {
+        await tickets.waitReady();
+      } catch (error) {
+        await tickets.stop();
+        throw error;
+      }
+      return { base: tickets.url, stop: async () => void (await tickets.stop()) };
+    },
+  },
+  {
+    name: 'revocation-feed-only',
+    hasWorkQueue: false,
+    description: 'suite 1 bench server, mode (b): revocation feed only',
+    async start(stack) {
+      const server = await startBenchChild<{ ports: Record<string, number> }>(
+        'overhead-server.ts',
+        { ...stack.serviceEnv, DATA_DIR: join(stack.dataDir, 'storm-server'), INTROSPECTION_URL: stack.introspectionUrl, INTROSPECTION_CLIENT_SECRET: stack.introspectionSecret },
+        { nodeArgs: [...stack.nodeArgs] },
+      );
+      return { base: `http://127.0.0.1:${server.ready.ports.veto}`, stop: () => server.stop() };
+    },
+  },
+];
 
 async function stormRun(publisher: Publisher, rate: number, run: () => Promise<LoadResult>): Promise<{ load: LoadResult; bansPerSecond: number }> {
   const answer = once(publisher.process, 'message');
@@ -67,9 +113,10 @@ async function stormRun(publisher: Publisher, rate: number, run: () => Promise<L
  * against the same without bans, in interleaved quiet/storm rounds. The bans are published
  * straight onto the bus by a separate publisher process (acknowledged JetStream publishes),
  * not through the admin API: the auth service's own write path is not what is measured here.
- * Two servers: the tickets service as deployed (revocation feed and the moderation work queue,
- * which writes to its database for every ban), and the suite-1 bench server's Veto mode
- * (revocation feed only).
+ * Two servers, one after the other: the tickets service as deployed (revocation feed and the
+ * moderation work queue, which writes to its database for every ban), and the suite-1 bench
+ * server's Veto mode (revocation feed only). After a storm run, the next run waits until the
+ * work queue has handled every ban.
  *
  * @param options - rounds, run length, connections, ban rate, logger
  * @throws Error when a server does not start or answers errors
@@ -78,82 +125,81 @@ async function stormRun(publisher: Publisher, rate: number, run: () => Promise<L
  */
 export async function runStormSuite(options: StormOptions): Promise<StormResults> {
   const stack = await startAuthStack();
+  const observer = await connectTo(stack.nats);
   try {
+    const jsm = await jetstreamManager(observer);
     const user = await stack.signUp(`storm-${randomBytes(4).toString('hex')}@example.com`);
-    const tickets = startServiceProcess({
-      name: 'tickets',
-      service: 'tickets',
-      port: await freePort(),
-      env: { ...stack.serviceEnv, DATA_DIR: join(stack.dataDir, 'tickets') },
-    });
-    const benchServer = await startBenchChild<{ ports: Record<string, number> }>('overhead-server.ts', {
-      ...stack.serviceEnv,
-      DATA_DIR: join(stack.dataDir, 'storm-server'),
-      INTROSPECTION_URL: stack.introspectionUrl,
-      INTROSPECTION_CLIENT_SECRET: stack.introspectionSecret,
-    });
     const publisher = await startBenchChild<{ ready: true }>('storm-publisher.ts', { NATS_URL: stack.nats.url });
     try {
-      await tickets.waitReady();
-      const variants = [
-        { variant: 'tickets-service', description: 'tickets service as deployed (revocation feed + moderation work queue)', base: tickets.url },
-        { variant: 'revocation-feed-only', description: 'suite 1 bench server, mode (b): revocation feed only', base: `http://127.0.0.1:${benchServer.ready.ports.veto}` },
-      ];
-      const routes = new Map<string, string>();
-      for (const { variant, base } of variants) {
-        const created = await request('POST', `${base}/api/tickets`, { token: user.token, body: { title: 'Storm ticket', price: 100 } });
-        if (created.status !== 201) throw new Error(`${variant}: creating the ticket answered ${created.status}`);
-        routes.set(variant, `${base}/api/tickets/${created.body.id as string}`);
-      }
-      const load = (variant: string, durationSeconds: number) =>
-        runLoad({ url: routes.get(variant) ?? '', headers: { authorization: `Bearer ${user.token}` }, connections: options.connections, durationSeconds });
-
       const results: StormVariantResult[] = [];
-      for (const { variant, description } of variants) {
-        await load(variant, 1);
-        const quiet: LoadResult[] = [];
-        const storm: { load: LoadResult; bansPerSecond: number }[] = [];
-        for (let round = 0; round < options.rounds; round += 1) {
-          // Alternating which goes first keeps drift (a warming JIT, a growing cache) out of the ratio.
-          const quietFirst = round % 2 === 0;
-          for (const condition of quietFirst ? ['quiet', 'storm'] : ['storm', 'quiet']) {
-            if (condition === 'quiet') {
-              const result = await load(variant, options.durationSeconds);
-              quiet.push(result);
-              options.log(`storm: ${variant} round ${round + 1} quiet: ${formatNumber(result.requestsPerSecond)} req/s, p99 ${result.latencyMs?.p99.toFixed(2)} ms`);
-            } else {
-              const result = await stormRun(publisher, options.rate, () => load(variant, options.durationSeconds));
-              storm.push(result);
-              options.log(`storm: ${variant} round ${round + 1} storm (${formatNumber(result.bansPerSecond)} bans/s): ${formatNumber(result.load.requestsPerSecond)} req/s, p99 ${result.load.latencyMs?.p99.toFixed(2)} ms`);
+      for (const variant of STORM_VARIANTS) {
+        // One server at a time: the other's consumers would compete for the same two cores.
+        const server = await variant.start(stack);
+        try {
+          const created = await request('POST', `${server.base}/api/tickets`, { token: user.token, body: { title: 'Storm ticket', price: 100 } });
+          if (created.status !== 201) throw new Error(`${variant.name}: creating the ticket answered ${created.status}`);
+          const url = `${server.base}/api/tickets/${created.body.id as string}`;
+          const load = (durationSeconds: number) => runLoad({ url, headers: { authorization: `Bearer ${user.token}` }, connections: options.connections, durationSeconds });
+          // The work queue keeps handling a storm's bans after it ends; a quiet run starts only once it caught up.
+          const drained = async (): Promise<number> => {
+            if (!variant.hasWorkQueue) return 0;
+            const started = performance.now();
+            for (;;) {
+              const info = await jsm.consumers.info(DEFAULT_STREAM, MODERATION_CONSUMER).catch(() => undefined);
+              if (info === undefined || info.num_pending + info.num_ack_pending === 0) return (performance.now() - started) / 1000;
+              if (performance.now() - started > DRAIN_TIMEOUT_MS) throw new Error(`${variant.name}: the moderation work queue did not catch up within ${DRAIN_TIMEOUT_MS} ms`);
+              await new Promise((resolve) => setTimeout(resolve, 100));
+            }
+          };
+          await load(1);
+          const quiet: LoadResult[] = [];
+          const storm: { load: LoadResult; bansPerSecond: number; drainSeconds: number }[] = [];
+          for (let round = 0; round < options.rounds; round += 1) {
+            // Alternating which goes first keeps drift (a warming JIT, a growing cache) out of the ratio.
+            for (const condition of round % 2 === 0 ? ['quiet', 'storm'] : ['storm', 'quiet']) {
+              if (condition === 'quiet') {
+                const result = await load(options.durationSeconds);
+                quiet.push(result);
+                options.log(`storm: ${variant.name} round ${round + 1} quiet: ${formatNumber(result.requestsPerSecond)} req/s, p99 ${result.latencyMs?.p99.toFixed(2)} ms`);
+              } else {
+                const result = await stormRun(publisher, options.rate, () => load(options.durationSeconds));
+                const drainSeconds = await drained();
+                storm.push({ ...result, drainSeconds });
+                options.log(
+                  `storm: ${variant.name} round ${round + 1} storm (${formatNumber(result.bansPerSecond)} bans/s): ${formatNumber(result.load.requestsPerSecond)} req/s, p99 ${result.load.latencyMs?.p99.toFixed(2)} ms; work queue caught up ${drainSeconds.toFixed(1)} s later`,
+                );
+              }
             }
           }
+          for (const result of [...quiet, ...storm.map((run) => run.load)]) {
+            if (result.successRate < 1) throw new Error(`${variant.name}: not every read succeeded: ${JSON.stringify(result.statusCounts)}, ${result.errors} errors`);
+          }
+          const p99 = (result: LoadResult) => result.latencyMs?.p99 ?? Number.NaN;
+          results.push({
+            variant: variant.name,
+            description: variant.description,
+            quiet: quiet.map((run) => ({ requestsPerSecond: run.requestsPerSecond, p99Ms: p99(run) })),
+            storm: storm.map((run) => ({ requestsPerSecond: run.load.requestsPerSecond, p99Ms: p99(run.load), bansPerSecond: run.bansPerSecond, drainSeconds: run.drainSeconds })),
+            throughputRatio: median(storm.map((run, i) => run.load.requestsPerSecond / (quiet[i]?.requestsPerSecond ?? Number.NaN))),
+            p99Ratio: median(storm.map((run, i) => p99(run.load) / p99(quiet[i] as LoadResult))),
+            quietRequestsPerSecond: median(quiet.map((run) => run.requestsPerSecond)),
+            stormRequestsPerSecond: median(storm.map((run) => run.load.requestsPerSecond)),
+            quietP99Ms: median(quiet.map(p99)),
+            stormP99Ms: median(storm.map((run) => p99(run.load))),
+            bansPerSecond: median(storm.map((run) => run.bansPerSecond)),
+            drainSeconds: median(storm.map((run) => run.drainSeconds)),
+          });
+        } finally {
+          await server.stop();
         }
-        for (const result of [...quiet, ...storm.map((run) => run.load)]) {
-          if (result.successRate < 1) throw new Error(`${variant}: not every read succeeded: ${JSON.stringify(result.statusCounts)}, ${result.errors} errors`);
-        }
-        const p99 = (result: LoadResult) => result.latencyMs?.p99 ?? Number.NaN;
-        results.push({
-          variant,
-          description,
-          quiet: quiet.map((run) => ({ requestsPerSecond: run.requestsPerSecond, p99Ms: p99(run) })),
-          storm: storm.map((run) => ({ requestsPerSecond: run.load.requestsPerSecond, p99Ms: p99(run.load), bansPerSecond: run.bansPerSecond })),
-          throughputRatio: median(storm.map((run, i) => run.load.requestsPerSecond / (quiet[i]?.requestsPerSecond ?? Number.NaN))),
-          p99Ratio: median(storm.map((run, i) => p99(run.load) / p99(quiet[i] as LoadResult))),
-          quietRequestsPerSecond: median(quiet.map((run) => run.requestsPerSecond)),
-          stormRequestsPerSecond: median(storm.map((run) => run.load.requestsPerSecond)),
-          quietP99Ms: median(quiet.map(p99)),
-          stormP99Ms: median(storm.map((run) => p99(run.load))),
-          bansPerSecond: median(storm.map((run) => run.bansPerSecond)),
-        });
       }
       return { route: 'GET /api/tickets/:id', connections: options.connections, durationSeconds: options.durationSeconds, rounds: options.rounds, rate: options.rate, variants: results };
     } finally {
       publisher.process.send({ exit: true });
       await publisher.stop();
-      await benchServer.stop();
-      await tickets.stop();
     }
   } finally {
+    await observer.close();
     await stack.stop();
   }
 }
@@ -166,7 +212,7 @@ export async function runStormSuite(options: StormOptions): Promise<StormResults
  */
 export function stormMarkdown(results: StormResults): string {
   const table = markdownTable(
-    ['Server', 'Quiet req/s', 'Storm req/s', 'Throughput storm ÷ quiet', 'Quiet p99 (ms)', 'Storm p99 (ms)', 'p99 storm ÷ quiet', 'Bans/s achieved', 'Targets'],
+    ['Server', 'Quiet req/s', 'Storm req/s', 'Throughput storm ÷ quiet', 'Quiet p99 (ms)', 'Storm p99 (ms)', 'p99 storm ÷ quiet', 'Bans/s achieved', 'Work queue caught up after (s)', 'Targets'],
     results.variants.map((variant) => {
       const met = variant.throughputRatio >= 1 - STORM_TARGETS.throughputWithin && variant.p99Ratio <= STORM_TARGETS.p99Within;
       return [
@@ -178,10 +224,11 @@ export function stormMarkdown(results: StormResults): string {
         formatNumber(variant.stormP99Ms, 2),
         formatRatio(variant.p99Ratio),
         formatNumber(variant.bansPerSecond),
+        formatNumber(variant.drainSeconds, 1),
         verdict(met),
       ];
     }),
-    ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'l'],
+    ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'l'],
   );
   return [
     `\`${results.route}\`, ${results.connections} connections, ${results.rounds} rounds of quiet and storm runs (${results.durationSeconds} s each, order alternating); ratios taken within each round, medians reported. Targets: throughput within ${formatPercent(STORM_TARGETS.throughputWithin, 0)} of the quiet run, p99 within ${STORM_TARGETS.p99Within}×.`,

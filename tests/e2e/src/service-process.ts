@@ -25,6 +25,8 @@ export interface ServiceProcessOptions {
   readonly port: number;
   /** The service's environment (PATH is added). */
   readonly env: Record<string, string>;
+  /** Extra arguments for node itself, e.g. `--cpu-prof` (not allowed in NODE_OPTIONS). */
+  readonly nodeArgs?: readonly string[];
 }
 
 /**
@@ -38,7 +40,7 @@ export interface ServiceProcessOptions {
 export function startServiceProcess(options: ServiceProcessOptions): ServiceProcess {
   const cwd = join(REPOSITORY, 'services', options.service);
   // `--import tsx` resolves from the working directory: the service's own, where tsx is a dev dependency.
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', join(cwd, 'src', 'main.ts')], {
+  const child: ChildProcess = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', join(cwd, 'src', 'main.ts')], {
     cwd,
     env: { PATH: process.env.PATH ?? '', ...options.env, PORT: String(options.port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],
