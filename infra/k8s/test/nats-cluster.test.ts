@@ -57,7 +57,9 @@ describe('NATS in Kubernetes', () => {
       expect(routes).toEqual([0, 1, 2].map((ordinal) => `nats-${ordinal}.${statefulSet.spec.serviceName}`));
       expect(objects.some((object) => object.kind === 'Service' && object.metadata.name === statefulSet.spec.serviceName && (object.spec as { clusterIP?: string }).clusterIP === 'None')).toBe(true);
       // JetStream's store is on the claim's volume, so a restarted pod keeps its streams.
-      const storeDir = /store_dir:\s*(\S+)/.exec(data['nats.conf'] ?? '')?.[1] ?? '';
+      const args = container.args ?? [];
+      const storeDir = args[args.indexOf('--store_dir') + 1] ?? '';
+      expect(storeDir).not.toBe('');
       const dataMount = container.volumeMounts?.find((mount) => storeDir.startsWith(mount.mountPath));
       expect(statefulSet.spec.volumeClaimTemplates.map((claim) => claim.metadata.name)).toContain(dataMount?.name);
     });
