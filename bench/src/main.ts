@@ -16,7 +16,7 @@ async function runSuite(suite: Suite): Promise<void> {
   const started = performance.now();
   switch (suite) {
     case 'overhead': {
-      const results = await runOverheadSuite({ rounds: QUICK ? 1 : 3, durationSeconds: QUICK ? 2 : 5, connections: 10, outageSeconds: QUICK ? 1 : 3, log });
+      const results = await runOverheadSuite({ rounds: QUICK ? 1 : 5, durationSeconds: QUICK ? 2 : 5, connections: 10, outageSeconds: QUICK ? 1 : 3, log });
       writeSuiteReport('overhead', { results, ...overheadReport(results) });
       break;
     }
@@ -31,7 +31,7 @@ async function runSuite(suite: Suite): Promise<void> {
       break;
     }
     case 'storm': {
-      const results = await runStormSuite({ rounds: QUICK ? 1 : 3, durationSeconds: QUICK ? 2 : 5, connections: 10, rate: 1000, log });
+      const results = await runStormSuite({ rounds: QUICK ? 1 : 5, durationSeconds: QUICK ? 2 : 5, connections: 10, rate: 1000, log });
       writeSuiteReport('storm', { results, markdown: stormMarkdown(results) });
       break;
     }
