@@ -26,7 +26,7 @@ async function runSuite(suite: Suite): Promise<void> {
       break;
     }
     case 'replay': {
-      const results = await runReplaySuite({ sizes: QUICK ? [1_000, 10_000] : [10_000, 100_000, 1_000_000], rounds: QUICK ? 1 : Number(process.env.BENCH_ROUNDS ?? 3), log });
+      const results = await runReplaySuite({ sizes: QUICK ? [1_000, 10_000] : [10_000, 100_000, 1_000_000], rounds: QUICK ? 1 : 3, log });
       writeSuiteReport('replay', { results, markdown: replayMarkdown(results) });
       break;
     }
