@@ -252,7 +252,7 @@ export function propagationReport(results: PropagationResults): { markdown: stri
     xLabel: 'milliseconds',
     xMax,
     series: [
-      { name: 'instance apply (commit → applied)', values: results.samples.applyMs },
+      { name: 'instance apply (ban occurredAt → applied)', values: results.samples.applyMs },
       { name: 'client probe (ban response → first 401)', values: results.samples.probeMs },
     ],
   });
