@@ -1,4 +1,5 @@
 import { createVerifier } from '@veto/auth-lib';
+import type { VetoEvent } from '@veto/events';
 import cookieParser from 'cookie-parser';
 import express, { type Express } from 'express';
 import type { Logger } from 'pino';
@@ -30,8 +31,8 @@ export interface AppDeps {
   readonly passwords: PasswordHasher;
   readonly logger: Logger;
   readonly metricsRegistry: Registry;
-  /** Called after every commit that wrote outbox rows (main wakes the relay); none by default. */
-  readonly onEventsRecorded?: () => void;
+  /** Called after every commit that wrote outbox rows, with their events (main hands them to the relay); none by default. */
+  readonly onEventsRecorded?: (events: readonly VetoEvent[]) => void;
 }
 
 /**

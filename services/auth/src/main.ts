@@ -36,6 +36,7 @@ async function main(): Promise<void> {
   const relay = startOutboxRelay({
     db: database.db,
     publish: (event) => bus.publish(event),
+    isAvailable: () => bus.isAvailable(),
     clock: systemClock,
     logger,
     metrics: registerOutboxMetrics(metricsRegistry, database.db),

@@ -25,6 +25,8 @@ export interface EventBus {
    * @throws {EventError} `PUBLISH_FAILED` when not connected yet or when no acknowledgement comes
    */
   publish(event: VetoEvent): Promise<unknown>;
+  /** Whether a publish can work now: connected, with the streams in place. */
+  isAvailable(): boolean;
   /** Resolves once connected with the streams in place (first time only). */
   readonly available: Promise<void>;
   /** Stops connecting, then drains the connection if there is one. */
@@ -98,6 +100,7 @@ export function connectEventBus(options: EventBusOptions): EventBus {
 
   return {
     available: started,
+    isAvailable: () => publisher !== undefined && connected,
     async publish(event) {
       if (publisher === undefined || !connected) {
         throw new EventError('PUBLISH_FAILED', `not connected to NATS; ${event.type} ${event.id} stays in the outbox`);

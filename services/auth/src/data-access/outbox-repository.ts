@@ -4,8 +4,16 @@ import type { Database } from './database';
 import { outbox, type OutboxRow } from './schema';
 
 /**
+ * How long a relay holds a row it claimed (or wrote) before another relay may take it over:
+ * far longer than a publish takes, short enough that a crashed instance delays little.
+ */
+export const OUTBOX_LEASE_MS = 30_000;
+
+/**
  * Stores an event for the relay to publish; call it inside the transaction that makes
- * the change the event announces, so both commit or neither does.
+ * the change the event announces, so both commit or neither does. The row starts leased
+ * to the writing instance, whose relay publishes it right after the commit without
+ * claiming it first; if that instance dies, the lease runs out and any relay takes it.
  *
  * @param tx - the open transaction
  * @param event - the validated envelope (from `createEvent`)
@@ -14,7 +22,10 @@ import { outbox, type OutboxRow } from './schema';
  * await insertOutboxEvent(tx, event, subjectFor(event.type));
  */
 export async function insertOutboxEvent(tx: Database, event: VetoEvent, subject: string): Promise<void> {
-  await tx.insert(outbox).values({ id: event.id, type: event.type, subject, payload: event, createdAt: new Date(event.occurredAt) });
+  const createdAt = new Date(event.occurredAt);
+  await tx
+    .insert(outbox)
+    .values({ id: event.id, type: event.type, subject, payload: event, createdAt, lockedUntil: new Date(createdAt.getTime() + OUTBOX_LEASE_MS) });
 }
 
 /**

@@ -1,3 +1,4 @@
+import type { VetoEvent } from '@veto/events';
 import type { Clock } from '../clock';
 import type { Database } from '../data-access/database';
 import type { AccessTokenSettings } from './issue-access-token';
@@ -13,8 +14,9 @@ export interface AuthContext {
   readonly refreshTokenTtlSeconds: number;
   readonly signInLimiters: { readonly perEmail: RateLimiter; readonly perIp: RateLimiter };
   /**
-   * Called right after a transaction that wrote outbox rows commits: wakes the outbox relay,
-   * so an event is usually published within a millisecond instead of at the next poll.
+   * Called right after a transaction that wrote outbox rows commits, with their events: the
+   * outbox relay publishes them at once (the rows were leased to this instance when written),
+   * so an event usually reaches JetStream within a millisecond instead of at the next poll.
    */
-  readonly onEventsRecorded: () => void;
+  readonly onEventsRecorded: (events: readonly VetoEvent[]) => void;
 }

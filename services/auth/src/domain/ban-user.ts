@@ -32,6 +32,6 @@ export async function banUser(context: AuthContext, input: { actorId: string; us
     await revokeRefreshTokensOfUser(tx, user.id, now);
     const event = await recordEvent(tx, 'user.banned', { userId: user.id, reason: input.reason, revokedAt: now.toISOString() }, now);
     const banned = await setUserBan(tx, user.id, { bannedAt: now, reason: input.reason, eventId: event.id }, now);
-    return { changed: true, user: banned, eventId: event.id, reason: input.reason };
+    return { changed: true, user: banned, event, reason: input.reason };
   });
 }

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import pino from 'pino';
-import type { VetoEvent } from '@veto/events';
+import { ensureStreams, EventPublisher, type VetoEvent } from '@veto/events';
 import { connectTo, nextReconnect, startNatsServer, type NatsServerHandle } from '@veto/events/testing';
 import { systemClock } from '../clock';
 import { connectEventBus, type EventBus } from '../data-access/event-bus';
@@ -33,7 +33,7 @@ afterEach(async () => {
 afterAll(() => database.close());
 
 /** A relay publishing through the real event bus; `published` counts acknowledged publishes per relay. */
-function startRelay(): { relay: OutboxRelay; bus: EventBus; published: VetoEvent[] } {
+function startRelay(clock: () => number = systemClock): { relay: OutboxRelay; bus: EventBus; published: VetoEvent[] } {
   const published: VetoEvent[] = [];
   const relay = startOutboxRelay({
     db: database.db,
@@ -42,7 +42,8 @@ function startRelay(): { relay: OutboxRelay; bus: EventBus; published: VetoEvent
       published.push(event);
       return result;
     },
-    clock: systemClock,
+    isAvailable: () => bus.isAvailable(),
+    clock,
     logger,
     initialBackoffMs: 20,
     maxBackoffMs: 200,
@@ -83,11 +84,24 @@ const outboxState = () =>
   selectRows<OutboxState>(database.db, sql`SELECT id, published_at IS NOT NULL AS published, attempts, last_error FROM outbox ORDER BY created_at, id`);
 
 describe('the outbox relay', () => {
+  it('leaves rows leased to the instance that wrote them alone, and publishes them once the lease has run out', async () => {
+    const events = await recordBans(2);
+    const early = startRelay();
+    await early.bus.available;
+    await early.relay.idle();
+    expect(early.published).toEqual([]);
+    const late = startRelay(() => systemClock() + 31_000);
+    await late.bus.available;
+    await late.relay.idle();
+    expect(late.published.map((event) => event.id)).toEqual(events.map((event) => event.id));
+    expect((await outboxState()).every((row) => row.published && row.attempts === 0)).toBe(true);
+  });
+
   it('publishes a committed event to the AUTH stream with Nats-Msg-Id = event id, and marks it published', async () => {
     const { relay, bus } = startRelay();
     await bus.available;
     const [event] = await recordBans(1);
-    relay.wake();
+    relay.wake(event === undefined ? [] : [event]);
     await relay.idle();
     const nc = await connectTo(nats);
     try {
@@ -98,37 +112,66 @@ describe('the outbox relay', () => {
     expect(await outboxState()).toEqual([{ id: event?.id, published: true, attempts: 0, last_error: null }]);
   });
 
-  it('keeps events written while NATS is down, records the failed attempts, and publishes every one once after it is back', async () => {
+  it('keeps events written while NATS is down and publishes every one, once and in order, after it is back', async () => {
     const { relay, bus, published } = startRelay();
     await bus.available;
     const watcher = await connectTo(nats);
     const back = nextReconnect(watcher);
     await nats.stop();
+    await waitFor('the relay to notice the bus is down', () => !bus.isAvailable());
     const events = await recordBans(3);
-    relay.wake();
-    await waitFor('a failed publish recorded on the first row', async () => ((await outboxState())[0]?.attempts ?? 0) > 0);
-    const failed = await outboxState();
-    expect(failed.every((row) => !row.published)).toBe(true);
-    expect(failed[0]?.last_error).toMatch(/^PUBLISH_FAILED: /);
+    relay.wake(events);
+    await relay.idle();
+    expect((await outboxState()).some((row) => row.published)).toBe(false);
 
     await nats.restart();
     await back;
-    await relay.idle();
+    await waitFor('every row published', async () => (await outboxState()).every((row) => row.published));
     try {
       const stored = await readAuthStream(watcher);
       expect(stored.map((message) => message.msgId)).toEqual(events.map((event) => event.id));
     } finally {
       await watcher.close();
     }
-    expect((await outboxState()).every((row) => row.published)).toBe(true);
-    expect(new Set(published.map((event) => event.id)).size).toBe(3);
+    expect(published.map((event) => event.id)).toEqual(events.map((event) => event.id));
+  });
+
+  it('records a failed publish on its row (attempts, last_error) and retries it with backoff until JetStream takes it', async () => {
+    const nc = await connectTo(nats);
+    try {
+      await ensureStreams(nc);
+      const good = new EventPublisher(nc);
+      // A real refusal: no stream captures this prefix, so JetStream has no responder for it.
+      const refused = new EventPublisher(nc, { subjectPrefix: 'nowhere', timeoutMs: 500 });
+      let refusalsLeft = 2;
+      const relay = startOutboxRelay({
+        db: database.db,
+        publish: (event) => (refusalsLeft-- > 0 ? refused : good).publish(event),
+        clock: systemClock,
+        logger,
+        initialBackoffMs: 20,
+        maxBackoffMs: 200,
+      });
+      running.push(relay);
+      const events = await recordBans(1);
+      relay.wake(events);
+      await waitFor('the row published', async () => (await outboxState())[0]?.published === true);
+      const [row] = await outboxState();
+      expect(row).toMatchObject({ published: true, attempts: 2, last_error: expect.stringMatching(/^PUBLISH_FAILED: /) });
+      expect(relay.stats).toEqual({ published: 1, failures: 2, consecutiveFailures: 0 });
+      expect((await readAuthStream(nc)).map((message) => message.msgId)).toEqual(events.map((event) => event.id));
+    } finally {
+      await nc.close();
+    }
   });
 
   it('with two relays on one database, publishes each row exactly once (no duplicate publish, no duplicate message)', async () => {
     const first = startRelay();
     const second = startRelay();
-    await Promise.all([first.relay.idle(), second.relay.idle()]);
+    await Promise.all([first.bus.available, second.bus.available]);
     const events = await recordBans(200);
+    // As when the instance that wrote them died: the writer's leases ran out, any relay may claim them.
+    await database.db.execute(sql`UPDATE outbox SET locked_until = NULL`);
     first.relay.wake();
     second.relay.wake();
     await Promise.all([first.relay.idle(), second.relay.idle()]);

@@ -2,7 +2,7 @@ import type { VetoEvent } from '@veto/events';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock';
 import type { Database } from '../data-access/database';
-import { claimOutboxRows, markOutboxPublished, recordOutboxFailure, releaseOutboxRows } from '../data-access/outbox-repository';
+import { claimOutboxRows, markOutboxPublished, OUTBOX_LEASE_MS, recordOutboxFailure, releaseOutboxRows } from '../data-access/outbox-repository';
 import type { OutboxMetrics } from './outbox-metrics';
 
 /** Options of {@link startOutboxRelay}. */
@@ -10,6 +10,11 @@ export interface OutboxRelayOptions {
   readonly db: Database;
   /** Publishes one event and resolves once JetStream acknowledged it; throws otherwise. */
   readonly publish: (event: VetoEvent) => Promise<unknown>;
+  /**
+   * Whether publishing can work now (connected); while false the relay attempts nothing and
+   * holds no rows, and `retryNow()` resumes it. Default: always.
+   */
+  readonly isAvailable?: () => boolean;
   readonly clock: Clock;
   readonly logger: Pick<Logger, 'debug' | 'warn' | 'error'>;
   readonly metrics?: OutboxMetrics;
@@ -17,7 +22,7 @@ export interface OutboxRelayOptions {
   readonly pollIntervalMs?: number;
   /** Rows claimed per round. Default 100. */
   readonly batchSize?: number;
-  /** How long a claimed row is kept from other relays while this one publishes it. Default 30 s. */
+  /** How long a claimed row is kept from other relays while this one publishes it. Default 30 s (as rows are written). */
   readonly leaseMs?: number;
   /** Retry delay after the first failure, doubled per consecutive failure. Default 100 ms. */
   readonly initialBackoffMs?: number;
@@ -35,8 +40,12 @@ export interface OutboxRelayStats {
 
 /** A running outbox relay. */
 export interface OutboxRelay {
-  /** A transaction wrote outbox rows: publish now (unless backing off after a failure). */
-  wake(): void;
+  /**
+   * A transaction of this instance committed outbox rows (leased to it when written): publish
+   * these events now, without claiming them first (unless backing off after a failure), then
+   * look for other pending rows.
+   */
+  wake(events?: readonly VetoEvent[]): void;
   /** The bus came back: forget the backoff and publish now. */
   retryNow(): void;
   /** Resolves once every pending row is published — for tests and benchmarks. */
@@ -54,13 +63,14 @@ function positiveInteger(name: string, value: number): number {
 }
 
 /**
- * Starts the background loop that publishes the outbox to JetStream. Each round claims
- * pending rows (oldest first; `FOR UPDATE SKIP LOCKED` plus a lease, so several instances
- * share the work and no row is published by two of them at once), publishes each with its
- * event id as `Nats-Msg-Id`, and marks it published. A failure records `attempts` and
- * `last_error` on the row, hands the rest of the batch back, and retries with capped
- * exponential backoff. It runs when woken after a commit, when the bus reconnects, and
- * every `pollIntervalMs` as a safety net.
+ * Starts the background loop that publishes the outbox to JetStream. Each round first
+ * publishes the events this instance just committed (their rows were leased to it when
+ * written, so no query precedes the publish), then claims other pending rows (oldest first;
+ * `FOR UPDATE SKIP LOCKED` plus a lease, so several instances share the work and no row is
+ * published by two of them at once). Every event goes out with its id as `Nats-Msg-Id` and
+ * its row is then marked published. A failure records `attempts` and `last_error` on the
+ * row, hands the rest back, and retries with capped exponential backoff. It runs when woken
+ * after a commit, when the bus reconnects, and every `pollIntervalMs` as a safety net.
  *
  * @param options - see {@link OutboxRelayOptions}
  * @returns the running relay
@@ -70,10 +80,10 @@ function positiveInteger(name: string, value: number): number {
  * const app = createApp({ ..., onEventsRecorded: relay.wake });
  */
 export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
-  const { db, publish, clock, logger, metrics } = options;
+  const { db, publish, clock, logger, metrics, isAvailable = () => true } = options;
   const pollIntervalMs = positiveInteger('pollIntervalMs', options.pollIntervalMs ?? 1000);
   const batchSize = positiveInteger('batchSize', options.batchSize ?? 100);
-  const leaseMs = positiveInteger('leaseMs', options.leaseMs ?? 30_000);
+  const leaseMs = positiveInteger('leaseMs', options.leaseMs ?? OUTBOX_LEASE_MS);
   const initialBackoffMs = positiveInteger('initialBackoffMs', options.initialBackoffMs ?? 100);
   const maxBackoffMs = positiveInteger('maxBackoffMs', options.maxBackoffMs ?? 2000);
 
@@ -85,6 +95,8 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   let failures = 0;
   let consecutiveFailures = 0;
   let idleWaiters: (() => void)[] = [];
+  // Events this instance wrote and still holds the lease of, oldest first.
+  let owned: VetoEvent[] = [];
 
   const schedule = (delayMs: number): void => {
     clearTimeout(timer);
@@ -93,26 +105,43 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     timer.unref();
   };
 
-  /** Publishes one claimed batch; returns how many rows it claimed. */
-  const round = async (): Promise<number> => {
-    const rows = await claimOutboxRows(db, { limit: batchSize, now: new Date(clock()), leaseMs });
-    for (const [index, row] of rows.entries()) {
+  /**
+   * Publishes events whose rows this relay holds, in order, marking each published. On a
+   * failure the row records it, and the rest are handed back (the lease ends) so that they
+   * go out, in order, through the claiming path once the bus is back.
+   */
+  const publishHeld = async (events: readonly { event: VetoEvent; writtenAt: number }[]): Promise<void> => {
+    for (const [index, { event, writtenAt }] of events.entries()) {
       try {
-        await publish(row.payload as VetoEvent);
+        await publish(event);
       } catch (error) {
         failures += 1;
         metrics?.failed();
         const message = error instanceof Error ? `${(error as { code?: string }).code ?? error.name}: ${error.message}` : String(error);
-        await recordOutboxFailure(db, row.id, message);
+        await recordOutboxFailure(db, event.id, message);
         // Keep the order: nothing after a failed event goes out before it.
-        await releaseOutboxRows(db, rows.slice(index + 1).map((rest) => rest.id));
+        await releaseOutboxRows(db, events.slice(index + 1).map((rest) => rest.event.id));
         throw error;
       }
       const ackedAt = clock();
-      await markOutboxPublished(db, row.id, new Date(ackedAt));
+      await markOutboxPublished(db, event.id, new Date(ackedAt));
       published += 1;
-      metrics?.published(Math.max(0, ackedAt - row.createdAt.getTime()) / 1000);
+      metrics?.published(Math.max(0, ackedAt - writtenAt) / 1000);
     }
+  };
+
+  /** Publishes the held events, then one claimed batch; returns how many rows it claimed. */
+  const round = async (): Promise<number> => {
+    const held = owned;
+    owned = [];
+    if (!isAvailable()) {
+      // Held rows go back to the pool: whichever instance reaches the bus first publishes them.
+      await releaseOutboxRows(db, held.map((event) => event.id));
+      return 0;
+    }
+    await publishHeld(held.map((event) => ({ event, writtenAt: Date.parse(event.occurredAt) })));
+    const rows = await claimOutboxRows(db, { limit: batchSize, now: new Date(clock()), leaseMs });
+    await publishHeld(rows.map((row) => ({ event: row.payload as VetoEvent, writtenAt: row.createdAt.getTime() })));
     return rows.length;
   };
 
@@ -122,7 +151,7 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       do {
         rerun = false;
         claimed = await round();
-      } while (!stopped && (rerun || claimed === batchSize));
+      } while (!stopped && (rerun || claimed === batchSize || owned.length > 0));
       consecutiveFailures = 0;
       const waiters = idleWaiters;
       idleWaiters = [];
@@ -157,7 +186,8 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
 
   schedule(0);
   return {
-    wake() {
+    wake(events = []) {
+      owned.push(...events);
       if (consecutiveFailures === 0) {
         kick();
       }
@@ -176,6 +206,9 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       stopped = true;
       clearTimeout(timer);
       await running;
+      // Hand back what this instance still holds, so the next start or another instance publishes it at once.
+      await releaseOutboxRows(db, owned.map((event) => event.id));
+      owned = [];
     },
     get stats() {
       return { published, failures, consecutiveFailures };

@@ -1,3 +1,4 @@
+import type { VetoEvent } from '@veto/events';
 import { findSession } from '../data-access/sessions-repository';
 import { lockRefreshToken, markRefreshTokenRotated } from '../data-access/refresh-tokens-repository';
 import { lockUser } from '../data-access/users-repository';
@@ -9,7 +10,7 @@ import { issueSessionTokens, type SessionTokens } from './start-session';
 
 type Outcome =
   | { readonly kind: 'rotated'; readonly tokens: SessionTokens }
-  | { readonly kind: 'failed'; readonly error: AuthError };
+  | { readonly kind: 'failed'; readonly error: AuthError; readonly event?: VetoEvent | undefined };
 
 /**
  * Rotates a refresh token: the presented one is marked used and a new one (and a new
@@ -37,8 +38,8 @@ export async function refreshSession(context: AuthContext, presentedToken: strin
     }
     const now = new Date(context.clock());
     if (row.rotatedAt !== null) {
-      await endSession(tx, row.sessionId, 'refresh_token_reused', now);
-      return { kind: 'failed', error: new AuthError('REFRESH_TOKEN_REUSED', 'The refresh token was already used; the session is revoked') };
+      const event = await endSession(tx, row.sessionId, 'refresh_token_reused', now);
+      return { kind: 'failed', error: new AuthError('REFRESH_TOKEN_REUSED', 'The refresh token was already used; the session is revoked'), event };
     }
     if (row.revokedAt !== null) {
       return invalid;
@@ -60,8 +61,8 @@ export async function refreshSession(context: AuthContext, presentedToken: strin
     return { kind: 'rotated', tokens };
   });
   if (outcome.kind === 'failed') {
-    if (outcome.error.code === 'REFRESH_TOKEN_REUSED') {
-      context.onEventsRecorded();
+    if (outcome.event !== undefined) {
+      context.onEventsRecorded([outcome.event]);
     }
     throw outcome.error;
   }

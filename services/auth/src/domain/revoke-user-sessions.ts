@@ -22,6 +22,6 @@ export async function revokeUserSessions(context: AuthContext, input: { actorId:
     await revokeSessionsOfUser(tx, user.id, 'sessions_revoked', now);
     await revokeRefreshTokensOfUser(tx, user.id, now);
     const event = await recordEvent(tx, 'user.sessions_revoked', { userId: user.id, revokedAt: now.toISOString() }, now);
-    return { changed: true, user, eventId: event.id, reason: input.reason ?? null };
+    return { changed: true, user, event, reason: input.reason ?? null };
   });
 }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { VetoEvent } from '@veto/events';
 import type { Database } from '../data-access/database';
 import { insertAuditEntry } from '../data-access/audit-log-repository';
 import type { AdminAction, UserRow } from '../data-access/schema';
@@ -9,7 +10,7 @@ import { toAdminUser, type AdminActionResult } from './admin-user';
 
 /** What an admin action did inside its transaction. */
 export type AdminActionOutcome =
-  | { readonly changed: true; readonly user: UserRow; readonly eventId: string; readonly reason: string | null }
+  | { readonly changed: true; readonly user: UserRow; readonly event: VetoEvent; readonly reason: string | null }
   | { readonly changed: false; readonly user: UserRow; readonly eventId: string | null };
 
 /**
@@ -47,13 +48,14 @@ export async function runAdminAction(
         targetUserId: user.id,
         reason: result.reason,
         createdAt: now,
-        eventId: result.eventId,
+        eventId: result.event.id,
       });
     }
     return result;
   });
-  if (outcome.changed) {
-    context.onEventsRecorded();
+  if (!outcome.changed) {
+    return { user: toAdminUser(outcome.user), eventId: outcome.eventId };
   }
-  return { user: toAdminUser(outcome.user), eventId: outcome.eventId };
+  context.onEventsRecorded([outcome.event]);
+  return { user: toAdminUser(outcome.user), eventId: outcome.event.id };
 }

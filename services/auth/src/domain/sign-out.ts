@@ -22,10 +22,11 @@ export async function signOut(context: AuthContext, presented: { refreshToken?: 
     if (sessionId === undefined) {
       return undefined;
     }
-    return (await endSession(tx, sessionId, 'signout', new Date(context.clock()))) ? sessionId : undefined;
+    return endSession(tx, sessionId, 'signout', new Date(context.clock()));
   });
-  if (ended !== undefined) {
-    context.onEventsRecorded();
+  if (ended === undefined) {
+    return undefined;
   }
-  return ended;
+  context.onEventsRecorded([ended]);
+  return ended.data.sessionId;
 }

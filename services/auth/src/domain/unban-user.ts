@@ -23,6 +23,6 @@ export async function unbanUser(context: AuthContext, input: { actorId: string; 
     }
     const event = await recordEvent(tx, 'user.unbanned', { userId: user.id }, now);
     const unbanned = await setUserBan(tx, user.id, null, now);
-    return { changed: true, user: unbanned, eventId: event.id, reason: input.reason ?? null };
+    return { changed: true, user: unbanned, event, reason: input.reason ?? null };
   });
 }

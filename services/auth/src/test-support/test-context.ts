@@ -1,3 +1,4 @@
+import type { VetoEvent } from '@veto/events';
 import type { Database } from '../data-access/database';
 import type { AuthContext } from '../domain/auth-context';
 import type { PasswordHasher } from '../domain/password-hasher';
@@ -19,7 +20,7 @@ export function createTestContext(deps: {
   passwords: PasswordHasher;
   perEmailLimit?: number;
   perIpLimit?: number;
-  onEventsRecorded?: () => void;
+  onEventsRecorded?: (events: readonly VetoEvent[]) => void;
 }): AuthContext {
   const { clock } = deps;
   return {
