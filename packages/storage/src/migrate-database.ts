@@ -62,7 +62,21 @@ export async function migrateDatabase<TSchema extends DrizzleSchema>(database: D
     if ('pglite' in database.raw) {
       await migratePglite(drizzlePglite({ client: database.raw.pglite }), config);
     } else {
-      await migratePostgres(drizzlePostgres({ client: database.raw.pool }), config);
+      // Replicas starting together take turns (a session advisory lock per schema): two
+      // migrators racing on one schema would both try to create the same tables.
+      const { pool } = database.raw;
+      const lockHolder = await pool.connect();
+      const lockKey = `veto-migrations:${database.schemaName}`;
+      try {
+        await lockHolder.query('SELECT pg_advisory_lock(hashtext($1))', [lockKey]);
+        try {
+          await migratePostgres(drizzlePostgres({ client: pool }), config);
+        } finally {
+          await lockHolder.query('SELECT pg_advisory_unlock(hashtext($1))', [lockKey]);
+        }
+      } finally {
+        lockHolder.release();
+      }
     }
   } catch (error) {
     throw new StorageError('MIGRATION_FAILED', `migrating schema ${database.schemaName} from ${migrationsFolder} failed`, { cause: error });

@@ -154,6 +154,7 @@ describeWithPostgres('a ban, end to end (auth + two tickets instances + nats-ser
 
     const ban = await request('POST', `${auth.url}/api/admin/users/${sellerId}/ban`, { token: await adminToken(), body: { reason: 'fraud' } });
     expect(ban.status).toBe(200);
+    expect(ban.body).toMatchObject({ user: { id: sellerId, bannedAt: expect.any(String), banReason: 'fraud' }, eventId: expect.any(String) });
     const latencies = await timeUntilRejectedEverywhere(sellerToken);
     console.log(`ban response → 401 TOKEN_REVOKED: ${latencies.map((ms, i) => `tickets-${i + 1} ${ms.toFixed(1)} ms`).join(', ')}`);
 
@@ -189,6 +190,7 @@ describeWithPostgres('a ban, end to end (auth + two tickets instances + nats-ser
     await timeUntilRejectedEverywhere(token);
     const bans = (await storedEvents()).filter((event) => event.type === 'user.banned' && event.data.userId === userId);
     expect(bans).toHaveLength(1);
+    expect(bans[0]?.id).toBe(ban.body.eventId);
   });
 
   it('after an unban a new sign-in works while the pre-ban token stays rejected', async () => {
