@@ -6,6 +6,7 @@ import { startBenchChild } from './bench-child';
 import { runLoad, type LoadResult } from './http-load';
 import { formatNumber, formatPercent, formatRatio, markdownTable, verdict } from './markdown-table';
 import { OVERHEAD_MODE_LABELS, OVERHEAD_MODES, type OverheadMode } from './overhead-modes';
+import { processCpuSeconds } from './process-cpu';
 import { median } from './summarize';
 import { renderBarChart } from './svg-chart';
 
@@ -27,12 +28,16 @@ export interface OverheadOptions {
 export interface OverheadModeResult {
   readonly mode: OverheadMode;
   readonly label: string;
-  readonly rounds: readonly { requestsPerSecond: number; p50Ms: number; p99Ms: number; successRate: number }[];
+  readonly rounds: readonly { requestsPerSecond: number; p50Ms: number; p99Ms: number; successRate: number; cpuMsPerRequest: number }[];
   readonly requestsPerSecond: number;
   readonly p50Ms: number;
   readonly p99Ms: number;
   /** Median over rounds of this mode's throughput divided by (a)'s in the same round. */
   readonly ratioToNoAuth: number;
+  /** CPU time of the server processes (bench server, and the auth service) per request, median over rounds. */
+  readonly cpuMsPerRequest: number;
+  /** (a)'s CPU per request ÷ this mode's, within each round: the throughput ratio once every core is busy. */
+  readonly cpuRatioToNoAuth: number;
   /** With the auth service stopped: 2xx / requests. */
   readonly successRateAuthDown: number;
   readonly statusCountsAuthDown: Readonly<Record<string, number>>;
@@ -46,10 +51,23 @@ export interface OverheadResults {
   readonly rounds: number;
   readonly modes: readonly OverheadModeResult[];
   readonly vetoVsIntrospection: number;
+  /** (d)'s CPU per request ÷ (b)'s, within each round. */
+  readonly vetoVsIntrospectionCpu: number;
 }
 
-function roundOf(result: LoadResult) {
-  return { requestsPerSecond: result.requestsPerSecond, p50Ms: result.latencyMs?.p50 ?? Number.NaN, p99Ms: result.latencyMs?.p99 ?? Number.NaN, successRate: result.successRate };
+/** A load run and the CPU the server processes spent on it. */
+interface MeasuredRun extends LoadResult {
+  readonly cpuMsPerRequest: number;
+}
+
+function roundOf(result: MeasuredRun) {
+  return {
+    requestsPerSecond: result.requestsPerSecond,
+    p50Ms: result.latencyMs?.p50 ?? Number.NaN,
+    p99Ms: result.latencyMs?.p99 ?? Number.NaN,
+    successRate: result.successRate,
+    cpuMsPerRequest: result.cpuMsPerRequest,
+  };
 }
 
 /**
@@ -79,19 +97,29 @@ export async function runOverheadSuite(options: OverheadOptions): Promise<Overhe
       const route = `/api/tickets/${created.body.id as string}`;
       const load = (mode: OverheadMode, durationSeconds: number) =>
         runLoad({ url: `${base(mode)}${route}`, headers: { authorization: `Bearer ${user.token}` }, connections: options.connections, durationSeconds });
+      // Every server process a request may touch is charged, so (d) pays for the auth service's work too.
+      const serverPids = [server.process.pid, stack.auth.pid].filter((pid): pid is number => pid !== undefined);
+      const serverCpuSeconds = () => serverPids.reduce((total, pid) => total + processCpuSeconds(pid), 0);
+      const measured = async (mode: OverheadMode, durationSeconds: number): Promise<MeasuredRun> => {
+        const before = serverCpuSeconds();
+        const result = await load(mode, durationSeconds);
+        return { ...result, cpuMsPerRequest: ((serverCpuSeconds() - before) * 1000) / result.responses };
+      };
 
       for (const mode of MODES) {
         const warm = await load(mode, 1);
         if (warm.ok === 0) throw new Error(`mode ${mode} answered no 2xx while warming up: ${JSON.stringify(warm.statusCounts)}`);
       }
-      const runs = new Map<OverheadMode, LoadResult[]>(MODES.map((mode) => [mode, []]));
+      const runs = new Map<OverheadMode, MeasuredRun[]>(MODES.map((mode) => [mode, []]));
       for (let round = 0; round < options.rounds; round += 1) {
         // Rotating the order keeps a mode from always running right after the same neighbour.
         const order = MODES.map((_, i) => MODES[(i + round) % MODES.length] as OverheadMode);
         for (const mode of order) {
-          const result = await load(mode, options.durationSeconds);
+          const result = await measured(mode, options.durationSeconds);
           runs.get(mode)?.push(result);
-          options.log(`overhead: round ${round + 1} ${mode}: ${formatNumber(result.requestsPerSecond)} req/s, p99 ${result.latencyMs?.p99.toFixed(2)} ms, ok ${formatPercent(result.successRate)}`);
+          options.log(
+            `overhead: round ${round + 1} ${mode}: ${formatNumber(result.requestsPerSecond)} req/s, p99 ${result.latencyMs?.p99.toFixed(2)} ms, ${result.cpuMsPerRequest.toFixed(3)} CPU ms/request, ok ${formatPercent(result.successRate)}`,
+          );
         }
       }
 
@@ -116,6 +144,8 @@ export async function runOverheadSuite(options: OverheadOptions): Promise<Overhe
           p50Ms: median(modeRuns.map((run) => run.latencyMs?.p50 ?? Number.NaN)),
           p99Ms: median(modeRuns.map((run) => run.latencyMs?.p99 ?? Number.NaN)),
           ratioToNoAuth: median(modeRuns.map((run, i) => run.requestsPerSecond / (noAuthRuns[i]?.requestsPerSecond ?? Number.NaN))),
+          cpuMsPerRequest: median(modeRuns.map((run) => run.cpuMsPerRequest)),
+          cpuRatioToNoAuth: median(modeRuns.map((run, i) => (noAuthRuns[i]?.cpuMsPerRequest ?? Number.NaN) / run.cpuMsPerRequest)),
           successRateAuthDown: down?.successRate ?? 0,
           statusCountsAuthDown: down?.statusCounts ?? {},
         };
@@ -129,6 +159,7 @@ export async function runOverheadSuite(options: OverheadOptions): Promise<Overhe
         rounds: options.rounds,
         modes,
         vetoVsIntrospection: median(vetoRuns.map((run, i) => run.requestsPerSecond / (introspectionRuns[i]?.requestsPerSecond ?? Number.NaN))),
+        vetoVsIntrospectionCpu: median(vetoRuns.map((run, i) => (introspectionRuns[i]?.cpuMsPerRequest ?? Number.NaN) / run.cpuMsPerRequest)),
       };
     } finally {
       await server.stop();
@@ -148,26 +179,33 @@ export function overheadReport(results: OverheadResults): { markdown: string; ch
   const byMode = new Map(results.modes.map((mode) => [mode.mode, mode]));
   const vetoRatio = byMode.get('veto')?.ratioToNoAuth ?? Number.NaN;
   const table = markdownTable(
-    ['Mode', 'req/s', 'p50 (ms)', 'p99 (ms)', 'Throughput vs (a)', 'Success with the auth service down'],
+    ['Mode', 'req/s', 'p50 (ms)', 'p99 (ms)', 'Throughput vs (a)', 'Server CPU per request (ms)', 'Requests per CPU-second vs (a)', 'Success with the auth service down'],
     results.modes.map((mode) => [
       mode.label,
       formatNumber(mode.requestsPerSecond),
       formatNumber(mode.p50Ms, 2),
       formatNumber(mode.p99Ms, 2),
       formatRatio(mode.ratioToNoAuth),
+      formatNumber(mode.cpuMsPerRequest, 3),
+      formatRatio(mode.cpuRatioToNoAuth),
       formatPercent(mode.successRateAuthDown),
     ]),
-    ['l', 'r', 'r', 'r', 'r', 'r'],
+    ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
   );
   const targets = markdownTable(
     ['Target', 'Measured', 'Verdict'],
     [
       [`(b) ≥ ${OVERHEAD_TARGETS.vetoVsNoAuth * 100}% of (a)'s throughput`, formatPercent(vetoRatio), verdict(vetoRatio >= OVERHEAD_TARGETS.vetoVsNoAuth)],
       [`(b) ≥ ${OVERHEAD_TARGETS.vetoVsIntrospection}× (d)`, formatRatio(results.vetoVsIntrospection), verdict(results.vetoVsIntrospection >= OVERHEAD_TARGETS.vetoVsIntrospection)],
+      [
+        `(b) ≥ ${OVERHEAD_TARGETS.vetoVsIntrospection}× (d), per CPU-second (every core busy)`,
+        formatRatio(results.vetoVsIntrospectionCpu),
+        verdict(results.vetoVsIntrospectionCpu >= OVERHEAD_TARGETS.vetoVsIntrospection),
+      ],
     ],
   );
   const markdown = [
-    `\`${results.route}\`, ${results.connections} keep-alive connections, ${results.rounds} interleaved rounds of ${results.durationSeconds} s per mode; medians over rounds, ratios taken within each round.`,
+    `\`${results.route}\`, ${results.connections} keep-alive connections, ${results.rounds} interleaved rounds of ${results.durationSeconds} s per mode; medians over rounds, ratios taken within each round. Server CPU = user + system time of the bench server and the auth service processes during the run, ÷ responses.`,
     '',
     table,
     '',

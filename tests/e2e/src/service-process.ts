@@ -8,6 +8,8 @@ const REPOSITORY = join(__dirname, '..', '..', '..');
 export interface ServiceProcess {
   readonly name: string;
   readonly url: string;
+  /** The process id (for CPU accounting), undefined if the spawn failed. */
+  readonly pid: number | undefined;
   /** Everything the process wrote so far, for failure messages. */
   output(): string;
   /** Resolves once `GET /readyz` answers 200. */
@@ -61,6 +63,7 @@ export function startServiceProcess(options: ServiceProcessOptions): ServiceProc
   return {
     name: options.name,
     url,
+    pid: child.pid,
     output: () => output,
     async waitReady(timeoutMs = 60_000) {
       const deadline = Date.now() + timeoutMs;
