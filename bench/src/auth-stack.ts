@@ -85,6 +85,7 @@ export async function startAuthStack(): Promise<AuthStack> {
   } catch (error) {
     await auth.stop();
     await nats.stop();
+    rmSync(dataDir, { recursive: true, force: true });
     throw error;
   }
   const jwksUrl = `${auth.url}/.well-known/jwks.json`;
