@@ -4,7 +4,8 @@ import type { RevocationCache } from './revocation-cache';
 
 /**
  * `catching-up`: replaying the retained window, not ready yet. `ready`: caught up and connected.
- * `degraded`: NATS connection lost, still serving from the cache. `failed-closed`: lost for
+ * `degraded`: NATS connection lost, or the fan-out consumer lost (its cluster server stopped)
+ * until it is recreated; still serving from the cache. `failed-closed`: the connection lost for
  * longer than `failClosedAfterMs`; verifiers wired to the feed refuse tokens.
  */
 export type RevocationFeedState = 'catching-up' | 'ready' | 'degraded' | 'failed-closed';
@@ -36,6 +37,10 @@ export interface RevocationFeedOptions {
   /** Subject prefix; the events package default when omitted. */
   subjectPrefix?: string;
   logger?: Logger;
+  /** Passed to the fan-out subscription: idle heartbeat of its consumer in ms (events package default when omitted). */
+  idleHeartbeatMs?: number;
+  /** Passed to the fan-out subscription: missed heartbeats after which its consumer is recreated (events package default when omitted). */
+  recreateAfterMissedHeartbeats?: number;
   /**
    * When set, after this long without a NATS connection the feed reports `failed-closed` and
    * `isRevocationAvailable()` returns false. Undefined (default): keep serving while disconnected.
@@ -85,7 +90,8 @@ function checkOptions(options: RevocationFeedOptions) {
 /**
  * Feeds the revocation cache from the event bus: an ordered fan-out subscription starting
  * `ttl + skew` before now (so a fresh instance rebuilds every still-relevant entry by replay),
- * applying each event in stream order. Watches the NATS connection: while it is down the feed
+ * applying each event in stream order. Watches the NATS connection and the consumer: while the
+ * connection is down, or the consumer is lost until the subscription recreates it, the feed
  * is `degraded` and keeps serving (worst case: a revocation is enforced at token expiry); with
  * `failClosedAfterMs` it turns `failed-closed` after that long, and verifiers refuse tokens.
  *
@@ -121,6 +127,8 @@ export function createRevocationFeed(options: RevocationFeedOptions): Revocation
     ...(options.stream === undefined ? {} : { stream: options.stream }),
     ...(options.subjectPrefix === undefined ? {} : { subjectPrefix: options.subjectPrefix }),
     ...(options.logger === undefined ? {} : { logger: options.logger }),
+    ...(options.idleHeartbeatMs === undefined ? {} : { idleHeartbeatMs: options.idleHeartbeatMs }),
+    ...(options.recreateAfterMissedHeartbeats === undefined ? {} : { recreateAfterMissedHeartbeats: options.recreateAfterMissedHeartbeats }),
   });
 
   // The fan-out resolves caughtUp only after the loop body below has applied the last replayed event.
@@ -159,7 +167,9 @@ export function createRevocationFeed(options: RevocationFeedOptions): Revocation
     if (disconnectedAt !== undefined) {
       return failClosedAfterMs !== undefined && clock() - disconnectedAt >= failClosedAfterMs ? 'failed-closed' : 'degraded';
     }
-    return isReady ? 'ready' : 'catching-up';
+    if (!isReady) return 'catching-up';
+    // Connected but the consumer is gone: nothing arrives until the subscription has recreated it.
+    return subscription.following ? 'ready' : 'degraded';
   };
 
   const stopWatching = () => {

@@ -16,8 +16,19 @@ export interface FanOutOptions {
   subjectPrefix?: string;
   /** Replay starts at the first event stored at or after this time (for a revocation cache: now - (token TTL + skew)). */
   startTime: Date;
-  /** Receives start, catch-up, consumer recreation and skipped-event lines. */
+  /** Receives start, catch-up, consumer loss and recreation, and skipped-event lines. */
   logger?: Logger;
+  /**
+   * How often the server sends an idle heartbeat while a pull waits, in ms: 5 000 by default,
+   * between 500 and 15 000. A lost consumer is noticed after `recreateAfterMissedHeartbeats` of them.
+   */
+  idleHeartbeatMs?: number;
+  /**
+   * Missed idle heartbeats after which the consumer counts as lost and is replaced by a new one
+   * starting after the last delivered sequence: 2 by default (the client reports the first miss
+   * at 2), an integer of at least 2.
+   */
+  recreateAfterMissedHeartbeats?: number;
 }
 
 /** One event as delivered by a fan-out subscription. */
@@ -46,6 +57,11 @@ export interface FanOutSubscription extends AsyncIterable<DeliveredEvent> {
    */
   readonly caughtUp: Promise<void>;
   readonly isCaughtUp: boolean;
+  /**
+   * False while the consumer counts as lost (its heartbeats stopped, for example because the
+   * cluster server holding it is down) until its replacement exists; true otherwise.
+   */
+  readonly following: boolean;
   /** A snapshot of the counters. */
   readonly stats: FanOutStats;
   /** Ends the iteration and deletes the server-side consumer. */
@@ -55,6 +71,22 @@ export interface FanOutSubscription extends AsyncIterable<DeliveredEvent> {
 }
 
 const STREAM_NAME = /^[A-Za-z0-9_-]+$/;
+const DEFAULT_IDLE_HEARTBEAT_MS = 5_000;
+const DEFAULT_RECREATE_AFTER_MISSED_HEARTBEATS = 2;
+/** Waits between attempts to recreate a lost consumer: a cluster that just lost a server may need seconds to elect new leaders. */
+const RECREATE_BACKOFF_MS = [250, 500, 1_000, 2_000, 5_000];
+
+function checkHeartbeatOptions(options: FanOutOptions): { idleHeartbeatMs: number; recreateAfterMissedHeartbeats: number } {
+  const { idleHeartbeatMs = DEFAULT_IDLE_HEARTBEAT_MS, recreateAfterMissedHeartbeats = DEFAULT_RECREATE_AFTER_MISSED_HEARTBEATS } = options;
+  // The client clamps the heartbeat to 500..30 000 ms and the server wants it below the pull's 30 s expiry.
+  if (!Number.isInteger(idleHeartbeatMs) || idleHeartbeatMs < 500 || idleHeartbeatMs > 15_000) {
+    throw new TypeError(`subscribeFanOut: idleHeartbeatMs must be an integer between 500 and 15000, got ${String(idleHeartbeatMs)}`);
+  }
+  if (!Number.isInteger(recreateAfterMissedHeartbeats) || recreateAfterMissedHeartbeats < 2) {
+    throw new TypeError(`subscribeFanOut: recreateAfterMissedHeartbeats must be an integer of at least 2, got ${String(recreateAfterMissedHeartbeats)}`);
+  }
+  return { idleHeartbeatMs, recreateAfterMissedHeartbeats };
+}
 
 class FanOut implements FanOutSubscription {
   readonly #nc: NatsConnection;
@@ -64,8 +96,18 @@ class FanOut implements FanOutSubscription {
   readonly #logger: Logger;
   readonly #caughtUp: Settle<void> = settle();
   readonly #closed: Settle<void> = settle();
-  readonly #messages: Promise<ConsumerMessages>;
+  readonly #stopping: Settle<void> = settle();
+  readonly #idleHeartbeatMs: number;
+  readonly #recreateAfterMissedHeartbeats: number;
+  /** The current consumer's messages; replaced when a lost consumer is recreated. */
+  #messages: Promise<ConsumerMessages>;
   #consumer: Consumer | undefined;
+  #current: ConsumerMessages | undefined;
+  /** The first stream sequence the next consumer must deliver: the start, then the last seen + 1. */
+  #nextSeq = 0;
+  /** Set while the consumer counts as lost: when that was noticed. */
+  #lostAt: number | undefined;
+  #replacement: Promise<ConsumerMessages | undefined> | undefined;
   #isCaughtUp = false;
   #catchUpSeq = 0;
   #iterated = false;
@@ -78,6 +120,7 @@ class FanOut implements FanOutSubscription {
     this.#stream = options.stream ?? DEFAULT_STREAM;
     if (!STREAM_NAME.test(this.#stream)) throw new TypeError(`subscribeFanOut: stream must match ${STREAM_NAME}, got ${JSON.stringify(this.#stream)}`);
     this.#filter = allEventsSubject(options.subjectPrefix ?? DEFAULT_SUBJECT_PREFIX);
+    ({ idleHeartbeatMs: this.#idleHeartbeatMs, recreateAfterMissedHeartbeats: this.#recreateAfterMissedHeartbeats } = checkHeartbeatOptions(options));
     this.#nc = nc;
     this.#startTime = startTime;
     this.#logger = options.logger ?? silentLogger;
@@ -91,6 +134,10 @@ class FanOut implements FanOutSubscription {
 
   get isCaughtUp(): boolean {
     return this.#isCaughtUp;
+  }
+
+  get following(): boolean {
+    return this.#lostAt === undefined;
   }
 
   get closed(): Promise<void> {
@@ -107,19 +154,27 @@ class FanOut implements FanOutSubscription {
     const { state } = await jsm.streams.info(this.#stream);
     this.#catchUpSeq = state.last_seq;
     const { startSeq, pending } = await this.#resolveStart(jsm);
-    // The ordered consumer starts at a sequence, not at `opt_start_time`: the client recreates it
-    // after a reconnect from its config, and a config holding both a start time and a start
-    // sequence is refused by the server, which would stall the subscription for good.
-    const consumer = await jetstream(this.#nc).consumers.get(this.#stream, { filter_subjects: this.#filter, opt_start_seq: startSeq });
+    this.#nextSeq = startSeq;
+    const messages = await this.#follow();
     this.#logger.info(
       { stream: this.#stream, filter: this.#filter, startTime: this.#startTime.toISOString(), startSeq, pending, catchUpSeq: this.#catchUpSeq },
       'fan-out subscription started',
     );
     if (pending === 0) this.#markCaughtUp();
+    return messages;
+  }
+
+  /** Creates an ordered consumer delivering from `#nextSeq` on and starts consuming it. */
+  async #follow(): Promise<ConsumerMessages> {
+    // The ordered consumer starts at a sequence, not at `opt_start_time`: the client recreates it
+    // after a reconnect from its config, and a config holding both a start time and a start
+    // sequence is refused by the server, which would stall the subscription for good.
+    const consumer = await jetstream(this.#nc).consumers.get(this.#stream, { filter_subjects: this.#filter, opt_start_seq: this.#nextSeq });
     this.#consumer = consumer;
     // A replay pulls the whole retained window: 1,000 messages per pull request (the client's
     // default is 100) cut the pull round trips tenfold, which bench/ measured as faster rebuilds.
-    const messages = await consumer.consume({ max_messages: 1000 });
+    const messages = await consumer.consume({ max_messages: 1000, idle_heartbeat: this.#idleHeartbeatMs });
+    this.#current = messages;
     this.#watchStatus(messages).catch((error: unknown) => this.#logger.error({ stream: this.#stream, err: error }, 'fan-out status watcher failed'));
     return messages;
   }
@@ -144,8 +199,65 @@ class FanOut implements FanOutSubscription {
         this.#logger.info({ stream: this.#stream, consumer: status.name, lastSeq: this.#stats.lastSeq }, 'fan-out consumer recreated, resuming after the last delivered sequence');
       } else if (status.type === 'heartbeats_missed') {
         this.#logger.warn({ stream: this.#stream, count: status.count }, 'fan-out heartbeats missed');
+        if (status.count >= this.#recreateAfterMissedHeartbeats) await this.#abandon(messages, status.count);
       }
     }
+  }
+
+  /**
+   * Gives up a consumer whose heartbeats stopped. The client re-pulls and asks for the consumer's
+   * info, but recreates it only after a disconnect or a gap; when the server holding it is down
+   * while this connection stays on another one, that never happens. Closing its messages lets the
+   * iteration drain what already arrived and then ask {@link FanOut.#replace} for a new consumer.
+   */
+  async #abandon(messages: ConsumerMessages, missed: number): Promise<void> {
+    if (this.#stopped || this.#lostAt !== undefined || messages !== this.#current) return;
+    this.#lostAt = Date.now();
+    this.#logger.warn(
+      { stream: this.#stream, missed, lastSeq: this.#stats.lastSeq },
+      'fan-out consumer lost (its heartbeats stopped); recreating it after the last delivered sequence',
+    );
+    const result = await messages.close();
+    if (result instanceof Error) this.#logger.warn({ stream: this.#stream, err: result }, 'lost fan-out consumer did not close cleanly');
+  }
+
+  /** The next consumer's messages after the current ones ended: a replacement of a lost consumer, or none. */
+  #replace(): Promise<ConsumerMessages | undefined> {
+    if (this.#lostAt === undefined || this.#stopped) return Promise.resolve(undefined);
+    this.#replacement = this.#recreate(this.#lostAt);
+    return this.#replacement;
+  }
+
+  async #recreate(lostAt: number): Promise<ConsumerMessages | undefined> {
+    // Its server drops the lost consumer after 5 minutes of inactivity if it comes back; deleting it now is a courtesy.
+    this.#consumer
+      ?.delete()
+      .catch((error: unknown) => this.#logger.info({ stream: this.#stream, err: error }, 'lost fan-out consumer could not be deleted; its server drops it when inactive'));
+    for (let attempt = 1; !this.#stopped && !this.#nc.isClosed(); attempt++) {
+      try {
+        const messages = await this.#follow();
+        // Set even when stopped meanwhile: stop() closes and deletes whatever is current.
+        this.#messages = Promise.resolve(messages);
+        if (this.#stopped) return undefined;
+        this.#lostAt = undefined;
+        this.#logger.info(
+          { stream: this.#stream, startSeq: this.#nextSeq, lostForMs: Date.now() - lostAt, attempts: attempt },
+          'fan-out consumer recreated after it was lost; resuming after the last delivered sequence',
+        );
+        return messages;
+      } catch (error) {
+        this.#logger.warn({ stream: this.#stream, attempt, err: error }, 'fan-out consumer could not be recreated yet; retrying');
+        const wait = RECREATE_BACKOFF_MS[Math.min(attempt, RECREATE_BACKOFF_MS.length) - 1];
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, wait);
+          void this.#stopping.promise.then(() => {
+            clearTimeout(timer);
+            resolve();
+          });
+        });
+      }
+    }
+    return undefined;
   }
 
   #markCaughtUp(): void {
@@ -176,6 +288,7 @@ class FanOut implements FanOutSubscription {
 
   #read(msg: JsMsg): DeliveredEvent | undefined {
     this.#stats.lastSeq = msg.seq;
+    this.#nextSeq = msg.seq + 1;
     try {
       const event = parseEvent(msg.data);
       this.#stats.delivered++;
@@ -198,6 +311,7 @@ class FanOut implements FanOutSubscription {
       // Checked after the loop body returns, so "caught up" means the body has applied the event.
       handled: (msg) => this.#checkCaughtUp(msg),
       fail: (cause) => this.#fail(cause),
+      next: () => this.#replace(),
       stop: () => this.stop(),
     });
   }
@@ -205,7 +319,10 @@ class FanOut implements FanOutSubscription {
   async stop(): Promise<void> {
     if (this.#stopped) return;
     this.#stopped = true;
+    this.#stopping.resolve();
     try {
+      // A replacement being created becomes the current consumer, closed and deleted below.
+      await this.#replacement;
       const messages = await this.#messages;
       const result = await messages.close();
       if (result instanceof Error) this.#logger.warn({ stream: this.#stream, err: result }, 'fan-out consumer did not close cleanly');

@@ -11,6 +11,11 @@ export interface ConsumerIteration<T> {
   read(msg: JsMsg): T | undefined;
   /** Runs after the loop body has finished with a message (or after a skipped one). */
   handled?(msg: JsMsg): void;
+  /**
+   * Asked when the consumer's messages end while the connection is open: the messages of a
+   * replacement consumer to go on with, or `undefined` to end. Ends at once when omitted.
+   */
+  next?(): Promise<ConsumerMessages | undefined>;
   /** Records an unrecoverable failure and returns the coded error to throw. */
   fail(cause: unknown): EventError;
   /** Ends the subscription; called however the iteration ends. */
@@ -19,8 +24,9 @@ export interface ConsumerIteration<T> {
 
 /**
  * The shared iteration of fan-out and work-queue subscriptions: yields what `read` returns,
- * stops the subscription when the loop is left early, and turns a consumer failure or a
- * connection closed by an error into the subscription's coded failure.
+ * goes on with the replacement `next` offers when a consumer's messages end, stops the
+ * subscription when the loop is left early, and turns a consumer failure or a connection
+ * closed by an error into the subscription's coded failure.
  *
  * @param iteration - the subscription's hooks
  * @throws EventError from `fail` (`SUBSCRIPTION_FAILED`) when the consumer or the connection fails
@@ -36,10 +42,15 @@ export async function* iterateConsumer<T>(iteration: ConsumerIteration<T>): Asyn
   }
   let completed = false;
   try {
-    for await (const msg of messages) {
-      const item = iteration.read(msg);
-      if (item !== undefined) yield item;
-      iteration.handled?.(msg);
+    for (;;) {
+      for await (const msg of messages) {
+        const item = iteration.read(msg);
+        if (item !== undefined) yield item;
+        iteration.handled?.(msg);
+      }
+      const next = iteration.nc.isClosed() ? undefined : await iteration.next?.();
+      if (next === undefined) break;
+      messages = next;
     }
     completed = true;
   } catch (cause) {

@@ -69,7 +69,8 @@ export function findNatsServer(dirs: readonly string[] = [...(process.env.PATH ?
   throw new Error('nats-server not found on PATH, /usr/sbin or /usr/local/bin; install the Debian package: apt-get install nats-server');
 }
 
-function freePort(): Promise<number> {
+/** A loopback port free right now (the OS picks it); the harnesses bind their servers to such ports. */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
