@@ -102,9 +102,13 @@ export async function openDatabase<TSchema extends DrizzleSchema>(options: OpenD
   const { schemaName, schema } = options;
   if (options.databaseUrl !== undefined) {
     // The schema must exist before a connection with it on its search_path creates tables.
+    // CREATE SCHEMA IF NOT EXISTS is not safe against a concurrent twin (replicas starting
+    // together), hence the transaction-scoped advisory lock.
     const setup = new Pool({ connectionString: options.databaseUrl, max: 1 });
     try {
-      await setup.query(`CREATE SCHEMA IF NOT EXISTS "${schemaName}"`);
+      await setup.query(
+        `BEGIN; SELECT pg_advisory_xact_lock(hashtext('veto-schema:${schemaName}')); CREATE SCHEMA IF NOT EXISTS "${schemaName}"; COMMIT`,
+      );
     } catch (error) {
       throw new StorageError('DATABASE_UNAVAILABLE', `cannot create schema ${schemaName} on PostgreSQL`, { cause: error });
     } finally {
