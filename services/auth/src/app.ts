@@ -1,4 +1,5 @@
 import { createVerifier } from '@veto/auth-lib';
+import { createRequestLogger } from '@veto/service-kit';
 import type { VetoEvent } from '@veto/events';
 import cookieParser from 'cookie-parser';
 import express, { type Express } from 'express';
@@ -18,7 +19,6 @@ import { createIntrospectionRoutes } from './entry-points/http/introspection-rou
 import { requireJsonBodies } from './entry-points/http/parse-body';
 import { createErrorHandler } from './entry-points/http/problem-details';
 import { createOperationsRoutes } from './entry-points/http/operations-routes';
-import { createRequestLogger } from './entry-points/http/request-logger';
 import { createUsersRoutes } from './entry-points/http/users-routes';
 import { createWellKnownRoutes } from './entry-points/http/well-known-routes';
 
