@@ -1,5 +1,5 @@
 import { createVerifier } from '@veto/auth-lib';
-import { createRequestLogger } from '@veto/service-kit';
+import { BODY_LIMIT, createRequestLogger, requireJsonBodies } from '@veto/service-kit';
 import type { VetoEvent } from '@veto/events';
 import cookieParser from 'cookie-parser';
 import express, { type Express } from 'express';
@@ -16,7 +16,6 @@ import { AuthError } from './errors';
 import { createAdminRoutes } from './entry-points/http/admin-routes';
 import { createAuthRoutes } from './entry-points/http/auth-routes';
 import { createIntrospectionRoutes } from './entry-points/http/introspection-routes';
-import { requireJsonBodies } from './entry-points/http/parse-body';
 import { createErrorHandler } from './entry-points/http/problem-details';
 import { createOperationsRoutes } from './entry-points/http/operations-routes';
 import { createUsersRoutes } from './entry-points/http/users-routes';
@@ -84,7 +83,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(createWellKnownRoutes(keys));
   app.use('/api/auth', createIntrospectionRoutes({ db: deps.database.db, verifier, clientSecret: config.introspectionClientSecret }));
   app.use(requireJsonBodies());
-  app.use(express.json({ limit: '16kb' }));
+  app.use(express.json({ limit: BODY_LIMIT }));
   app.use(cookieParser());
   app.use('/api/users', createUsersRoutes(context, { verifier, tokenCheck, cookies }));
   app.use('/api/auth', createAuthRoutes(context, { tokenCheck, cookies }));

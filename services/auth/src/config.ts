@@ -1,17 +1,8 @@
+import { integerSetting as integer, loadConfigFrom, optionalTextSetting as optionalText, type ConfigKeySpec, type ConfigOf } from '@veto/service-kit';
 import { z } from 'zod';
 import { ConfigError } from './errors';
 
-const integer = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
-const optionalText = z.string().min(1).optional();
-
-/** How one configuration key is read: its variable, meaning, default and parser. */
-export interface ConfigKeySpec {
-  readonly env: string;
-  readonly description: string;
-  /** The default as it would be written in the environment; `undefined` = unset. */
-  readonly default: string | undefined;
-  readonly schema: z.ZodType;
-}
+export type { ConfigKeySpec } from '@veto/service-kit';
 
 /**
  * Every configuration key of the auth service, as data: the README's configuration
@@ -159,13 +150,12 @@ export const CONFIG_SPEC = {
   },
 } as const satisfies Record<string, ConfigKeySpec>;
 
-type Spec = typeof CONFIG_SPEC;
-
 /** The validated, frozen configuration of the auth service. */
-export type Config = Readonly<{ [K in keyof Spec]: z.output<Spec[K]['schema']> }>;
+export type Config = ConfigOf<typeof CONFIG_SPEC>;
 
 /**
- * Parses the auth service configuration from environment variables, once, at start-up.
+ * Parses the auth service configuration from environment variables, once, at start-up
+ * (`loadConfigFrom` of `@veto/service-kit`), then checks the variables that go together.
  * An empty variable counts as unset.
  *
  * @param env - the variables to read (`process.env` in `main.ts`, a literal in tests)
@@ -175,35 +165,24 @@ export type Config = Readonly<{ [K in keyof Spec]: z.output<Spec[K]['schema']> }
  * const config = loadConfig(process.env);
  */
 export function loadConfig(env: Readonly<Record<string, string | undefined>>): Config {
-  const values: Record<string, unknown> = {};
-  for (const [key, spec] of Object.entries(CONFIG_SPEC) as [keyof Spec, ConfigKeySpec][]) {
-    const raw = env[spec.env];
-    const input = raw === undefined || raw === '' ? spec.default : raw;
-    const parsed = spec.schema.safeParse(input);
-    if (!parsed.success) {
-      const reason = parsed.error.issues.map((issue) => issue.message).join('; ');
-      throw new ConfigError('CONFIG_INVALID', spec.env, `${spec.env} is invalid: ${reason}`, { cause: parsed.error });
-    }
-    values[key] = parsed.data;
-  }
-  const config = values as Config;
+  const config = loadConfigFrom(CONFIG_SPEC, env);
   if (config.adminEmail !== undefined && config.adminPassword === undefined) {
-    throw new ConfigError('CONFIG_INVALID', 'ADMIN_PASSWORD', 'ADMIN_PASSWORD is required when ADMIN_EMAIL is set');
+    throw new ConfigError('ADMIN_PASSWORD', 'ADMIN_PASSWORD is required when ADMIN_EMAIL is set');
   }
   if (config.adminPassword !== undefined && config.adminEmail === undefined) {
-    throw new ConfigError('CONFIG_INVALID', 'ADMIN_EMAIL', 'ADMIN_EMAIL is required when ADMIN_PASSWORD is set');
+    throw new ConfigError('ADMIN_EMAIL', 'ADMIN_EMAIL is required when ADMIN_PASSWORD is set');
   }
   if (config.natsUser !== undefined && config.natsPassword === undefined) {
-    throw new ConfigError('CONFIG_INVALID', 'NATS_PASSWORD', 'NATS_PASSWORD is required when NATS_USER is set');
+    throw new ConfigError('NATS_PASSWORD', 'NATS_PASSWORD is required when NATS_USER is set');
   }
   if (config.natsPassword !== undefined && config.natsUser === undefined) {
-    throw new ConfigError('CONFIG_INVALID', 'NATS_USER', 'NATS_USER is required when NATS_PASSWORD is set');
+    throw new ConfigError('NATS_USER', 'NATS_USER is required when NATS_PASSWORD is set');
   }
   if (config.streamMaxAgeSeconds <= config.accessTokenTtlSeconds) {
-    throw new ConfigError('CONFIG_INVALID', 'STREAM_MAX_AGE_SECONDS', 'STREAM_MAX_AGE_SECONDS must exceed ACCESS_TOKEN_TTL_SECONDS (new instances replay that long)');
+    throw new ConfigError('STREAM_MAX_AGE_SECONDS', 'STREAM_MAX_AGE_SECONDS must exceed ACCESS_TOKEN_TTL_SECONDS (new instances replay that long)');
   }
   if (config.privateKey !== undefined && config.privateKeyFile !== undefined) {
-    throw new ConfigError('CONFIG_INVALID', 'JWT_PRIVATE_KEY_FILE', 'Set JWT_PRIVATE_KEY or JWT_PRIVATE_KEY_FILE, not both');
+    throw new ConfigError('JWT_PRIVATE_KEY_FILE', 'Set JWT_PRIVATE_KEY or JWT_PRIVATE_KEY_FILE, not both');
   }
-  return Object.freeze(config);
+  return config;
 }

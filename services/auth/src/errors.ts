@@ -1,3 +1,5 @@
+import { ServiceError } from '@veto/service-kit';
+
 /**
  * Every stable error code the auth service can produce, as data so documentation and
  * tests can enumerate them. The HTTP edge maps each code to a status once
@@ -31,7 +33,9 @@ export const AUTH_ERROR_CODES = Object.freeze([
 export type AuthErrorCode = (typeof AUTH_ERROR_CODES)[number];
 
 /**
- * Base class of every error the auth service throws on purpose.
+ * Base class of every error the auth service throws on purpose (a `ServiceError` of
+ * `@veto/service-kit` with the auth code union). Validation and configuration errors are the
+ * kit's `ValidationError` and `ConfigError`, re-exported here.
  *
  * @param code - stable machine-readable code
  * @param message - human-readable detail (safe to show to the client)
@@ -39,37 +43,9 @@ export type AuthErrorCode = (typeof AUTH_ERROR_CODES)[number];
  * @example
  * throw new AuthError('EMAIL_TAKEN', 'An account with this email already exists');
  */
-export class AuthError extends Error {
-  readonly code: AuthErrorCode;
+export class AuthError extends ServiceError<AuthErrorCode> {}
 
-  constructor(code: AuthErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
-    this.code = code;
-  }
-}
-
-/** One invalid field of a request body. */
-export interface FieldError {
-  readonly field: string;
-  readonly message: string;
-}
-
-/**
- * A request body failed validation; carries one entry per invalid field.
- *
- * @param errors - the invalid fields
- * @example
- * throw new ValidationError([{ field: 'email', message: 'Invalid email address' }]);
- */
-export class ValidationError extends AuthError {
-  readonly errors: readonly FieldError[];
-
-  constructor(errors: readonly FieldError[], options?: { cause?: unknown }) {
-    super('VALIDATION_FAILED', 'The request body is invalid', options);
-    this.errors = Object.freeze([...errors]);
-  }
-}
+export { ConfigError, ValidationError, type FieldError } from '@veto/service-kit';
 
 /**
  * Too many attempts in the current window; carries when to try again.
@@ -88,19 +64,16 @@ export class RateLimitedError extends AuthError {
 }
 
 /**
- * Start-up configuration is missing or invalid; names the environment variable.
+ * No signing key is configured outside local mode; names the variable to set.
  *
- * @param code - `CONFIG_INVALID` or `SIGNING_KEY_MISSING`
- * @param variable - the environment variable to fix
- * @param message - what is wrong with it
+ * @param message - what to do
  * @example
- * throw new ConfigError('CONFIG_INVALID', 'PORT', 'PORT must be an integer between 0 and 65535');
+ * throw new SigningKeyMissingError('JWT_PRIVATE_KEY (or JWT_PRIVATE_KEY_FILE) is required outside local mode');
  */
-export class ConfigError extends AuthError {
-  readonly variable: string;
+export class SigningKeyMissingError extends AuthError {
+  readonly variable = 'JWT_PRIVATE_KEY';
 
-  constructor(code: 'CONFIG_INVALID' | 'SIGNING_KEY_MISSING', variable: string, message: string, options?: { cause?: unknown }) {
-    super(code, message, options);
-    this.variable = variable;
+  constructor(message: string) {
+    super('SIGNING_KEY_MISSING', message);
   }
 }

@@ -14,7 +14,7 @@ import { registerOutboxMetrics } from './domain/outbox-metrics';
 import { startOutboxRelay } from './domain/outbox-relay';
 import { createPasswordHasher } from './domain/password-hasher';
 import { createSigningKeys } from './domain/signing-keys';
-import { ConfigError } from './errors';
+import { ConfigError, SigningKeyMissingError } from './errors';
 import { createLogger } from './logger';
 
 async function main(): Promise<void> {
@@ -103,7 +103,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof ConfigError) {
+  if (error instanceof ConfigError || error instanceof SigningKeyMissingError) {
     process.stderr.write(`auth: configuration error (${error.variable}): ${error.message}\n`);
   } else {
     process.stderr.write(`auth: failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);

@@ -8,7 +8,7 @@ import { openDatabase } from '../data-access/database';
 import { migrateDatabase } from '../data-access/migrate';
 import { ensureAdmin } from '../domain/ensure-admin';
 import { createPasswordHasher } from '../domain/password-hasher';
-import { ConfigError } from '../errors';
+import { ConfigError, SigningKeyMissingError } from '../errors';
 
 const USAGE = 'usage: admin:create --email <email> [--password <password>]   (else ADMIN_PASSWORD, else a prompt)';
 
@@ -59,7 +59,7 @@ async function run(): Promise<number> {
 run().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    const message = error instanceof ConfigError ? `configuration error (${error.variable}): ${error.message}` : error instanceof Error ? (error.stack ?? error.message) : String(error);
+    const message = error instanceof ConfigError || error instanceof SigningKeyMissingError ? `configuration error (${error.variable}): ${error.message}` : error instanceof Error ? (error.stack ?? error.message) : String(error);
     process.stderr.write(`admin:create: ${message}\n`);
     process.exit(1);
   },

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { createPublicKey } from 'node:crypto';
 import { loadConfig } from '../config';
 import { createSigningKeys } from '../domain/signing-keys';
-import { ConfigError } from '../errors';
+import { SigningKeyMissingError } from '../errors';
 import { generateTestKeyPem } from '../test-support/test-app';
 import { LOCAL_KEY_FILE, resolveSigningKeyPems } from './signing-key-source';
 
@@ -29,7 +29,7 @@ describe('resolveSigningKeyPems', () => {
     } catch (error) {
       caught = error;
     }
-    expect(caught).toBeInstanceOf(ConfigError);
+    expect(caught).toBeInstanceOf(SigningKeyMissingError);
     expect(caught).toMatchObject({ code: 'SIGNING_KEY_MISSING', variable: 'JWT_PRIVATE_KEY' });
     expect((caught as Error).message).toContain('JWT_PRIVATE_KEY');
   });

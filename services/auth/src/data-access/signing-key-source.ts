@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
 import { splitPemBlocks } from '../domain/signing-keys';
-import { ConfigError } from '../errors';
+import { ConfigError, SigningKeyMissingError } from '../errors';
 
 /** Where the local-development signing key is kept, inside `DATA_DIR`. */
 export const LOCAL_KEY_FILE = 'signing-key.pem';
@@ -13,7 +13,7 @@ function readConfiguredFile(variable: string, path: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (error) {
-    throw new ConfigError('CONFIG_INVALID', variable, `${variable}: cannot read ${path}`, { cause: error });
+    throw new ConfigError(variable, `${variable}: cannot read ${path}`, { cause: error });
   }
 }
 
@@ -26,8 +26,8 @@ function readConfiguredFile(variable: string, path: string): string {
  * @param config - the service configuration
  * @param logger - for the local-key warning
  * @returns the private key PEM and the previous public key PEMs
- * @throws {ConfigError} `SIGNING_KEY_MISSING` (variable `JWT_PRIVATE_KEY`) outside local mode without a key;
- *   `CONFIG_INVALID` when a configured file cannot be read
+ * @throws {SigningKeyMissingError} `SIGNING_KEY_MISSING` (variable `JWT_PRIVATE_KEY`) outside local mode without a key
+ * @throws {ConfigError} `CONFIG_INVALID` when a configured file cannot be read
  * @example
  * const { privateKeyPem, previousPublicKeyPems } = resolveSigningKeyPems(config, logger);
  */
@@ -45,11 +45,7 @@ export function resolveSigningKeyPems(
     return { privateKeyPem: readConfiguredFile('JWT_PRIVATE_KEY_FILE', config.privateKeyFile), previousPublicKeyPems };
   }
   if (config.env !== 'local') {
-    throw new ConfigError(
-      'SIGNING_KEY_MISSING',
-      'JWT_PRIVATE_KEY',
-      'JWT_PRIVATE_KEY (or JWT_PRIVATE_KEY_FILE) is required outside local mode (VETO_ENV=local)',
-    );
+    throw new SigningKeyMissingError('JWT_PRIVATE_KEY (or JWT_PRIVATE_KEY_FILE) is required outside local mode (VETO_ENV=local)');
   }
   const path = join(config.dataDir, LOCAL_KEY_FILE);
   if (existsSync(path)) {

@@ -7,7 +7,7 @@ import { banUser } from '../../domain/ban-user';
 import type { PublicUser } from '../../domain/public-user';
 import { revokeUserSessions } from '../../domain/revoke-user-sessions';
 import { unbanUser } from '../../domain/unban-user';
-import { parseBody } from './parse-body';
+import { parseRequest } from '@veto/service-kit';
 import { requireLiveSession } from './require-live-session';
 
 const userIdParam = z.object({ id: z.uuid() });
@@ -42,35 +42,35 @@ export function createAdminRoutes(context: AuthContext, options: { verifier: Ver
   router.use(authenticate(options.verifier), requireRole('admin'), requireLiveSession(context.db, 'admin'));
 
   router.get('/users', async (req, res) => {
-    const query = parseBody(usersQuery, req.query);
+    const query = parseRequest(usersQuery, req.query);
     res.status(200).json(await searchUsers(context.db, query));
   });
 
   router.get('/users/:id', async (req, res) => {
-    const { id } = parseBody(userIdParam, req.params);
+    const { id } = parseRequest(userIdParam, req.params);
     res.status(200).json({ user: await getAdminUser(context.db, id) });
   });
 
   router.post('/users/:id/ban', async (req, res) => {
-    const { id } = parseBody(userIdParam, req.params);
-    const body = parseBody(banBody, req.body);
+    const { id } = parseRequest(userIdParam, req.params);
+    const body = parseRequest(banBody, req.body);
     res.status(200).json(await banUser(context, { actorId: actorOf(res).id, userId: id, reason: body.reason }));
   });
 
   router.post('/users/:id/unban', async (req, res) => {
-    const { id } = parseBody(userIdParam, req.params);
-    const body = parseBody(optionalReasonBody, req.body);
+    const { id } = parseRequest(userIdParam, req.params);
+    const body = parseRequest(optionalReasonBody, req.body);
     res.status(200).json(await unbanUser(context, { actorId: actorOf(res).id, userId: id, reason: body.reason }));
   });
 
   router.post('/users/:id/sessions/revoke', async (req, res) => {
-    const { id } = parseBody(userIdParam, req.params);
-    const body = parseBody(optionalReasonBody, req.body);
+    const { id } = parseRequest(userIdParam, req.params);
+    const body = parseRequest(optionalReasonBody, req.body);
     res.status(200).json(await revokeUserSessions(context, { actorId: actorOf(res).id, userId: id, reason: body.reason }));
   });
 
   router.get('/audit', async (req, res) => {
-    const query = parseBody(auditQuery, req.query);
+    const query = parseRequest(auditQuery, req.query);
     res.status(200).json(await readAuditLog(context.db, query));
   });
 

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { AuthContext } from '../../domain/auth-context';
 import { refreshSession } from '../../domain/refresh-session';
 import { AuthError } from '../../errors';
-import { parseBody } from './parse-body';
+import { parseRequest } from '@veto/service-kit';
 import { presentedRefreshToken, setSessionCookies, type CookieSettings } from './session-cookies';
 import { createSignOutHandler, type SignOutTokenCheck } from './sign-out-handler';
 import { sessionBody } from './session-body';
@@ -28,7 +28,7 @@ export function createAuthRoutes(context: AuthContext, options: { tokenCheck: Si
   const router = Router();
 
   router.post('/refresh', async (req, res) => {
-    const body = parseBody(refreshBody, req.body);
+    const body = parseRequest(refreshBody, req.body);
     const fromBody = body.refreshToken !== undefined;
     const presented = presentedRefreshToken(req, body.refreshToken);
     if (presented === undefined) {

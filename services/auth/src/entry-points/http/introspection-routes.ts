@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { Database } from '../../data-access/database';
 import { introspectToken } from '../../domain/introspect-token';
 import { AuthError } from '../../errors';
-import { parseBody } from './parse-body';
+import { BODY_LIMIT, parseRequest } from '@veto/service-kit';
 
 const introspectionBody = z.object({ token: z.string().min(1).max(8192), token_type_hint: z.string().max(64).optional() });
 
@@ -53,10 +53,10 @@ export function createIntrospectionRoutes(deps: { db: Database; verifier: Verifi
       }
       next();
     },
-    express.urlencoded({ extended: false, limit: '16kb' }),
-    express.json({ limit: '16kb' }),
+    express.urlencoded({ extended: false, limit: BODY_LIMIT }),
+    express.json({ limit: BODY_LIMIT }),
     async (req, res) => {
-      const { token } = parseBody(introspectionBody, req.body);
+      const { token } = parseRequest(introspectionBody, req.body);
       const result = await introspectToken(deps, token);
       res.set('Cache-Control', 'no-store').status(200).json(result);
     },

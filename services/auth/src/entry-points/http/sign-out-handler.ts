@@ -4,7 +4,7 @@ import jwt from 'jsonwebtoken';
 import { z } from 'zod';
 import type { AuthContext } from '../../domain/auth-context';
 import { signOut } from '../../domain/sign-out';
-import { parseBody } from './parse-body';
+import { parseRequest } from '@veto/service-kit';
 import { ACCESS_COOKIE, clearSessionCookies, presentedRefreshToken, type CookieSettings } from './session-cookies';
 
 const signOutBody = z.object({ refreshToken: z.string().min(1).max(256).optional() });
@@ -63,7 +63,7 @@ function sessionIdOf(token: string, check: SignOutTokenCheck): string | undefine
  */
 export function createSignOutHandler(context: AuthContext, options: { tokenCheck: SignOutTokenCheck; cookies: CookieSettings }): RequestHandler {
   return async (req, res) => {
-    const refreshToken = presentedRefreshToken(req, parseBody(signOutBody, req.body).refreshToken);
+    const refreshToken = presentedRefreshToken(req, parseRequest(signOutBody, req.body).refreshToken);
     const accessToken = presentedAccessToken(req);
     const sessionId = refreshToken === undefined && accessToken !== undefined ? sessionIdOf(accessToken, options.tokenCheck) : undefined;
     await signOut(context, { refreshToken, sessionId });

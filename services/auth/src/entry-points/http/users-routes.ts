@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { AuthContext } from '../../domain/auth-context';
 import { signIn } from '../../domain/sign-in';
 import { signUp } from '../../domain/sign-up';
-import { parseBody } from './parse-body';
+import { parseRequest } from '@veto/service-kit';
 import { sessionBody } from './session-body';
 import { authenticate, requireAuth, type Verifier } from '@veto/auth-lib';
 import { requireLiveSession } from './require-live-session';
@@ -35,14 +35,14 @@ export function createUsersRoutes(context: AuthContext, options: { verifier: Ver
   const cookieOptions = options.cookies;
 
   router.post('/signup', async (req, res) => {
-    const body = parseBody(signUpBody, req.body);
+    const body = parseRequest(signUpBody, req.body);
     const tokens = await signUp(context, body);
     setSessionCookies(res, tokens, cookieOptions);
     res.status(201).json(sessionBody(tokens, { includeRefreshToken: true }));
   });
 
   router.post('/signin', async (req, res) => {
-    const body = parseBody(signInBody, req.body);
+    const body = parseRequest(signInBody, req.body);
     const tokens = await signIn(context, { ...body, clientIp: req.ip ?? 'unknown' });
     setSessionCookies(res, tokens, cookieOptions);
     res.status(200).json(sessionBody(tokens, { includeRefreshToken: true }));
