@@ -9,6 +9,7 @@ import { startAuthStack, type AuthStack } from './auth-stack';
 import { startBenchChild } from './bench-child';
 import { runLoad, type LoadResult } from './http-load';
 import { formatNumber, formatPercent, formatRatio, markdownTable, verdict } from './markdown-table';
+import { processCpuSeconds } from './process-cpu';
 import { median } from './summarize';
 
 /** Targets of issue 6 for suite 4, against the quiet run. */
@@ -40,6 +41,9 @@ export interface StormVariantResult {
   readonly bansPerSecond: number;
   /** Median time from a storm's end until the moderation work queue had handled every ban (0 when there is none). */
   readonly drainSeconds: number;
+  /** The server process's CPU time per read served, quiet and during the storm (ms). */
+  readonly quietCpuMsPerRequest: number;
+  readonly stormCpuMsPerRequest: number;
 }
 
 /** What suite 4 found. */
@@ -61,6 +65,8 @@ const DRAIN_TIMEOUT_MS = 120_000;
 /** A server under test, with the base URL of its tickets routes. */
 interface StormServer {
   readonly base: string;
+  /** The server's process, whose CPU time each run is charged with. */
+  readonly pid: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -77,7 +83,7 @@ const STORM_VARIANTS: readonly { name: string; description: string; hasWorkQueue
         await tickets.stop();
         throw error;
       }
-      return { base: tickets.url, stop: async () => void (await tickets.stop()) };
+      return { base: tickets.url, pid: tickets.pid, stop: async () => void (await tickets.stop()) };
     },
   },
   {
@@ -90,15 +96,15 @@ const STORM_VARIANTS: readonly { name: string; description: string; hasWorkQueue
         { ...stack.serviceEnv, DATA_DIR: join(stack.dataDir, 'storm-server'), INTROSPECTION_URL: stack.introspectionUrl, INTROSPECTION_CLIENT_SECRET: stack.introspectionSecret },
         { nodeArgs: [...stack.nodeArgs] },
       );
-      return { base: `http://127.0.0.1:${server.ready.ports.veto}`, stop: () => server.stop() };
+      return { base: `http://127.0.0.1:${server.ready.ports.veto}`, pid: server.process.pid, stop: () => server.stop() };
     },
   },
 ];
 
-async function stormRun(publisher: Publisher, rate: number, run: () => Promise<LoadResult>): Promise<{ load: LoadResult; bansPerSecond: number }> {
+async function stormRun<L>(publisher: Publisher, rate: number, run: () => Promise<L>): Promise<{ load: L; bansPerSecond: number }> {
   const answer = once(publisher.process, 'message');
   publisher.process.send({ start: rate });
-  let load: LoadResult;
+  let load: L;
   try {
     load = await run();
   } finally {
@@ -139,7 +145,14 @@ export async function runStormSuite(options: StormOptions): Promise<StormResults
           const created = await request('POST', `${server.base}/api/tickets`, { token: user.token, body: { title: 'Storm ticket', price: 100 } });
           if (created.status !== 201) throw new Error(`${variant.name}: creating the ticket answered ${created.status}`);
           const url = `${server.base}/api/tickets/${created.body.id as string}`;
-          const load = (durationSeconds: number) => runLoad({ url, headers: { authorization: `Bearer ${user.token}` }, connections: options.connections, durationSeconds });
+          // The server's own CPU time per run separates what the bans cost it from what the publisher
+          // and nats-server take from the shared cores.
+          const cpu = () => (server.pid === undefined ? Number.NaN : processCpuSeconds(server.pid));
+          const load = async (durationSeconds: number): Promise<LoadResult & { cpuSeconds: number }> => {
+            const before = cpu();
+            const result = await runLoad({ url, headers: { authorization: `Bearer ${user.token}` }, connections: options.connections, durationSeconds });
+            return { ...result, cpuSeconds: cpu() - before };
+          };
           // The work queue keeps handling a storm's bans after it ends; a quiet run starts only once it caught up.
           const drained = async (): Promise<number> => {
             if (!variant.hasWorkQueue) return 0;
@@ -152,8 +165,8 @@ export async function runStormSuite(options: StormOptions): Promise<StormResults
             }
           };
           await load(1);
-          const quiet: LoadResult[] = [];
-          const storm: { load: LoadResult; bansPerSecond: number; drainSeconds: number }[] = [];
+          const quiet: (LoadResult & { cpuSeconds: number })[] = [];
+          const storm: { load: LoadResult & { cpuSeconds: number }; bansPerSecond: number; drainSeconds: number }[] = [];
           for (let round = 0; round < options.rounds; round += 1) {
             // Alternating which goes first keeps drift (a warming JIT, a growing cache) out of the ratio.
             for (const condition of round % 2 === 0 ? ['quiet', 'storm'] : ['storm', 'quiet']) {
@@ -175,6 +188,7 @@ export async function runStormSuite(options: StormOptions): Promise<StormResults
             if (result.successRate < 1) throw new Error(`${variant.name}: not every read succeeded: ${JSON.stringify(result.statusCounts)}, ${result.errors} errors`);
           }
           const p99 = (result: LoadResult) => result.latencyMs?.p99 ?? Number.NaN;
+          const cpuMsPerRequest = (result: LoadResult & { cpuSeconds: number }) => (result.cpuSeconds * 1000) / result.responses;
           results.push({
             variant: variant.name,
             description: variant.description,
@@ -188,6 +202,8 @@ export async function runStormSuite(options: StormOptions): Promise<StormResults
             stormP99Ms: median(storm.map((run) => p99(run.load))),
             bansPerSecond: median(storm.map((run) => run.bansPerSecond)),
             drainSeconds: median(storm.map((run) => run.drainSeconds)),
+            quietCpuMsPerRequest: median(quiet.map(cpuMsPerRequest)),
+            stormCpuMsPerRequest: median(storm.map((run) => cpuMsPerRequest(run.load))),
           });
         } finally {
           await server.stop();
@@ -212,7 +228,7 @@ export async function runStormSuite(options: StormOptions): Promise<StormResults
  */
 export function stormMarkdown(results: StormResults): string {
   const table = markdownTable(
-    ['Server', 'Quiet req/s', 'Storm req/s', 'Throughput storm ÷ quiet', 'Quiet p99 (ms)', 'Storm p99 (ms)', 'p99 storm ÷ quiet', 'Bans/s achieved', 'Work queue caught up after (s)', 'Targets'],
+    ['Server', 'Quiet req/s', 'Storm req/s', 'Throughput storm ÷ quiet', 'Quiet p99 (ms)', 'Storm p99 (ms)', 'p99 storm ÷ quiet', 'Bans/s achieved', 'Server CPU per read, quiet → storm (ms)', 'Work queue caught up after (s)', 'Targets'],
     results.variants.map((variant) => {
       const met = variant.throughputRatio >= 1 - STORM_TARGETS.throughputWithin && variant.p99Ratio <= STORM_TARGETS.p99Within;
       return [
@@ -224,14 +240,15 @@ export function stormMarkdown(results: StormResults): string {
         formatNumber(variant.stormP99Ms, 2),
         formatRatio(variant.p99Ratio),
         formatNumber(variant.bansPerSecond),
+        `${formatNumber(variant.quietCpuMsPerRequest, 3)} → ${formatNumber(variant.stormCpuMsPerRequest, 3)}`,
         formatNumber(variant.drainSeconds, 1),
         verdict(met),
       ];
     }),
-    ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'l'],
+    ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'l'],
   );
   return [
-    `\`${results.route}\`, ${results.connections} connections, ${results.rounds} rounds of quiet and storm runs (${results.durationSeconds} s each, order alternating); ratios taken within each round, medians reported. Targets: throughput within ${formatPercent(STORM_TARGETS.throughputWithin, 0)} of the quiet run, p99 within ${STORM_TARGETS.p99Within}×.`,
+    `\`${results.route}\`, ${results.connections} connections, ${results.rounds} rounds of quiet and storm runs (${results.durationSeconds} s each, order alternating); ratios taken within each round, medians reported. Targets: throughput within ${formatPercent(STORM_TARGETS.throughputWithin, 0)} of the quiet run, p99 within ${STORM_TARGETS.p99Within}×. Server CPU per read = the server process's CPU time during the run ÷ reads served, so whatever the server spends on the bans shows up in it, while the publisher and nats-server, which share the two cores, are not charged to it.`,
     '',
     table,
   ].join('\n');
