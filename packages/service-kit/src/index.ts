@@ -11,3 +11,5 @@ export {
 } from './problem-details';
 export { parseRequest, requireJsonBodies } from './parse-request';
 export { createRequestLogger } from './request-logger';
+export { installGracefulShutdown, type GracefulShutdownOptions, type Shutdown, type ShutdownStep } from './graceful-shutdown';
+export { runService } from './run-service';

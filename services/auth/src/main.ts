@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { installGracefulShutdown, runService, type Shutdown } from '@veto/service-kit';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { createApp } from './app';
 import { systemClock } from './clock';
@@ -14,7 +15,6 @@ import { registerOutboxMetrics } from './domain/outbox-metrics';
 import { startOutboxRelay } from './domain/outbox-relay';
 import { createPasswordHasher } from './domain/password-hasher';
 import { createSigningKeys } from './domain/signing-keys';
-import { ConfigError, SigningKeyMissingError } from './errors';
 import { createLogger } from './logger';
 
 async function main(): Promise<void> {
@@ -32,7 +32,7 @@ async function main(): Promise<void> {
   collectDefaultMetrics({ register: metricsRegistry });
 
   // The relay starts before NATS answers: it keeps every event in the outbox until the bus is back.
-  let stop: (reason: string, exitCode: number) => Promise<void> = async () => undefined;
+  let stop: Shutdown = async () => undefined;
   const relay = startOutboxRelay({
     db: database.db,
     publish: (event) => bus.publish(event),
@@ -61,52 +61,16 @@ async function main(): Promise<void> {
   const { port } = server.address() as AddressInfo;
   logger.info({ port, host: config.host, kid: keys.kid, driver: database.driver, env: config.env }, 'auth service listening');
 
-  let stopping = false;
-  const shutdown = async (reason: string, exitCode: number): Promise<void> => {
-    if (stopping) {
-      return;
-    }
-    stopping = true;
-    logger.info({ reason }, 'shutting down');
-    let code = exitCode;
-    // Every step runs even when an earlier one fails; each failure is logged and turns the exit code to 1.
-    const step = async (name: string, run: () => Promise<unknown>): Promise<void> => {
-      try {
-        await run();
-      } catch (error) {
-        logger.error({ err: error, step: name }, 'shutdown step failed');
-        code = 1;
-      }
-    };
-    await step('http server', async () => {
-      const closed = once(server, 'close');
-      server.close();
-      server.closeIdleConnections();
-      await closed;
-    });
+  stop = installGracefulShutdown({
+    logger,
+    server,
     // Events still pending stay in the outbox: the next start (or another instance) publishes them.
-    await step('outbox relay', () => relay.stop());
-    await step('nats', () => bus.close());
-    await step('database', () => database.close());
-    logger.info('stopped');
-    process.exit(code);
-  };
-  stop = shutdown;
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => void shutdown(signal, 0));
-  }
-  // An error nobody handled leaves the process in an unknown state: log it and stop cleanly.
-  process.on('unhandledRejection', (error) => {
-    logger.fatal({ err: error }, 'unhandled rejection');
-    void shutdown('unhandledRejection', 1);
+    steps: [
+      { name: 'outbox relay', run: () => relay.stop() },
+      { name: 'nats', run: () => bus.close() },
+      { name: 'database', run: () => database.close() },
+    ],
   });
 }
 
-main().catch((error: unknown) => {
-  if (error instanceof ConfigError || error instanceof SigningKeyMissingError) {
-    process.stderr.write(`auth: configuration error (${error.variable}): ${error.message}\n`);
-  } else {
-    process.stderr.write(`auth: failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  }
-  process.exit(1);
-});
+void runService('auth', main);

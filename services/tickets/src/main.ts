@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { connect, ensureStreams } from '@veto/events';
+import { installGracefulShutdown, runService } from '@veto/service-kit';
 import { migrateDatabase, openDatabase } from '@veto/storage';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { createApp } from './app';
@@ -12,7 +13,6 @@ import { schema } from './data-access/schema';
 import { loadVerificationKeys } from './data-access/verification-keys';
 import { startSellerModerationConsumer } from './entry-points/events/seller-moderation-consumer';
 import { waitForStream } from './entry-points/events/wait-for-stream';
-import { ConfigError } from './errors';
 import { createLogger } from './logger';
 import { createTokenVerification } from './token-verification';
 
@@ -53,40 +53,19 @@ async function main(): Promise<void> {
   const { port } = server.address() as AddressInfo;
   logger.info({ port, host: config.host, driver: database.driver }, 'tickets service listening');
 
-  let stopping = false;
-  const shutdown = async (reason: string, exitCode: number): Promise<void> => {
-    if (stopping) {
-      return;
-    }
-    stopping = true;
-    logger.info({ reason }, 'shutting down');
-    let code = exitCode;
-    // Every step runs even when an earlier one fails (a consumer that failed is why we stop,
-    // say): each failure is logged and turns the exit code to 1.
-    const step = async (name: string, run: () => Promise<unknown>): Promise<void> => {
-      try {
-        await run();
-      } catch (error) {
-        logger.error({ err: error, step: name }, 'shutdown step failed');
-        code = 1;
-      }
-    };
-    await step('http server', async () => {
-      const closed = once(server, 'close');
-      server.close();
-      server.closeIdleConnections();
-      await closed;
-    });
+  const shutdown = installGracefulShutdown({
+    logger,
+    server,
     // Settle the event in hand before the connection drains, then flush and close NATS.
-    await Promise.all([step('moderation consumer', () => consumer.stop()), step('revocation feed', () => feed.stop())]);
-    await step('nats', () => nc.drain());
-    await step('database', () => database.close());
-    logger.info('stopped');
-    process.exit(code);
-  };
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => void shutdown(signal, 0));
-  }
+    steps: [
+      [
+        { name: 'moderation consumer', run: () => consumer.stop() },
+        { name: 'revocation feed', run: () => feed.stop() },
+      ],
+      { name: 'nats', run: () => nc.drain() },
+      { name: 'database', run: () => database.close() },
+    ],
+  });
   // A consumer or feed that fails for good leaves the instance unable to do its job: stop it.
   for (const [name, closed] of [['revocation feed', feed.closed], ['seller moderation consumer', consumer.closed]] as const) {
     closed.catch((error: unknown) => {
@@ -94,20 +73,9 @@ async function main(): Promise<void> {
       void shutdown(`${name} failed`, 1);
     });
   }
-  process.on('unhandledRejection', (error) => {
-    logger.fatal({ err: error }, 'unhandled rejection');
-    void shutdown('unhandledRejection', 1);
-  });
 
   await feed.ready;
   logger.info({ applied: feed.stats.applied }, 'revocation feed caught up; ready');
 }
 
-main().catch((error: unknown) => {
-  if (error instanceof ConfigError) {
-    process.stderr.write(`tickets: configuration error (${error.variable}): ${error.message}\n`);
-  } else {
-    process.stderr.write(`tickets: failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  }
-  process.exit(1);
-});
+void runService('tickets', main);
