@@ -1,4 +1,14 @@
-import { integerSetting as integer, loadConfigFrom, optionalTextSetting as optionalText, type ConfigKeySpec, type ConfigOf } from '@veto/service-kit';
+import {
+  checkSharedSettings,
+  integerSetting as integer,
+  loadConfigFrom,
+  LOG_LEVEL_SETTING,
+  natsSettings,
+  optionalTextSetting as optionalText,
+  STREAM_SETTINGS,
+  type ConfigKeySpec,
+  type ConfigOf,
+} from '@veto/service-kit';
 import { z } from 'zod';
 import { ConfigError } from './errors';
 
@@ -12,6 +22,9 @@ export type { ConfigKeySpec } from '@veto/service-kit';
  * for (const spec of Object.values(CONFIG_SPEC)) console.log(`| ${spec.env} | ${spec.default ?? ''} | ${spec.description} |`);
  */
 export const CONFIG_SPEC = {
+  ...LOG_LEVEL_SETTING,
+  ...natsSettings('auth', 'The service starts and serves without it; the outbox is published once it answers.'),
+  ...STREAM_SETTINGS,
   env: {
     env: 'VETO_ENV',
     description: "`production` or `local`. `local` drops the cookies' `Secure` flag and generates a signing key when none is configured.",
@@ -20,12 +33,6 @@ export const CONFIG_SPEC = {
   },
   host: { env: 'HOST', description: 'Interface the HTTP server binds to.', default: '0.0.0.0', schema: z.string().min(1) },
   port: { env: 'PORT', description: 'HTTP port.', default: '3001', schema: integer(0, 65535) },
-  logLevel: {
-    env: 'LOG_LEVEL',
-    description: 'pino log level.',
-    default: 'info',
-    schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
-  },
   trustProxy: {
     env: 'TRUST_PROXY_HOPS',
     description: 'Number of reverse proxies in front of the service whose `X-Forwarded-For` is trusted (client IP for rate limiting).',
@@ -103,26 +110,6 @@ export const CONFIG_SPEC = {
     default: '60',
     schema: integer(1, 86_400),
   },
-  natsUrl: {
-    env: 'NATS_URL',
-    description: 'NATS server(s) with JetStream, comma-separated. The service starts and serves without it; the outbox is published once it answers.',
-    default: 'nats://127.0.0.1:4222',
-    schema: z.string().min(1),
-  },
-  natsUser: {
-    env: 'NATS_USER',
-    description: 'NATS user name, for a server with permissions such as `infra/nats/veto.conf` (user `auth`). Needs `NATS_PASSWORD`.',
-    default: undefined,
-    schema: optionalText,
-  },
-  natsPassword: { env: 'NATS_PASSWORD', description: 'Password of `NATS_USER`.', default: undefined, schema: optionalText },
-  streamMaxAgeSeconds: {
-    env: 'STREAM_MAX_AGE_SECONDS',
-    description: 'Retention of the `AUTH` event stream (created or updated at start-up); must exceed `ACCESS_TOKEN_TTL_SECONDS`.',
-    default: '604800',
-    schema: integer(120, 31_536_000),
-  },
-  streamReplicas: { env: 'STREAM_REPLICAS', description: 'Replicas of the event streams (1 for a single server).', default: '1', schema: integer(1, 5) },
   outboxPollIntervalMs: {
     env: 'OUTBOX_POLL_INTERVAL_MS',
     description: 'Safety poll of the outbox relay, for events written by other instances; events of this instance are published right after their commit.',
@@ -172,15 +159,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   if (config.adminPassword !== undefined && config.adminEmail === undefined) {
     throw new ConfigError('ADMIN_EMAIL', 'ADMIN_EMAIL is required when ADMIN_PASSWORD is set');
   }
-  if (config.natsUser !== undefined && config.natsPassword === undefined) {
-    throw new ConfigError('NATS_PASSWORD', 'NATS_PASSWORD is required when NATS_USER is set');
-  }
-  if (config.natsPassword !== undefined && config.natsUser === undefined) {
-    throw new ConfigError('NATS_USER', 'NATS_USER is required when NATS_PASSWORD is set');
-  }
-  if (config.streamMaxAgeSeconds <= config.accessTokenTtlSeconds) {
-    throw new ConfigError('STREAM_MAX_AGE_SECONDS', 'STREAM_MAX_AGE_SECONDS must exceed ACCESS_TOKEN_TTL_SECONDS (new instances replay that long)');
-  }
+  checkSharedSettings(config);
   if (config.privateKey !== undefined && config.privateKeyFile !== undefined) {
     throw new ConfigError('JWT_PRIVATE_KEY_FILE', 'Set JWT_PRIVATE_KEY or JWT_PRIVATE_KEY_FILE, not both');
   }

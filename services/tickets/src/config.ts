@@ -1,4 +1,14 @@
-import { ConfigError, integerSetting as integer, loadConfigFrom, optionalTextSetting as optionalText, type ConfigKeySpec, type ConfigOf } from '@veto/service-kit';
+import {
+  checkSharedSettings,
+  integerSetting as integer,
+  loadConfigFrom,
+  LOG_LEVEL_SETTING,
+  natsSettings,
+  optionalTextSetting as optionalText,
+  STREAM_SETTINGS,
+  type ConfigKeySpec,
+  type ConfigOf,
+} from '@veto/service-kit';
 import { isSchemaName } from '@veto/storage';
 import { z } from 'zod';
 
@@ -10,6 +20,9 @@ import { z } from 'zod';
  * for (const spec of Object.values(CONFIG_SPEC)) console.log(`| ${spec.env} | ${spec.default ?? ''} | ${spec.description} |`);
  */
 export const CONFIG_SPEC = {
+  ...LOG_LEVEL_SETTING,
+  ...natsSettings('tickets', 'Tokens are verified against the cache meanwhile (see `REVOCATION_FAIL_CLOSED_AFTER_MS`).'),
+  ...STREAM_SETTINGS,
   env: {
     env: 'VETO_ENV',
     description: '`production` or `local`; written on every log line.',
@@ -18,12 +31,6 @@ export const CONFIG_SPEC = {
   },
   host: { env: 'HOST', description: 'Interface the HTTP server binds to.', default: '0.0.0.0', schema: z.string().min(1) },
   port: { env: 'PORT', description: 'HTTP port.', default: '3002', schema: integer(0, 65535) },
-  logLevel: {
-    env: 'LOG_LEVEL',
-    description: 'pino log level.',
-    default: 'info',
-    schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
-  },
   databaseUrl: {
     env: 'DATABASE_URL',
     description: 'PostgreSQL connection string. When unset, an embedded PGlite database is kept in `DATA_DIR/pg`.',
@@ -37,14 +44,6 @@ export const CONFIG_SPEC = {
     schema: z.string().refine(isSchemaName, 'must be a lower-case SQL identifier'),
   },
   dataDir: { env: 'DATA_DIR', description: 'Directory for the embedded database.', default: './.data/tickets', schema: z.string().min(1) },
-  natsUrl: { env: 'NATS_URL', description: 'NATS server(s) with JetStream, comma-separated.', default: 'nats://127.0.0.1:4222', schema: z.string().min(1) },
-  natsUser: {
-    env: 'NATS_USER',
-    description: "NATS user name, for a server with permissions such as `infra/nats/veto.conf` (user `tickets`). Needs `NATS_PASSWORD`.",
-    default: undefined,
-    schema: optionalText,
-  },
-  natsPassword: { env: 'NATS_PASSWORD', description: 'Password of `NATS_USER`.', default: undefined, schema: optionalText },
   manageStreams: {
     env: 'MANAGE_STREAMS',
     description:
@@ -79,13 +78,6 @@ export const CONFIG_SPEC = {
     default: undefined,
     schema: integer(0, 86_400_000).optional(),
   },
-  streamMaxAgeSeconds: {
-    env: 'STREAM_MAX_AGE_SECONDS',
-    description: "Retention of the `AUTH` event stream (created or updated at start-up); must equal the auth service's.",
-    default: '604800',
-    schema: integer(60, 31_536_000),
-  },
-  streamReplicas: { env: 'STREAM_REPLICAS', description: 'Replicas of the event streams (1 for a single server).', default: '1', schema: integer(1, 5) },
   moderationMaxDeliver: {
     env: 'MODERATION_MAX_DELIVER',
     description: 'Deliveries of a moderation event before it goes to the dead-letter stream `veto.dlq.tickets`.',
@@ -109,8 +101,6 @@ export type Config = ConfigOf<typeof CONFIG_SPEC>;
  */
 export function loadConfig(env: Readonly<Record<string, string | undefined>>): Config {
   const config = loadConfigFrom(CONFIG_SPEC, env);
-  if (config.natsUser !== undefined && config.natsPassword === undefined) {
-    throw new ConfigError('NATS_PASSWORD', 'NATS_PASSWORD is invalid: required when NATS_USER is set');
-  }
+  checkSharedSettings(config);
   return config;
 }

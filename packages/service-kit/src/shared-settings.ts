@@ -1,0 +1,76 @@
+import { z } from 'zod';
+import { integerSetting, optionalTextSetting, type ConfigKeySpec } from './config-spec';
+import { ConfigError } from './service-error';
+
+/** `LOG_LEVEL`, the same for every service. */
+export const LOG_LEVEL_SETTING = {
+  logLevel: {
+    env: 'LOG_LEVEL',
+    description: 'pino log level.',
+    default: 'info',
+    schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+  },
+} as const satisfies Record<string, ConfigKeySpec>;
+
+/**
+ * The NATS connection of a service: `NATS_URL`, `NATS_USER`, `NATS_PASSWORD`.
+ *
+ * @param natsUser - the user this service has in `infra/nats/veto.conf`, named in the description
+ * @param whenDown - what the service does while NATS does not answer, appended to `NATS_URL`'s description
+ * @example
+ * export const CONFIG_SPEC = { ...natsSettings('tickets', 'Revocations are served from the cache meanwhile.'), ... };
+ */
+export function natsSettings(natsUser: string, whenDown: string) {
+  return {
+    natsUrl: {
+      env: 'NATS_URL',
+      description: `NATS server(s) with JetStream, comma-separated. ${whenDown}`,
+      default: 'nats://127.0.0.1:4222',
+      schema: z.string().min(1),
+    },
+    natsUser: {
+      env: 'NATS_USER',
+      description: `NATS user name, for a server with permissions such as \`infra/nats/veto.conf\` (user \`${natsUser}\`). Needs \`NATS_PASSWORD\`.`,
+      default: undefined,
+      schema: optionalTextSetting,
+    },
+    natsPassword: { env: 'NATS_PASSWORD', description: 'Password of `NATS_USER`.', default: undefined, schema: optionalTextSetting },
+  } as const satisfies Record<string, ConfigKeySpec>;
+}
+
+/** The `AUTH` stream's settings: whoever creates or updates the stream must use the same values. */
+export const STREAM_SETTINGS = {
+  streamMaxAgeSeconds: {
+    env: 'STREAM_MAX_AGE_SECONDS',
+    description: 'Retention of the `AUTH` event stream (created or updated at start-up); must exceed `ACCESS_TOKEN_TTL_SECONDS`, and be the same in every service.',
+    default: '604800',
+    schema: integerSetting(120, 31_536_000),
+  },
+  streamReplicas: { env: 'STREAM_REPLICAS', description: 'Replicas of the event streams (1 for a single server).', default: '1', schema: integerSetting(1, 5) },
+} as const satisfies Record<string, ConfigKeySpec>;
+
+/**
+ * The checks across the shared settings: NATS user and password go together, and the stream keeps
+ * events longer than a token lives (a new instance replays that long).
+ *
+ * @param config - a parsed configuration holding the NATS and stream settings and the token lifetime
+ * @throws {ConfigError} naming the variable to fix
+ * @example
+ * checkSharedSettings(loadConfigFrom(CONFIG_SPEC, env));
+ */
+export function checkSharedSettings(config: {
+  readonly natsUser: string | undefined;
+  readonly natsPassword: string | undefined;
+  readonly streamMaxAgeSeconds: number;
+  readonly accessTokenTtlSeconds: number;
+}): void {
+  if (config.natsUser !== undefined && config.natsPassword === undefined) {
+    throw new ConfigError('NATS_PASSWORD', 'NATS_PASSWORD is required when NATS_USER is set');
+  }
+  if (config.natsPassword !== undefined && config.natsUser === undefined) {
+    throw new ConfigError('NATS_USER', 'NATS_USER is required when NATS_PASSWORD is set');
+  }
+  if (config.streamMaxAgeSeconds <= config.accessTokenTtlSeconds) {
+    throw new ConfigError('STREAM_MAX_AGE_SECONDS', 'STREAM_MAX_AGE_SECONDS must exceed ACCESS_TOKEN_TTL_SECONDS (new instances replay that long)');
+  }
+}
