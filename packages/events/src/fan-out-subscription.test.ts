@@ -168,6 +168,10 @@ describe('subscribeFanOut', () => {
     ['an invalid startTime', { startTime: new Date('nope') }],
     ['a stream name with a dot', { startTime: LONG_AGO, stream: 'A.B' }],
     ['a wildcard prefix', { startTime: LONG_AGO, subjectPrefix: 'auth.>' }],
+    ['an idle heartbeat below 500 ms', { startTime: LONG_AGO, idleHeartbeatMs: 100 }],
+    ['an idle heartbeat not below the 30 s pull expiry', { startTime: LONG_AGO, idleHeartbeatMs: 30_000 }],
+    ['recreation after a single missed heartbeat, which the client never reports', { startTime: LONG_AGO, recreateAfterMissedHeartbeats: 1 }],
+    ['a fractional count of missed heartbeats', { startTime: LONG_AGO, recreateAfterMissedHeartbeats: 2.5 }],
   ])('throws TypeError for %s', (_label, options) => {
     expect(() => subscribeFanOut(nats.nc, options)).toThrow(TypeError);
   });

@@ -108,6 +108,8 @@ class FanOut implements FanOutSubscription {
   /** Set while the consumer counts as lost: when that was noticed. */
   #lostAt: number | undefined;
   #replacement: Promise<ConsumerMessages | undefined> | undefined;
+  /** Set while the iteration waits for the next message (nothing queued, loop body done): since when. */
+  #waitingSince: number | undefined;
   #isCaughtUp = false;
   #catchUpSeq = 0;
   #iterated = false;
@@ -199,9 +201,19 @@ class FanOut implements FanOutSubscription {
         this.#logger.info({ stream: this.#stream, consumer: status.name, lastSeq: this.#stats.lastSeq }, 'fan-out consumer recreated, resuming after the last delivered sequence');
       } else if (status.type === 'heartbeats_missed') {
         this.#logger.warn({ stream: this.#stream, count: status.count }, 'fan-out heartbeats missed');
-        if (status.count >= this.#recreateAfterMissedHeartbeats) await this.#abandon(messages, status.count);
+        if (status.count >= this.#recreateAfterMissedHeartbeats && this.#waitedLongerThanMissedHeartbeats()) await this.#abandon(messages, status.count);
       }
     }
+  }
+
+  /**
+   * The client sends its next pull request only once the iteration has taken the messages queued
+   * before it, so heartbeats also stop while the loop body is slow or nobody iterates: that is
+   * back-pressure, not a lost consumer. Only an iteration that has waited for messages for as
+   * long as the heartbeats allowed has a consumer that stopped answering.
+   */
+  #waitedLongerThanMissedHeartbeats(): boolean {
+    return this.#waitingSince !== undefined && Date.now() - this.#waitingSince >= this.#recreateAfterMissedHeartbeats * this.#idleHeartbeatMs;
   }
 
   /**
@@ -307,9 +319,16 @@ class FanOut implements FanOutSubscription {
     return iterateConsumer({
       nc: this.#nc,
       messages: this.#messages,
-      read: (msg) => this.#read(msg),
+      read: (msg) => {
+        this.#waitingSince = undefined;
+        return this.#read(msg);
+      },
+      waiting: () => (this.#waitingSince = Date.now()),
       // Checked after the loop body returns, so "caught up" means the body has applied the event.
-      handled: (msg) => this.#checkCaughtUp(msg),
+      handled: (msg) => {
+        this.#checkCaughtUp(msg);
+        this.#waitingSince = Date.now();
+      },
       fail: (cause) => this.#fail(cause),
       next: () => this.#replace(),
       stop: () => this.stop(),

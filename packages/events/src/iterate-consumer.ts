@@ -11,6 +11,8 @@ export interface ConsumerIteration<T> {
   read(msg: JsMsg): T | undefined;
   /** Runs after the loop body has finished with a message (or after a skipped one). */
   handled?(msg: JsMsg): void;
+  /** Runs when the iteration starts waiting on a consumer's messages, before the first of them. */
+  waiting?(): void;
   /**
    * Asked when the consumer's messages end while the connection is open: the messages of a
    * replacement consumer to go on with, or `undefined` to end. Ends at once when omitted.
@@ -43,6 +45,7 @@ export async function* iterateConsumer<T>(iteration: ConsumerIteration<T>): Asyn
   let completed = false;
   try {
     for (;;) {
+      iteration.waiting?.();
       for await (const msg of messages) {
         const item = iteration.read(msg);
         if (item !== undefined) yield item;

@@ -28,6 +28,17 @@ describe('startNatsCluster', () => {
     expect(cluster.indexOf(info.cluster?.leader ?? '')).toBeGreaterThanOrEqual(0);
   });
 
+  it('tells which server leads each consumer of a stream', async () => {
+    const jsm = await jetstreamManager(nc);
+    const added = await eventually(() => jsm.consumers.add('CLUSTER_R3', { durable_name: 'placed', num_replicas: 1 }));
+
+    const leaders = await cluster.consumerLeaders('CLUSTER_R3', 2);
+
+    expect(leaders).toEqual([{ name: 'placed', leader: cluster.indexOf(added.cluster?.leader ?? '') }]);
+    expect(leaders[0]?.leader).toBeGreaterThanOrEqual(0);
+    await jsm.consumers.delete('CLUSTER_R3', 'placed');
+  });
+
   it('keeps the stream writable with one server stopped, and the server rejoins on restart', async () => {
     const jsm = await jetstreamManager(nc);
     const js = jsm.jetstream();

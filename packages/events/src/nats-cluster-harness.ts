@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { jetstreamManager } from '@nats-io/jetstream';
+import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { eventually } from './eventually';
 import { freePort, startNatsServer, type NatsServerHandle } from './nats-server-harness';
@@ -26,6 +26,11 @@ export interface NatsClusterHandle {
   stop(index: number): Promise<void>;
   /** Starts server `index` again with the same ports and store; it rejoins the cluster. */
   restart(index: number): Promise<void>;
+  /**
+   * Where the consumers of `stream` run: for each, its name and the position of the server that
+   * leads it (-1 while it has no leader). Asked through server `via`, by default the first one not stopped.
+   */
+  consumerLeaders(stream: string, via?: number): Promise<{ name: string; leader: number }[]>;
   /** Resolves once JetStream answers API requests through server `index` (the cluster has a meta leader). */
   waitForJetStream(index?: number): Promise<void>;
   /** Stops every server and deletes their stores. */
@@ -79,15 +84,21 @@ export async function startNatsCluster(options: NatsClusterOptions = {}): Promis
     throw failure.reason;
   }
 
-  const waitForJetStream = async (index = 0): Promise<void> => {
+  /** Runs `request` on a short-lived connection to server `index`, retrying while the cluster elects leaders. */
+  const askVia = async <T>(index: number, request: (jsm: JetStreamManager) => Promise<T>): Promise<T> => {
     const server = checkIndex(servers, index);
     const nc = await connect({ servers: server.url, timeout: startTimeoutMs });
     try {
       // A cluster answers JetStream requests only once it has a meta leader; until then they time out or fail.
-      await eventually(async () => (await jetstreamManager(nc)).getAccountInfo(), startTimeoutMs);
+      return await eventually(async () => request(await jetstreamManager(nc)), startTimeoutMs);
     } finally {
       await nc.close();
     }
+  };
+  const stopped = new Set<number>();
+  const firstRunning = (): number => servers.findIndex((_, index) => !stopped.has(index));
+  const waitForJetStream = async (index = 0): Promise<void> => {
+    await askVia(index, (jsm) => jsm.getAccountInfo());
   };
 
   const handle: NatsClusterHandle = {
@@ -95,8 +106,16 @@ export async function startNatsCluster(options: NatsClusterOptions = {}): Promis
     names,
     urls: servers.map((server) => server.url),
     indexOf: (serverName) => names.indexOf(serverName),
-    stop: async (index) => checkIndex(servers, index).stop(),
-    restart: async (index) => checkIndex(servers, index).restart(),
+    consumerLeaders: (stream, via = firstRunning()) =>
+      askVia(via, async (jsm) => (await jsm.consumers.list(stream).next()).map(({ name, cluster }) => ({ name, leader: names.indexOf(cluster?.leader ?? '') }))),
+    async stop(index) {
+      await checkIndex(servers, index).stop();
+      stopped.add(index);
+    },
+    async restart(index) {
+      await checkIndex(servers, index).restart();
+      stopped.delete(index);
+    },
     waitForJetStream,
     cleanup,
   };
