@@ -3,6 +3,7 @@ import { connectTo } from './connect-to';
 import { createEvent } from './create-event';
 import { ensureStreams } from './ensure-streams';
 import { EventPublisher } from './event-publisher';
+import { eventually } from './eventually';
 import type { VetoEvent } from './event-schemas';
 import { subscribeFanOut, type DeliveredEvent } from './fan-out-subscription';
 import { nextReconnect } from './next-reconnect';
@@ -174,6 +175,27 @@ describe('subscribeFanOut', () => {
     ['a fractional count of missed heartbeats', { startTime: LONG_AGO, recreateAfterMissedHeartbeats: 2.5 }],
   ])('throws TypeError for %s', (_label, options) => {
     expect(() => subscribeFanOut(nats.nc, options)).toThrow(TypeError);
+  });
+
+  it('does not take the heartbeats it misses while nobody iterates for a lost consumer', async () => {
+    const { publishAll, options } = await setUp();
+    await publishAll(['u1', 'u2']);
+    const logger = recordingLogger();
+    const sub = subscribeFanOut(nats.nc, { ...options, startTime: LONG_AGO, logger, idleHeartbeatMs: 500 });
+    // The client sends its pull only once iterated, so the server sends no heartbeats until then.
+    await eventually(async () => {
+      if (!logger.lines.some(({ message, context }) => message === 'fan-out heartbeats missed' && Number(context.count) > 2)) throw new Error('no heartbeats missed yet');
+    });
+    expect(sub.following).toBe(true);
+
+    const events = collect(sub);
+    await sub.caughtUp;
+    await publishAll(['u3']);
+
+    expect(userIds(await events.waitFor(3))).toEqual(['u1', 'u2', 'u3']);
+    expect(logger.lines.filter(({ message }) => message.startsWith('fan-out consumer lost'))).toEqual([]);
+    expect(sub.stats.lastSeq).toBe(3);
+    await sub.stop();
   });
 
   it('misses nothing across a server restart', async () => {
