@@ -11,9 +11,16 @@ import { uniqueNames } from './test-support/unique-names';
 
 const banOf = (userId: string) => createEvent('user.banned', { userId, revokedAt: new Date().toISOString() }, { source: 'cluster-test' });
 
-// The subscriber's connection stays on one server while the server holding its ephemeral,
-// single-replica consumer stops: the client is never disconnected, so only the subscription's
-// watch of the consumer's heartbeats brings the consumer back.
+interface Placed {
+  sub: FanOutSubscription;
+  events: Collector<DeliveredEvent>;
+  /** The server holding the consumer. */
+  host: number;
+  /** The subscription's `following` at the moment it logged each line. */
+  lines: { message: string; following: boolean }[];
+}
+
+// The subscriber's consumer is ephemeral with one replica, so it lives on one server of the cluster.
 describe('subscribeFanOut in a 3-node JetStream cluster', () => {
   let cluster: NatsClusterHandle;
   let pubNc: NatsConnection;
@@ -29,53 +36,69 @@ describe('subscribeFanOut in a 3-node JetStream cluster', () => {
     await cluster?.cleanup();
   });
 
-  it('recreates a consumer lost with its server after the last delivered sequence, and is not following meanwhile', async () => {
-    const names = uniqueNames();
-    await eventually(() => ensureStreams(pubNc, { ...names, replicas: 3 }));
-    const publisher = new EventPublisher(pubNc, { subjectPrefix: names.subjectPrefix });
-    for (const id of ['before-1', 'before-2']) await eventually(() => publisher.publish(banOf(id)));
-    // The subscription's `following` at the moment it logs each line (the loss, the recreation).
-    const following: { message: string; following: boolean }[] = [];
-    const current: { sub?: FanOutSubscription; events?: Collector<DeliveredEvent> } = {};
-    const record = (_context: object, message: string): void => {
-      if (current.sub) following.push({ message, following: current.sub.following });
-    };
-    const logger: Logger = { debug: record, info: record, warn: record, error: record };
-
-    // The server places the consumer; start over until it is not on the server the subscriber is connected to.
-    let host = -1;
-    for (let attempt = 0; attempt < 12 && host === -1; attempt++) {
-      const nc = await connect({ servers: cluster.urls[attempt % 3], maxReconnectAttempts: -1, reconnectTimeWait: 100 });
+  /**
+   * Subscribes from connections to server `attempt % 3` (listed first, the others after it) until
+   * the server places the consumer where the test wants it: on the connected server or elsewhere.
+   */
+  async function subscribeWithConsumer(on: 'the connected server' | 'another server', stream: ReturnType<typeof uniqueNames>): Promise<Placed> {
+    for (let attempt = 0; attempt < 12; attempt++) {
+      const connectedTo = attempt % 3;
+      const urls = [cluster.urls[connectedTo] as string, ...cluster.urls.filter((_, index) => index !== connectedTo)];
+      const nc = await connect({ servers: urls, noRandomize: true, maxReconnectAttempts: -1, reconnectTimeWait: 100 });
       connections.push(nc);
-      current.sub = subscribeFanOut(nc, { stream: names.name, subjectPrefix: names.subjectPrefix, startTime: new Date(0), logger, idleHeartbeatMs: 1_000 });
-      current.events = collect(current.sub);
-      await current.sub.caughtUp;
-      const [{ leader } = { leader: -1 }] = await cluster.consumerLeaders(names.name);
-      if (leader !== attempt % 3) host = leader;
-      else await current.sub.stop();
+      const lines: Placed['lines'] = [];
+      const current: { sub?: FanOutSubscription } = {};
+      const record = (_context: object, message: string): void => {
+        if (current.sub) lines.push({ message, following: current.sub.following });
+      };
+      const logger: Logger = { debug: record, info: record, warn: record, error: record };
+      const sub = subscribeFanOut(nc, { stream: stream.name, subjectPrefix: stream.subjectPrefix, startTime: new Date(0), logger, idleHeartbeatMs: 1_000 });
+      current.sub = sub;
+      const events = collect(sub);
+      await sub.caughtUp;
+      const [{ leader } = { leader: -1 }] = await cluster.consumerLeaders(stream.name);
+      if (leader !== -1 && (leader === connectedTo) === (on === 'the connected server')) return { sub, events, host: leader, lines };
+      await sub.stop();
     }
-    const { sub, events } = current;
-    if (host === -1 || sub === undefined || events === undefined) throw new Error('the consumer was placed on the connected server 12 times in a row');
-    expect(sub.following).toBe(true);
+    throw new Error(`the consumer was not placed on ${on} in 12 attempts`);
+  }
 
-    await cluster.stop(host);
-    for (const id of ['after-1', 'after-2']) await eventually(() => publisher.publish(banOf(id)));
+  it.each(['another server', 'the connected server'] as const)(
+    'recreates a consumer lost with its server (on %s) after the last delivered sequence, and is not following meanwhile',
+    async (on) => {
+      const names = uniqueNames();
+      await eventually(() => ensureStreams(pubNc, { ...names, replicas: 3 }));
+      const publisher = new EventPublisher(pubNc, { subjectPrefix: names.subjectPrefix });
+      for (const id of ['before-1', 'before-2']) await eventually(() => publisher.publish(banOf(id)));
+      const { sub, events, host, lines } = await subscribeWithConsumer(on, names);
+      expect(sub.following).toBe(true);
 
-    // Generous: this proves recovery, it does not time it.
-    const delivered = await eventually(async () => {
-      if (events.items.length < 4) throw new Error(`${events.items.length} of 4 events delivered`);
-      return events.items;
-    }, 60_000);
-    expect(delivered.map(({ event }) => event.data.userId)).toEqual(['before-1', 'before-2', 'after-1', 'after-2']);
-    expect(delivered.map(({ seq }) => seq)).toEqual([1, 2, 3, 4]);
-    expect(following.find(({ message }) => message.startsWith('fan-out consumer lost'))?.following).toBe(false);
-    expect(following.find(({ message }) => message.startsWith('fan-out consumer recreated'))?.following).toBe(true);
-    expect(sub.following).toBe(true);
-    expect(sub.stats).toEqual({ delivered: 4, malformed: 0, lastSeq: 4 });
+      await cluster.stop(host);
+      try {
+        for (const id of ['after-1', 'after-2']) await eventually(() => publisher.publish(banOf(id)));
 
-    await sub.stop();
-    await expect(sub.closed).resolves.toBeUndefined();
-    // The lost consumer may still be listed, without a leader, until its server comes back and drops it.
-    expect((await cluster.consumerLeaders(names.name)).filter(({ leader }) => leader !== -1)).toEqual([]);
-  }, 180_000);
+        // Generous: this proves recovery, it does not time it.
+        const delivered = await eventually(async () => {
+          if (events.items.length < 4) throw new Error(`${events.items.length} of 4 events delivered`);
+          return events.items;
+        }, 60_000);
+        expect(delivered.map(({ event }) => event.data.userId)).toEqual(['before-1', 'before-2', 'after-1', 'after-2']);
+        expect(delivered.map(({ seq }) => seq)).toEqual([1, 2, 3, 4]);
+        expect(lines.find(({ message }) => message.startsWith('fan-out consumer lost'))?.following).toBe(false);
+        expect(lines.find(({ message }) => message.startsWith('fan-out consumer recreated'))?.following).toBe(true);
+        expect(sub.following).toBe(true);
+        expect(sub.stats).toEqual({ delivered: 4, malformed: 0, lastSeq: 4 });
+
+        await sub.stop();
+        await expect(sub.closed).resolves.toBeUndefined();
+        // The lost consumer may still be listed, without a leader, until its server comes back and drops it.
+        expect((await cluster.consumerLeaders(names.name)).filter(({ leader }) => leader !== -1)).toEqual([]);
+      } finally {
+        // The next test needs all three servers for its 3-replica stream.
+        await cluster.restart(host);
+        await cluster.waitForJetStream(host);
+      }
+    },
+    180_000,
+  );
 });

@@ -7,6 +7,7 @@ import { parseEvent } from './parse-event';
 import { allEventsSubject, DEFAULT_STREAM, DEFAULT_SUBJECT_PREFIX } from './subjects';
 import { iterateConsumer } from './iterate-consumer';
 import { settle, type Settle } from './settle';
+import { ConsumerLiveness } from './consumer-liveness';
 
 /** Options of {@link subscribeFanOut}. */
 export interface FanOutOptions {
@@ -108,8 +109,9 @@ class FanOut implements FanOutSubscription {
   /** Set while the consumer counts as lost: when that was noticed. */
   #lostAt: number | undefined;
   #replacement: Promise<ConsumerMessages | undefined> | undefined;
-  /** Set while the iteration waits for the next message (nothing queued, loop body done): since when. */
-  #waitingSince: number | undefined;
+  readonly #liveness: ConsumerLiveness;
+  readonly #livenessTimer: NodeJS.Timeout;
+  readonly #connectionStatus: ReturnType<NatsConnection['status']>;
   #isCaughtUp = false;
   #catchUpSeq = 0;
   #iterated = false;
@@ -126,6 +128,11 @@ class FanOut implements FanOutSubscription {
     this.#nc = nc;
     this.#startTime = startTime;
     this.#logger = options.logger ?? silentLogger;
+    this.#liveness = new ConsumerLiveness({ idleHeartbeatMs: this.#idleHeartbeatMs, missedHeartbeats: this.#recreateAfterMissedHeartbeats });
+    this.#livenessTimer = setInterval(() => this.#checkLiveness(), this.#idleHeartbeatMs);
+    this.#livenessTimer.unref();
+    this.#connectionStatus = nc.status();
+    this.#watchConnection().catch((error: unknown) => this.#logger.error({ stream: this.#stream, err: error }, 'fan-out connection watcher failed'));
     this.#messages = this.#start();
     this.#messages.catch((cause: unknown) => this.#fail(cause));
   }
@@ -177,6 +184,7 @@ class FanOut implements FanOutSubscription {
     // default is 100) cut the pull round trips tenfold, which bench/ measured as faster rebuilds.
     const messages = await consumer.consume({ max_messages: 1000, idle_heartbeat: this.#idleHeartbeatMs });
     this.#current = messages;
+    this.#liveness.sign();
     this.#watchStatus(messages).catch((error: unknown) => this.#logger.error({ stream: this.#stream, err: error }, 'fan-out status watcher failed'));
     return messages;
   }
@@ -199,34 +207,41 @@ class FanOut implements FanOutSubscription {
     for await (const status of messages.status()) {
       if (status.type === 'ordered_consumer_recreated') {
         this.#logger.info({ stream: this.#stream, consumer: status.name, lastSeq: this.#stats.lastSeq }, 'fan-out consumer recreated, resuming after the last delivered sequence');
+      } else if (status.type === 'heartbeat' && messages === this.#current) {
+        this.#liveness.sign();
       } else if (status.type === 'heartbeats_missed') {
         this.#logger.warn({ stream: this.#stream, count: status.count }, 'fan-out heartbeats missed');
-        if (status.count >= this.#recreateAfterMissedHeartbeats && this.#waitedLongerThanMissedHeartbeats()) await this.#abandon(messages, status.count);
       }
     }
   }
 
-  /**
-   * The client sends its next pull request only once the iteration has taken the messages queued
-   * before it, so heartbeats also stop while the loop body is slow or nobody iterates: that is
-   * back-pressure, not a lost consumer. Only an iteration that has waited for messages for as
-   * long as the heartbeats allowed has a consumer that stopped answering.
-   */
-  #waitedLongerThanMissedHeartbeats(): boolean {
-    return this.#waitingSince !== undefined && Date.now() - this.#waitingSince >= this.#recreateAfterMissedHeartbeats * this.#idleHeartbeatMs;
+  async #watchConnection(): Promise<void> {
+    for await (const status of this.#connectionStatus) {
+      if (status.type === 'disconnect') this.#liveness.disconnected();
+      else if (status.type === 'reconnect') this.#liveness.reconnected();
+    }
+    // The connection closed: there is nothing left to watch.
+    clearInterval(this.#livenessTimer);
   }
 
   /**
-   * Gives up a consumer whose heartbeats stopped. The client re-pulls and asks for the consumer's
-   * info, but recreates it only after a disconnect or a gap; when the server holding it is down
-   * while this connection stays on another one, that never happens. Closing its messages lets the
-   * iteration drain what already arrived and then ask {@link FanOut.#replace} for a new consumer.
+   * Gives up a consumer that went silent. The client recreates an ordered consumer only after a
+   * delivery gap, a "consumer deleted" status, or a reconnect whose consumer lookup answers "not
+   * found"; when the server holding it is down, the lookup times out instead and the client keeps
+   * asking, without heartbeats, forever — whether this connection stayed on another server or
+   * moved there. Closing the messages lets the iteration drain what already arrived and then ask
+   * {@link FanOut.#replace} for a new consumer.
    */
-  async #abandon(messages: ConsumerMessages, missed: number): Promise<void> {
-    if (this.#stopped || this.#lostAt !== undefined || messages !== this.#current) return;
+  #checkLiveness(): void {
+    const silentMs = this.#liveness.silentFor();
+    if (silentMs === undefined || this.#stopped || this.#lostAt !== undefined || this.#current === undefined) return;
+    this.#abandon(this.#current, silentMs).catch((error: unknown) => this.#logger.error({ stream: this.#stream, err: error }, 'closing the lost fan-out consumer failed'));
+  }
+
+  async #abandon(messages: ConsumerMessages, silentMs: number): Promise<void> {
     this.#lostAt = Date.now();
     this.#logger.warn(
-      { stream: this.#stream, missed, lastSeq: this.#stats.lastSeq },
+      { stream: this.#stream, silentMs, lastSeq: this.#stats.lastSeq },
       'fan-out consumer lost (its heartbeats stopped); recreating it after the last delivered sequence',
     );
     const result = await messages.close();
@@ -290,12 +305,20 @@ class FanOut implements FanOutSubscription {
     this.#logger.error({ stream: this.#stream, err: error, lastSeq: this.#stats.lastSeq }, 'fan-out subscription failed');
     this.#caughtUp.reject(error);
     this.#closed.reject(error);
+    this.#stopWatching();
     return error;
   }
 
   #finish(): void {
     this.#caughtUp.reject(new EventError('SUBSCRIPTION_FAILED', 'fan-out subscription stopped before it caught up'));
     this.#closed.resolve();
+    this.#stopWatching();
+  }
+
+  #stopWatching(): void {
+    clearInterval(this.#livenessTimer);
+    // nats.js returns a QueuedIterator whose stop() ends the for-await loop of #watchConnection.
+    (this.#connectionStatus as { stop?: () => void }).stop?.();
   }
 
   #read(msg: JsMsg): DeliveredEvent | undefined {
@@ -320,14 +343,15 @@ class FanOut implements FanOutSubscription {
       nc: this.#nc,
       messages: this.#messages,
       read: (msg) => {
-        this.#waitingSince = undefined;
+        this.#liveness.busy();
+        this.#liveness.sign();
         return this.#read(msg);
       },
-      waiting: () => (this.#waitingSince = Date.now()),
+      waiting: () => this.#liveness.waiting(),
       // Checked after the loop body returns, so "caught up" means the body has applied the event.
       handled: (msg) => {
         this.#checkCaughtUp(msg);
-        this.#waitingSince = Date.now();
+        this.#liveness.waiting();
       },
       fail: (cause) => this.#fail(cause),
       next: () => this.#replace(),
