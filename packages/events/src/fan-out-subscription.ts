@@ -25,9 +25,9 @@ export interface FanOutOptions {
    */
   idleHeartbeatMs?: number;
   /**
-   * Missed idle heartbeats after which the consumer counts as lost and is replaced by a new one
-   * starting after the last delivered sequence: 2 by default (the client reports the first miss
-   * at 2), an integer of at least 2.
+   * Heartbeat intervals of silence after which the consumer counts as lost and is replaced by a
+   * new one starting after the last delivered sequence: 2 by default, an integer of at least 2
+   * (one late heartbeat alone must not replace a healthy consumer).
    */
   recreateAfterMissedHeartbeats?: number;
 }
@@ -381,14 +381,16 @@ class FanOut implements FanOutSubscription {
 
 /**
  * Subscribes this process to every event under a prefix, in stream order, starting at `startTime`
- * (an ordered, ephemeral consumer: never shared with other instances). After a reconnect or a
- * server restart the consumer is recreated after the last delivered sequence, so nothing is missed
- * and nothing repeats. Malformed events are counted, logged and skipped; the iterator never throws for them.
+ * (an ordered, ephemeral consumer: never shared with other instances). After a reconnect, a
+ * server restart, or the loss of the cluster server holding the consumer (noticed when it stays
+ * silent for `recreateAfterMissedHeartbeats` heartbeat intervals; `following` is false meanwhile)
+ * the consumer is recreated after the last delivered sequence, so nothing is missed and nothing
+ * repeats. Malformed events are counted, logged and skipped; the iterator never throws for them.
  *
  * @param nc - a connection; use `reconnect: true, maxReconnectAttempts: -1` to ride out restarts.
- * @param options - stream, subject prefix, start time, logger.
+ * @param options - stream, subject prefix, start time, logger, idle heartbeat, missed heartbeats before recreation.
  * @returns the subscription; iterate it to receive events — `caughtUp` only progresses while it is iterated.
- * @throws TypeError for an invalid start time, stream name or prefix.
+ * @throws TypeError for an invalid start time, stream name, prefix, idle heartbeat or missed-heartbeat count.
  *   The subscription's `closed`, `caughtUp` and iterator reject with EventError `SUBSCRIPTION_FAILED`
  *   when the stream does not exist or the consumer cannot be kept alive.
  * @example
