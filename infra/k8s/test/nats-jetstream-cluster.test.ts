@@ -4,8 +4,11 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, createEvent, ensureStreams, EventPublisher, subscribeFanOut, type NatsConnection } from '@veto/events';
-import { startNatsServer, type NatsServerHandle } from '@veto/events/testing';
+import { eventually, startNatsServer, type NatsServerHandle } from '@veto/events/testing';
 import { findGenerated, kustomizeAvailable, renderOverlay } from './rendered-manifests';
+
+// A JetStream cluster answers only once it has elected its leaders.
+const CLUSTER_ELECTION_MS = 45_000;
 
 const PASSWORDS = { auth: `v${randomBytes(16).toString('hex')}`, tickets: `v${randomBytes(16).toString('hex')}` };
 
@@ -15,19 +18,6 @@ async function freePort(): Promise<number> {
   const { port } = server.address() as { port: number };
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
-}
-
-/** Retries `attempt` until it resolves: a JetStream cluster answers only once it has elected its leaders. */
-async function eventually<T>(attempt: () => Promise<T>, timeoutMs = 45_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await attempt();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-  }
 }
 
 /** The ids of the events about `userIds` a new fan-out subscription of `nc` replays from the last minute. */
@@ -86,7 +76,7 @@ function ban(userId: string) {
 
   it('lets the auth user create the AUTH stream with the overlay replicas, placed on three servers', async () => {
     expect(replicas).toBe(3);
-    await eventually(() => ensureStreams(asAuth, { replicas }));
+    await eventually(() => ensureStreams(asAuth, { replicas }), CLUSTER_ELECTION_MS);
     const info = (await asAuth.request('$JS.API.STREAM.INFO.AUTH', '', { timeout: 5000 })).json<{
       config: { num_replicas: number };
       cluster: { name: string; leader: string; replicas?: { name: string }[] };
@@ -99,13 +89,13 @@ function ban(userId: string) {
   it('keeps the stream: events published as auth before and after a server stops reach a consumer of the tickets user', async () => {
     const publisher = new EventPublisher(asAuth);
     const before = ban(`user-${randomBytes(4).toString('hex')}`);
-    await eventually(() => publisher.publish(before));
+    await eventually(() => publisher.publish(before), CLUSTER_ELECTION_MS);
     expect(await replayedIds(asTickets, [before.data.userId])).toEqual([before.id]);
 
     await servers[2]?.stop();
     const after = ban(`user-${randomBytes(4).toString('hex')}`);
     // Two of three servers keep the quorum; a publish may fail while a new stream leader is elected.
-    await eventually(() => publisher.publish(after));
-    expect(await eventually(() => replayedIds(asTickets, [before.data.userId, after.data.userId]))).toEqual([before.id, after.id]);
+    await eventually(() => publisher.publish(after), CLUSTER_ELECTION_MS);
+    expect(await eventually(() => replayedIds(asTickets, [before.data.userId, after.data.userId]), CLUSTER_ELECTION_MS)).toEqual([before.id, after.id]);
   }, 120_000);
 });
