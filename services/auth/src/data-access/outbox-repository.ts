@@ -45,7 +45,7 @@ export async function claimOutboxRows(db: Database, options: { limit: number; no
     .select({ id: outbox.id })
     .from(outbox)
     .where(and(isNull(outbox.publishedAt), or(isNull(outbox.lockedUntil), lte(outbox.lockedUntil, options.now))))
-    .orderBy(asc(outbox.createdAt), asc(outbox.id))
+    .orderBy(asc(outbox.seq))
     .limit(options.limit)
     .for('update', { skipLocked: true });
   const rows = await db
@@ -53,7 +53,7 @@ export async function claimOutboxRows(db: Database, options: { limit: number; no
     .set({ lockedUntil: new Date(options.now.getTime() + options.leaseMs) })
     .where(inArray(outbox.id, claimable))
     .returning();
-  return rows.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.id.localeCompare(b.id));
+  return rows.sort((a, b) => a.seq - b.seq);
 }
 
 /**

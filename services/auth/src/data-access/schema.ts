@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { check, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { bigserial, check, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 
 const instant = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 
@@ -75,6 +75,8 @@ export const outbox = pgTable(
   {
     // The event id, sent as Nats-Msg-Id: a retried publish is stored once by JetStream.
     id: uuid('id').primaryKey(),
+    // Insertion order: events written in the same millisecond still go out in the order written.
+    seq: bigserial('seq', { mode: 'number' }).notNull(),
     type: text('type').notNull(),
     subject: text('subject').notNull(),
     // The full event envelope, exactly as published.
@@ -86,7 +88,7 @@ export const outbox = pgTable(
     // A relay's short lease on the row while it publishes it; other relays skip leased rows.
     lockedUntil: instant('locked_until'),
   },
-  (table) => [index('outbox_pending_idx').on(table.createdAt).where(sql`${table.publishedAt} is null`)],
+  (table) => [index('outbox_pending_seq_idx').on(table.seq).where(sql`${table.publishedAt} is null`)],
 );
 
 /** Every admin action: who did what to whom, when, why, and the event it recorded. */

@@ -1,0 +1,25 @@
+import { createEvent, subjectFor } from '@veto/events';
+import { openTestDatabase, type TestDatabase } from '../test-support/test-database';
+import { claimOutboxRows, insertOutboxEvent, OUTBOX_LEASE_MS } from './outbox-repository';
+
+let database: TestDatabase;
+beforeAll(async () => {
+  database = await openTestDatabase();
+});
+beforeEach(() => database.reset());
+afterAll(() => database.close());
+
+describe('the outbox', () => {
+  it('hands out events written in the same millisecond in the order they were written, not by id', async () => {
+    const occurredAt = new Date('2026-11-25T09:00:00.000Z');
+    // Ids sorting against the write order: an order by (time, id) would reverse them.
+    const ids = ['ffffffff-ffff-4fff-bfff-ffffffffffff', '88888888-8888-4888-8888-888888888888', '00000000-0000-4000-8000-000000000000'];
+    for (const id of ids) {
+      const event = createEvent('user.banned', { userId: '11111111-1111-4111-8111-111111111111', revokedAt: occurredAt.toISOString() }, { source: 'auth', id, occurredAt });
+      await database.db.transaction((tx) => insertOutboxEvent(tx, event, subjectFor(event.type)));
+    }
+    // Past the writer's lease, as for a relay taking over from an instance that died.
+    const rows = await claimOutboxRows(database.db, { limit: 10, now: new Date(occurredAt.getTime() + OUTBOX_LEASE_MS), leaseMs: OUTBOX_LEASE_MS });
+    expect(rows.map((row) => row.id)).toEqual(ids);
+  });
+});
