@@ -2,6 +2,8 @@
 export interface AppliedLine {
   readonly eventId: string;
   readonly lagMs: number;
+  /** When the instance applied it: epoch ms with a sub-millisecond fraction. */
+  readonly appliedAt: number;
   readonly live: boolean;
 }
 
@@ -17,17 +19,41 @@ export interface AppliedLine {
  */
 export function appliedRevocations(output: string): Map<string, AppliedLine> {
   const applied = new Map<string, AppliedLine>();
+  for (const { eventId, lagMs, appliedAt, live } of logLines(output, 'revocation applied')) {
+    if (typeof eventId !== 'string' || typeof lagMs !== 'number' || typeof appliedAt !== 'number' || applied.has(eventId)) continue;
+    applied.set(eventId, { eventId, lagMs, appliedAt, live: live === true });
+  }
+  return applied;
+}
+
+/**
+ * Picks the auth service's `outbox events committed` debug lines out of its pino output: when
+ * each event's transaction had committed (epoch ms with a sub-millisecond fraction), by event id.
+ *
+ * @param output - everything the auth process wrote
+ * @example
+ * const committedAt = committedEvents(stack.auth.output()).get(eventId);
+ */
+export function committedEvents(output: string): Map<string, number> {
+  const committed = new Map<string, number>();
+  for (const { eventIds, committedAt } of logLines(output, 'outbox events committed')) {
+    if (!Array.isArray(eventIds) || typeof committedAt !== 'number') continue;
+    for (const eventId of eventIds) if (typeof eventId === 'string' && !committed.has(eventId)) committed.set(eventId, committedAt);
+  }
+  return committed;
+}
+
+/** The JSON log lines of a process's output whose `msg` is `message`; anything else is skipped. */
+function logLines(output: string, message: string): Record<string, unknown>[] {
+  const records: Record<string, unknown>[] = [];
   for (const line of output.split('\n')) {
-    if (!line.includes('"revocation applied"')) continue;
-    let record: Record<string, unknown>;
+    if (!line.includes(`"${message}"`)) continue;
     try {
-      record = JSON.parse(line) as Record<string, unknown>;
+      const record = JSON.parse(line) as Record<string, unknown>;
+      if (record.msg === message) records.push(record);
     } catch {
       continue;
     }
-    const { eventId, lagMs, live, msg } = record;
-    if (msg !== 'revocation applied' || typeof eventId !== 'string' || typeof lagMs !== 'number' || applied.has(eventId)) continue;
-    applied.set(eventId, { eventId, lagMs, live: live === true });
   }
-  return applied;
+  return records;
 }

@@ -49,12 +49,13 @@ export function serviceNodeArgs(): string[] {
  * introspection client secret; password hashing is made cheap because sign-ups are set-up here,
  * not what is measured.
  *
+ * @param options - `authLogLevel` of the auth service (`warn` unless a suite reads its debug lines)
  * @throws Error when the auth service does not become ready
  * @example
  * const stack = await startAuthStack();
  * const { token } = await stack.signUp('ada@example.com');
  */
-export async function startAuthStack(): Promise<AuthStack> {
+export async function startAuthStack(options: { authLogLevel?: 'warn' | 'debug' } = {}): Promise<AuthStack> {
   const nodeArgs = serviceNodeArgs();
   const run = randomBytes(4).toString('hex');
   const dataDir = mkdtempSync(join(tmpdir(), 'veto-bench-'));
@@ -69,7 +70,7 @@ export async function startAuthStack(): Promise<AuthStack> {
     nodeArgs,
     env: {
       VETO_ENV: 'local',
-      LOG_LEVEL: 'warn',
+      LOG_LEVEL: options.authLogLevel ?? 'warn',
       DATA_DIR: join(dataDir, 'auth'),
       NATS_URL: nats.url,
       ADMIN_EMAIL: ADMIN.email,

@@ -25,6 +25,7 @@ describe('targetsSummary', () => {
         instances: 1,
         applyMs: summary(3),
         probeMs: summary(7),
+        transactionMs: summary(1),
         toBusMs: summary(1),
         busToApplyMs: summary(1),
         banRequestMs: summary(1),

@@ -42,6 +42,7 @@ it('logs one debug line per applied revocation with the event id and its propaga
     expect(applied).toHaveLength(1);
     expect(applied[0]).toMatchObject({ level: 20, eventId: ban.id, type: 'user.banned', live: true, changed: true });
     expect(typeof applied[0]?.lagMs).toBe('number');
+    expect(Math.abs((applied[0]?.appliedAt as number) - Date.now())).toBeLessThan(60_000);
   } finally {
     await feed.stop();
   }

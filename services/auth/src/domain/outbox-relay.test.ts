@@ -97,6 +97,20 @@ describe('the outbox relay', () => {
     expect((await outboxState()).every((row) => row.published && row.attempts === 0)).toBe(true);
   });
 
+  it('logs at debug when committed events reach it, with the time, for the propagation benchmark', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const debugLogger = pino({ level: 'debug' }, { write: (line: string) => lines.push(JSON.parse(line) as Record<string, unknown>) });
+    const relay = startOutboxRelay({ db: database.db, publish: () => Promise.resolve(), clock: systemClock, logger: debugLogger });
+    running.push(relay);
+    const events = await recordBans(2);
+    const before = performance.timeOrigin + performance.now();
+    relay.wake(events);
+    await relay.idle();
+    const committed = lines.filter((line) => line.msg === 'outbox events committed');
+    expect(committed).toEqual([expect.objectContaining({ eventIds: events.map((event) => event.id) })]);
+    expect(committed[0]?.committedAt).toBeGreaterThanOrEqual(before);
+  });
+
   it('publishes a committed event to the AUTH stream with Nats-Msg-Id = event id, and marks it published', async () => {
     const { relay, bus } = startRelay();
     await bus.available;
