@@ -19,22 +19,32 @@ export interface ModerationOutcome {
 }
 
 /**
- * Applies a ban (unlist every listed ticket of the seller) or an unban (relist the tickets the
- * ban unlisted, not those the owner unlisted) in one transaction. Idempotent: a redelivered or
- * out-of-date decision changes nothing.
+ * Applies moderation decisions in one transaction, in order: a ban unlists every listed ticket
+ * of the seller, an unban relists the tickets the ban unlisted (not those the owner unlisted).
+ * Idempotent: a redelivered or out-of-date decision changes nothing, so a batch may hold several
+ * decisions about one seller. One transaction for many decisions is what keeps a burst of bans
+ * cheap; if it fails, nothing is changed and the caller can apply them one by one.
  *
  * @param context - database and clock
- * @param decision - see {@link SellerModeration}
+ * @param decisions - see {@link SellerModeration}
+ * @returns one outcome per decision, in order
  * @throws whatever the database throws; nothing is changed then
  * @example
- * await applySellerModeration(context, { ownerId: event.data.userId, banned: true, decidedAt: new Date(event.occurredAt) });
+ * const [outcome] = await applySellerModerations(context, [{ ownerId: event.data.userId, banned: true, decidedAt: new Date(event.occurredAt) }]);
  */
-export async function applySellerModeration(context: TicketsContext, decision: SellerModeration): Promise<ModerationOutcome> {
+export async function applySellerModerations(context: TicketsContext, decisions: readonly SellerModeration[]): Promise<ModerationOutcome[]> {
   return context.db.transaction(async (tx) => {
-    const applied = await recordModeration(tx, { ownerId: decision.ownerId, banned: decision.banned, changedAt: decision.decidedAt });
-    if (!applied) return { applied, tickets: 0 };
     const now = new Date(context.clock());
-    const tickets = decision.banned ? await unlistTicketsOfBannedSeller(tx, decision.ownerId, now) : await relistTicketsOfUnbannedSeller(tx, decision.ownerId, now);
-    return { applied, tickets };
+    const outcomes: ModerationOutcome[] = [];
+    for (const decision of decisions) {
+      const applied = await recordModeration(tx, { ownerId: decision.ownerId, banned: decision.banned, changedAt: decision.decidedAt });
+      if (!applied) {
+        outcomes.push({ applied, tickets: 0 });
+        continue;
+      }
+      const tickets = decision.banned ? await unlistTicketsOfBannedSeller(tx, decision.ownerId, now) : await relistTicketsOfUnbannedSeller(tx, decision.ownerId, now);
+      outcomes.push({ applied, tickets });
+    }
+    return outcomes;
   });
 }

@@ -170,6 +170,30 @@ it('handles each event once across two instances sharing the service consumer', 
   }
 });
 
+it('applies a burst of bans in a few transactions, acking each event after its transaction', async () => {
+  const sellers = Array.from({ length: 40 }, () => randomUUID());
+  for (const seller of sellers) await sellTickets(seller, 1);
+  for (const seller of sellers) await bus.publish('user.banned', { userId: seller, revokedAt: new Date().toISOString() });
+  // Counts the transactions the consumer opens on the real database.
+  let transactions = 0;
+  const db = database.db;
+  const counting = Object.create(db, {
+    transaction: {
+      value: (...args: Parameters<typeof db.transaction>) => {
+        transactions += 1;
+        return db.transaction(...args);
+      },
+    },
+  }) as typeof db;
+  const consumer = startConsumer({ context: { db: counting, clock: systemClock } });
+
+  await waitFor('every ban to be acked', () => consumer.stats.acked === sellers.length);
+  for (const seller of sellers) {
+    expect(await ticketsOf(seller)).toEqual([expect.objectContaining({ listed: false, unlisted_reason: 'seller_banned', version: 2 })]);
+  }
+  expect(transactions).toBeLessThan(sellers.length);
+});
+
 it('retries a failing event and sets it aside after the last allowed delivery', async () => {
   const broken = await openTicketsTestDatabase();
   await broken.close();

@@ -1,10 +1,13 @@
-import { subscribeWorkQueue, type NatsConnection, type VetoEvent, type WorkQueueOptions, type WorkQueueStats } from '@veto/events';
+import { subscribeWorkQueue, type NatsConnection, type VetoEvent, type WorkItem, type WorkQueueOptions, type WorkQueueStats } from '@veto/events';
 import type { Logger } from 'pino';
-import { applySellerModeration, type SellerModeration } from '../../domain/apply-seller-moderation';
+import { applySellerModerations, type ModerationOutcome, type SellerModeration } from '../../domain/apply-seller-moderation';
 import type { TicketsContext } from '../../domain/tickets-context';
 
 /** The work-queue service name: one durable consumer shared by every tickets instance. */
 export const MODERATION_SERVICE = 'tickets';
+
+/** The most events applied in one transaction. */
+const MAX_BATCH = 100;
 
 /** Options of {@link startSellerModerationConsumer}. */
 export interface SellerModerationConsumerOptions
@@ -18,7 +21,7 @@ export interface SellerModerationConsumerOptions
 export interface SellerModerationConsumer {
   /** A snapshot of the work-queue counters. */
   readonly stats: WorkQueueStats;
-  /** Stops taking events and waits for the one in hand to be settled. */
+  /** Stops taking events and waits for the ones in hand to be settled. */
   stop(): Promise<void>;
   /** Resolves after `stop()`; rejects with the events package's `SUBSCRIPTION_FAILED` when the consumer fails for good. */
   readonly closed: Promise<void>;
@@ -36,10 +39,38 @@ function decisionOf(event: VetoEvent): SellerModeration | undefined {
   }
 }
 
+/** Resolves on the next turn of the event loop, after every promise already settled has run its callbacks. */
+const NOTHING_YET = Symbol('nothing yet');
+const nextTurn = (): Promise<typeof NOTHING_YET> => new Promise((resolve) => setImmediate(() => resolve(NOTHING_YET)));
+
+/**
+ * The events in hand: the next one to arrive, then, without waiting, every one already
+ * delivered, up to {@link MAX_BATCH}. Under a burst of bans that is a batch per transaction;
+ * in quiet times a batch of one, handled as soon as it arrives.
+ */
+async function* batches(subscription: AsyncIterable<WorkItem>): AsyncGenerator<WorkItem[]> {
+  const iterator = subscription[Symbol.asyncIterator]();
+  let next = iterator.next();
+  for (;;) {
+    const first = await next;
+    if (first.done === true) return;
+    const batch = [first.value];
+    next = iterator.next();
+    while (batch.length < MAX_BATCH) {
+      const more = await Promise.race([next, nextTurn()]);
+      if (more === NOTHING_YET || more.done === true) break;
+      batch.push(more.value);
+      next = iterator.next();
+    }
+    yield batch;
+  }
+}
+
 /**
  * Consumes the `auth.>` events once per service (a durable work-queue consumer shared by all
  * instances): a `user.banned` unlists the seller's tickets, a `user.unbanned` relists those the
- * ban unlisted. Each event is acked after its transaction committed; a failure is retried with
+ * ban unlisted. Events already delivered are applied together, up to 100 in one transaction, and
+ * each is acked after that transaction committed; a failure is retried with
  * backoff and dead-lettered to `veto.dlq.<service>` after `maxDeliver` deliveries (by
  * `@veto/events`). Handling is idempotent, so redeliveries and replays are harmless.
  *
@@ -54,23 +85,37 @@ function decisionOf(event: VetoEvent): SellerModeration | undefined {
 export function startSellerModerationConsumer(options: SellerModerationConsumerOptions): SellerModerationConsumer {
   const { nc, context, logger, ...queue } = options;
   const subscription = subscribeWorkQueue(nc, { service: MODERATION_SERVICE, ...queue, logger });
+  const applied = (item: WorkItem, decision: SellerModeration, outcome: ModerationOutcome | undefined): void => {
+    item.ack();
+    logger.info({ seq: item.seq, eventId: item.event.id, type: item.event.type, ownerId: decision.ownerId, ...outcome }, 'seller moderation applied');
+  };
   const loop = (async () => {
-    for await (const item of subscription) {
-      const decision = decisionOf(item.event);
-      if (decision === undefined) {
-        item.ack();
-        continue;
+    for await (const batch of batches(subscription)) {
+      const work: { item: WorkItem; decision: SellerModeration }[] = [];
+      for (const item of batch) {
+        const decision = decisionOf(item.event);
+        if (decision === undefined) item.ack();
+        else work.push({ item, decision });
       }
-      let outcome;
-      try {
-        outcome = await applySellerModeration(context, decision);
-      } catch (error) {
-        logger.warn({ err: error, seq: item.seq, eventId: item.event.id, deliveryCount: item.deliveryCount }, 'seller moderation failed, retrying');
-        item.retry(error);
-        continue;
+      if (work.length > 1) {
+        try {
+          const outcomes = await applySellerModerations(context, work.map(({ decision }) => decision));
+          work.forEach(({ item, decision }, index) => applied(item, decision, outcomes[index]));
+          continue;
+        } catch (error) {
+          logger.warn({ err: error, events: work.length }, 'seller moderation batch failed, applying its events one by one');
+        }
       }
-      item.ack();
-      logger.info({ seq: item.seq, eventId: item.event.id, type: item.event.type, ownerId: decision.ownerId, ...outcome }, 'seller moderation applied');
+      // One by one, so that an event that keeps failing is retried and set aside on its own.
+      for (const { item, decision } of work) {
+        try {
+          const [outcome] = await applySellerModerations(context, [decision]);
+          applied(item, decision, outcome);
+        } catch (error) {
+          logger.warn({ err: error, seq: item.seq, eventId: item.event.id, deliveryCount: item.deliveryCount }, 'seller moderation failed, retrying');
+          item.retry(error);
+        }
+      }
     }
   })();
   const closed = Promise.all([loop, subscription.closed]).then(() => undefined);
