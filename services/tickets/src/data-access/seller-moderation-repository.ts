@@ -3,25 +3,28 @@ import type { TicketsDatabase } from './database';
 import { sellerModeration } from './schema';
 
 /**
- * Records a seller's moderation state if the decision is newer than the stored one. A
- * redelivered event (same time) or an older one that arrives late changes nothing.
+ * Records sellers' moderation states where each decision is newer than the stored one, in one
+ * statement. A redelivered decision (same time) or an older one that arrives late changes
+ * nothing. At most one decision per seller: one statement cannot change a row twice.
  *
  * @param db - database or transaction
- * @param decision - the seller, banned or not, and the event's `occurredAt`
- * @returns true when the decision was stored (the caller applies it), false when it was stale
+ * @param decisions - per seller: banned or not, and the event's `occurredAt`
+ * @returns the sellers whose decision was stored (the caller applies those), the others were stale
+ * @throws TypeError when two decisions name the same seller
  * @example
- * if (await recordModeration(tx, { ownerId, banned: true, changedAt })) await unlistTicketsOfBannedSeller(tx, ownerId, now);
+ * const stored = await recordModerations(tx, [{ ownerId, banned: true, changedAt }]);
  */
-export async function recordModeration(db: TicketsDatabase, decision: { ownerId: string; banned: boolean; changedAt: Date }): Promise<boolean> {
+export async function recordModerations(db: TicketsDatabase, decisions: readonly { ownerId: string; banned: boolean; changedAt: Date }[]): Promise<Set<string>> {
+  if (new Set(decisions.map((decision) => decision.ownerId)).size !== decisions.length) throw new TypeError('recordModerations: one decision per seller');
+  if (decisions.length === 0) return new Set();
   const rows = await db
     .insert(sellerModeration)
-    .values(decision)
+    .values([...decisions])
     .onConflictDoUpdate({
       target: sellerModeration.ownerId,
-      set: { banned: decision.banned, changedAt: decision.changedAt },
+      set: { banned: sql`excluded.banned`, changedAt: sql`excluded.changed_at` },
       setWhere: sql`${sellerModeration.changedAt} < excluded.changed_at`,
     })
     .returning({ ownerId: sellerModeration.ownerId });
-  return rows.length > 0;
+  return new Set(rows.map((row) => row.ownerId));
 }
-

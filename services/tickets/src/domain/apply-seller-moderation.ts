@@ -1,5 +1,5 @@
-import { recordModeration } from '../data-access/seller-moderation-repository';
-import { relistTicketsOfUnbannedSeller, unlistTicketsOfBannedSeller } from '../data-access/tickets-repository';
+import { recordModerations } from '../data-access/seller-moderation-repository';
+import { relistTicketsOfUnbannedSellers, unlistTicketsOfBannedSellers } from '../data-access/tickets-repository';
 import type { TicketsContext } from './tickets-context';
 
 /** A moderation decision about a seller, taken from a `user.banned` or `user.unbanned` event. */
@@ -19,11 +19,11 @@ export interface ModerationOutcome {
 }
 
 /**
- * Applies moderation decisions in one transaction, in order: a ban unlists every listed ticket
- * of the seller, an unban relists the tickets the ban unlisted (not those the owner unlisted).
- * Idempotent: a redelivered or out-of-date decision changes nothing, so a batch may hold several
- * decisions about one seller. One transaction for many decisions is what keeps a burst of bans
- * cheap; if it fails, nothing is changed and the caller can apply them one by one.
+ * Applies moderation decisions in one transaction, as if one after another: a ban unlists every
+ * listed ticket of the seller, an unban relists the tickets the ban unlisted (not those the owner
+ * unlisted). Idempotent: a redelivered or out-of-date decision changes nothing. The work is a few
+ * set-based statements per round, a round taking at most one decision per seller in order, so a
+ * burst of bans about different sellers costs one round however many there are.
  *
  * @param context - database and clock
  * @param decisions - see {@link SellerModeration}
@@ -33,17 +33,26 @@ export interface ModerationOutcome {
  * const [outcome] = await applySellerModerations(context, [{ ownerId: event.data.userId, banned: true, decidedAt: new Date(event.occurredAt) }]);
  */
 export async function applySellerModerations(context: TicketsContext, decisions: readonly SellerModeration[]): Promise<ModerationOutcome[]> {
+  // The k-th decision about a seller goes to round k, so each seller's decisions keep their order.
+  const rounds: { index: number; decision: SellerModeration }[][] = [];
+  const perSeller = new Map<string, number>();
+  decisions.forEach((decision, index) => {
+    const round = perSeller.get(decision.ownerId) ?? 0;
+    perSeller.set(decision.ownerId, round + 1);
+    (rounds[round] ??= []).push({ index, decision });
+  });
   return context.db.transaction(async (tx) => {
     const now = new Date(context.clock());
     const outcomes: ModerationOutcome[] = [];
-    for (const decision of decisions) {
-      const applied = await recordModeration(tx, { ownerId: decision.ownerId, banned: decision.banned, changedAt: decision.decidedAt });
-      if (!applied) {
-        outcomes.push({ applied, tickets: 0 });
-        continue;
+    for (const round of rounds) {
+      const stored = await recordModerations(tx, round.map(({ decision }) => ({ ownerId: decision.ownerId, banned: decision.banned, changedAt: decision.decidedAt })));
+      const ownersOf = (banned: boolean) => round.filter(({ decision }) => decision.banned === banned && stored.has(decision.ownerId)).map(({ decision }) => decision.ownerId);
+      const unlisted = await unlistTicketsOfBannedSellers(tx, ownersOf(true), now);
+      const relisted = await relistTicketsOfUnbannedSellers(tx, ownersOf(false), now);
+      for (const { index, decision } of round) {
+        const applied = stored.has(decision.ownerId);
+        outcomes[index] = { applied, tickets: applied ? ((decision.banned ? unlisted : relisted).get(decision.ownerId) ?? 0) : 0 };
       }
-      const tickets = decision.banned ? await unlistTicketsOfBannedSeller(tx, decision.ownerId, now) : await relistTicketsOfUnbannedSeller(tx, decision.ownerId, now);
-      outcomes.push({ applied, tickets });
     }
     return outcomes;
   });
