@@ -1,9 +1,9 @@
+import { decodeCursor, toPage } from '@veto/service-kit';
 import { listAuditEntries } from '../data-access/audit-log-repository';
 import type { Database } from '../data-access/database';
 import { findUserById, listUsers } from '../data-access/users-repository';
 import { AuthError } from '../errors';
 import { toAdminUser, type AdminUser } from './admin-user';
-import { decodeCursor, toPage } from './page-cursor';
 import { normalizeEmail } from './public-user';
 
 /** One entry of the audit log as the admin API shows it. */

@@ -1,5 +1,5 @@
+import { decodeCursor, toPage } from '@veto/service-kit';
 import { listListedTickets } from '../data-access/tickets-repository';
-import { decodeCursor, encodeCursor } from './ticket-cursor';
 import { toTicket, type Ticket } from './ticket';
 import type { TicketsContext } from './tickets-context';
 
@@ -21,10 +21,8 @@ export interface TicketPage {
  * const { items, nextCursor } = await listTickets(context, { limit: 20, cursor: req.query.cursor });
  */
 export async function listTickets(context: TicketsContext, page: { limit: number; cursor?: string | undefined }): Promise<TicketPage> {
-  const after = page.cursor === undefined ? undefined : decodeCursor(page.cursor);
   // One row more than asked tells whether another page exists without a count query.
-  const rows = await listListedTickets(context.db, { limit: page.limit + 1, after });
-  const items = rows.slice(0, page.limit);
-  const last = items.at(-1);
-  return { items: items.map(toTicket), nextCursor: rows.length > page.limit && last !== undefined ? encodeCursor(last) : null };
+  const rows = await listListedTickets(context.db, { limit: page.limit + 1, after: decodeCursor(page.cursor) });
+  const { items, nextCursor } = toPage(rows, page.limit);
+  return { items: items.map(toTicket), nextCursor };
 }

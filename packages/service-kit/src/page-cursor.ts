@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { ValidationError } from '../errors';
+import { ValidationError } from './service-error';
 
-/** The position after which the next page starts: the last row's `(created_at, id)`. */
+/** Keyset pagination: the position after which the next page starts, the last row's `(created_at, id)`. */
 export interface PagePosition {
   readonly createdAt: Date;
   readonly id: string;
@@ -55,7 +55,7 @@ export function decodeCursor(cursor: string | undefined): PagePosition | undefin
  * @param limit - the page size
  * @returns the page's rows and the cursor of the next page (`null` on the last page)
  * @example
- * const { items, nextCursor } = toPage(await listUsers(db, { limit: limit + 1, ... }), limit);
+ * const { items, nextCursor } = toPage(await listUsers(db, { limit: limit + 1, after: decodeCursor(query.cursor) }), limit);
  */
 export function toPage<T extends PagePosition>(rows: readonly T[], limit: number): { items: T[]; nextCursor: string | null } {
   const items = rows.slice(0, limit);
