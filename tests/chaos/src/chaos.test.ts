@@ -1,0 +1,29 @@
+import { SCENARIOS } from './scenarios';
+import { figuresTable } from './scenario-figures';
+import type { ScenarioSettings } from './scenario-run';
+
+// The bounded run: each scenario once, a few bans per phase. `pnpm chaos` runs the full one.
+const CI_RUN: ScenarioSettings = {
+  bansPerPhase: 3,
+  cycles: 1,
+  settleMs: 20_000,
+  ticketsInstances: 2,
+  databaseUrl: process.env.DATABASE_URL || undefined,
+};
+
+describe('chaos: nats-server, auth and two tickets instances as processes, killed during bans', () => {
+  for (const scenario of SCENARIOS) {
+    test(`${scenario.id}. ${scenario.title}: no ban lost, no instance ready while it lets a banned token through`, async () => {
+      const figures = await scenario.run(CI_RUN);
+      const failed = figures.attempted === 0 || figures.lost > 0 || figures.lies > 0 || figures.forgotten > 0 || figures.wronglyRefused > 0;
+      console.log(`${figuresTable([figures])}${failed ? `\n\nservice output:\n${figures.processOutput.slice(-6_000)}` : ''}`);
+      expect(figures.attempted).toBeGreaterThan(0);
+      expect({ lost: figures.lost, readinessLies: figures.lies, forgottenAfterRestart: figures.forgotten, validTokensRefused: figures.wronglyRefused }).toEqual({
+        lost: 0,
+        readinessLies: 0,
+        forgottenAfterRestart: 0,
+        validTokensRefused: 0,
+      });
+    }, 240_000);
+  }
+});

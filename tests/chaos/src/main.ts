@@ -1,0 +1,36 @@
+import { SCENARIOS } from './scenarios';
+import { figuresTable, type ScenarioFigures } from './scenario-figures';
+import type { ScenarioSettings } from './scenario-run';
+
+// `pnpm chaos [id ...]`: the full run (every scenario unless ids are given), one table row per scenario.
+const FULL_RUN: ScenarioSettings = {
+  bansPerPhase: 10,
+  cycles: 3,
+  settleMs: 30_000,
+  ticketsInstances: 2,
+  databaseUrl: process.env.DATABASE_URL || undefined,
+};
+
+async function main(): Promise<void> {
+  const ids = process.argv.slice(2);
+  const unknown = ids.filter((id) => !SCENARIOS.some((scenario) => scenario.id === id));
+  if (unknown.length > 0) throw new TypeError(`unknown scenario ${unknown.join(', ')}; known: ${SCENARIOS.map(({ id }) => id).join(', ')}`);
+  const selected = ids.length === 0 ? SCENARIOS : SCENARIOS.filter((scenario) => ids.includes(scenario.id));
+  console.log(`chaos: ${selected.length} scenarios, ${FULL_RUN.ticketsInstances} tickets instances, ${FULL_RUN.databaseUrl ? 'PostgreSQL' : 'PGlite'}`);
+  const rows: ScenarioFigures[] = [];
+  for (const scenario of selected) {
+    console.log(`\n${scenario.id}. ${scenario.title}`);
+    const figures = await scenario.run(FULL_RUN);
+    rows.push(figures);
+    console.log(figuresTable([figures]));
+  }
+  console.log(`\n${figuresTable(rows)}`);
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
