@@ -1,6 +1,7 @@
 import { createVetoDeployment, type ServiceProcess, type VetoDeployment } from '@veto/e2e';
 import { startNatsServer, type NatsServerHandle } from '@veto/events/testing';
 import { killNatsServer, wipeNatsStore } from './nats-faults';
+import { summarizeOutput } from './process-output';
 
 /** nats-server, the auth service and tickets instances as processes, with the faults a scenario injects. */
 export interface ChaosCluster {
@@ -16,7 +17,7 @@ export interface ChaosCluster {
   restartAuth(): Promise<void>;
   /** SIGKILL tickets instance at `position` and start it again at once (same port and data); resolves when it is ready. */
   crashTickets(position: number, timeoutMs?: number): Promise<void>;
-  /** Everything the processes wrote, for failure messages. */
+  /** What each process wrote (its last lines, summarized), for failure messages. */
   output(): string;
   /** Stops every process and deletes the data. */
   stop(): Promise<void>;
@@ -89,7 +90,7 @@ export async function startChaosCluster(options: { ticketsInstances: number; dat
       tickets[position] = await deployment.startTickets(position + 1);
       await tickets[position].waitReady(timeoutMs);
     },
-    output: () => [...new Set([...retired, auth, ...tickets])].map((member) => `--- ${member.name}\n${member.output()}`).join('\n'),
+    output: () => [...new Set([...retired, auth, ...tickets])].map((member) => `--- ${member.name}\n${summarizeOutput(member.output())}`).join('\n'),
     stop,
   };
 }

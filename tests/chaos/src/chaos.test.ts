@@ -16,7 +16,7 @@ describe('chaos: nats-server, auth and two tickets instances as processes, kille
     test(`${scenario.id}. ${scenario.title}: no ban lost, no instance ready while it lets a banned token through`, async () => {
       const figures = await scenario.run(CI_RUN);
       const failed = figures.attempted === 0 || figures.lost > 0 || figures.lies > 0 || figures.forgotten > 0 || figures.wronglyRefused > 0;
-      console.log(`${figuresTable([figures])}${failed ? `\n\nservice output:\n${figures.processOutput.slice(-6_000)}` : ''}`);
+      console.log(`${figuresTable([figures])}${failed ? `\n\nservice output:\n${figures.processOutput}` : ''}`);
       expect(figures.attempted).toBeGreaterThan(0);
       expect({ lost: figures.lost, readinessLies: figures.lies, forgottenAfterRestart: figures.forgotten, validTokensRefused: figures.wronglyRefused }).toEqual({
         lost: 0,

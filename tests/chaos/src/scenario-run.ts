@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { request } from '@veto/e2e';
 import { createBanLedger, presentToken, type BanLedger } from './ban-ledger';
 import { startChaosCluster, type ChaosCluster } from './chaos-cluster';
 import { startReadinessSampler } from './readiness-sampler';
@@ -49,6 +50,18 @@ export interface ScenarioContext {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// Tells "committed but never delivered" from "not committed at all" for the lost bans, when auth answers.
+async function noteLostBansAuthRecorded(context: ScenarioContext): Promise<void> {
+  const lost = context.ledger.bans.filter((ban) => ban.unenforcedAtEnd.size > 0);
+  if (lost.length === 0) return;
+  const { deployment } = context.cluster;
+  const adminToken = await deployment.adminToken().catch(() => undefined);
+  if (adminToken === undefined) return;
+  const answers = await Promise.all(lost.map((ban) => request('GET', `${deployment.authUrl}/api/admin/users/${ban.userId}`, { token: adminToken }).catch(() => undefined)));
+  const recorded = answers.filter((answer) => answer?.status === 200 && (answer.body.user as { bannedAt?: string | null }).bannedAt).length;
+  context.note(`auth still records ${recorded} of the ${lost.length} lost bans`);
+}
 
 /**
  * Runs one scenario on a fresh cluster: samples `/readyz` of every tickets instance every
@@ -162,6 +175,7 @@ export async function runScenario(name: string, settings: ScenarioSettings, body
     await body(context);
     ledger.setDeadline(performance.now() + settings.settleMs);
     await ledger.finalCheck();
+    await noteLostBansAuthRecorded(context);
   } finally {
     ledger.setDeadline(0);
     await sampler.stop();
