@@ -1,4 +1,5 @@
 import { request } from '@veto/e2e';
+import { within } from './within';
 
 /** A ban the admin API confirmed, and what each tickets instance was seen doing with the user's token. */
 export interface BanRecord {
@@ -85,7 +86,7 @@ export function createBanLedger(instances: () => readonly Instance[], pollMs = 1
       return ban;
     },
     async enforcedEverywhere(timeoutMs) {
-      await Promise.race([Promise.all(probes), sleep(timeoutMs)]);
+      await within(Promise.all(probes), timeoutMs);
     },
     setDeadline(at) {
       deadline = at;

@@ -3,6 +3,7 @@ import { request } from '@veto/e2e';
 import { createBanLedger, presentToken, type BanLedger } from './ban-ledger';
 import { startChaosCluster, type ChaosCluster } from './chaos-cluster';
 import { startReadinessSampler } from './readiness-sampler';
+import { within } from './within';
 import { scenarioFigures, type ScenarioFigures } from './scenario-figures';
 
 /** How big and how patient a run is: the CI run is small, `pnpm chaos` larger. */
@@ -129,8 +130,8 @@ export async function runScenario(name: string, settings: ScenarioSettings, body
       })();
       return {
         async confirmed(count) {
-          const reached = new Promise<boolean>((resolve) => (confirmed >= count ? resolve(true) : waiters.push({ count, resolve: () => resolve(true) })));
-          if (!(await Promise.race([reached, sleep(settings.settleMs).then(() => false)]))) {
+          const reached = new Promise<void>((resolve) => (confirmed >= count ? resolve() : waiters.push({ count, resolve })));
+          if (!(await within(reached, settings.settleMs))) {
             context.note(`the ban loop confirmed ${confirmed} bans, not ${count}, within ${settings.settleMs} ms`);
           }
         },
