@@ -145,8 +145,9 @@ export async function runScenario(name: string, settings: ScenarioSettings, body
       const earlier = [...ledger.bans];
       try {
         await cluster.crashTickets(position, settings.settleMs);
-      } catch (error) {
-        context.note(`tickets-${position + 1} did not come back: ${(error as Error).message.split('\n')[0]}`);
+      } catch {
+        const lastWords = cluster.tickets[position]!.output().split('\n').find((line) => line.includes('failed to start')) ?? 'no output';
+        context.note(`tickets-${position + 1} did not become ready again (${lastWords.trim().slice(0, 160)})`);
         return;
       }
       const instance = cluster.tickets[position]!;
