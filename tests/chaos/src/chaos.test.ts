@@ -1,15 +1,6 @@
 import { SCENARIOS } from './scenarios';
 import { figuresTable } from './scenario-figures';
-import type { ScenarioSettings } from './scenario-run';
-
-// The bounded run: each scenario once, a few bans per phase. `pnpm chaos` runs the full one.
-const CI_RUN: ScenarioSettings = {
-  bansPerPhase: 3,
-  cycles: 1,
-  settleMs: 20_000,
-  ticketsInstances: 2,
-  databaseUrl: process.env.DATABASE_URL || undefined,
-};
+import { CI_RUN } from './run-sizes';
 
 describe('chaos: nats-server, auth and two tickets instances as processes, killed during bans', () => {
   for (const scenario of SCENARIOS) {

@@ -2,3 +2,4 @@
 export { SCENARIOS, type Scenario } from './scenarios';
 export { runScenario, type ScenarioContext, type ScenarioSettings } from './scenario-run';
 export { figuresTable, LIE_GAP_MS, type ScenarioFigures } from './scenario-figures';
+export { CI_RUN, FULL_RUN } from './run-sizes';

@@ -1,16 +1,8 @@
 import { SCENARIOS } from './scenarios';
 import { figuresTable, type ScenarioFigures } from './scenario-figures';
-import type { ScenarioSettings } from './scenario-run';
+import { FULL_RUN } from './run-sizes';
 
 // `pnpm chaos [id ...]`: the full run (every scenario unless ids are given), one table row per scenario.
-const FULL_RUN: ScenarioSettings = {
-  bansPerPhase: 10,
-  cycles: 3,
-  settleMs: 30_000,
-  ticketsInstances: 2,
-  databaseUrl: process.env.DATABASE_URL || undefined,
-};
-
 async function main(): Promise<void> {
   const ids = process.argv.slice(2);
   const unknown = ids.filter((id) => !SCENARIOS.some((scenario) => scenario.id === id));

@@ -4,21 +4,10 @@ import type { ReadySample } from './readiness-sampler';
 /** How long a ban may stay unenforced on an instance before that instance saying "ready" is a lie. */
 export const LIE_GAP_MS = 2_000;
 
-/** What one scenario measured. */
-export interface ScenarioFigures {
-  readonly scenario: string;
-  /** Bans the admin API confirmed (200). */
-  readonly attempted: number;
+/** The counts a scenario gathers itself, beside its bans and readiness samples. */
+export interface ScenarioTallies {
   /** Ban requests that did not get a 200 (not counted as attempted). */
   readonly banRequestsFailed: number;
-  /** Confirmed bans every instance answered 401 `TOKEN_REVOKED` for before the deadline, and still did at the end. */
-  readonly enforced: number;
-  /** `attempted - enforced`. */
-  readonly lost: number;
-  /** The longest time among enforced bans from the ban's 200 until the last instance answered 401; undefined without any. */
-  readonly longestWindowMs: number | undefined;
-  /** `/readyz` 200 answers of an instance while it was seen accepting a token banned more than {@link LIE_GAP_MS} before. */
-  readonly lies: number;
   /** Earlier bans a restarted instance accepted (200) right after it said ready. */
   readonly forgotten: number;
   /** Tokens of users who are not banned that an instance did not accept (200) by the deadline. */
@@ -28,19 +17,23 @@ export interface ScenarioFigures {
   readonly durationMs: number;
   /** What else happened: instances that did not come back, requests that failed. */
   readonly notes: readonly string[];
-  /** Everything the service processes wrote (warnings and errors), for a failure's explanation. */
+  /** The last lines each service process wrote (warnings and errors), for a failure's explanation. */
   readonly processOutput: string;
 }
 
-/** The counts a scenario gathers itself, beside its bans and readiness samples. */
-export interface ScenarioTallies {
-  readonly banRequestsFailed: number;
-  readonly forgotten: number;
-  readonly wronglyRefused: number;
-  readonly readinessSamples: number;
-  readonly durationMs: number;
-  readonly notes: readonly string[];
-  readonly processOutput: string;
+/** What one scenario measured. */
+export interface ScenarioFigures extends ScenarioTallies {
+  readonly scenario: string;
+  /** Bans the admin API confirmed (200). */
+  readonly attempted: number;
+  /** Confirmed bans every instance answered 401 `TOKEN_REVOKED` for before the deadline, and still did at the end. */
+  readonly enforced: number;
+  /** `attempted - enforced`. */
+  readonly lost: number;
+  /** The longest time among enforced bans from the ban's 200 until the last instance answered 401; undefined without any. */
+  readonly longestWindowMs: number | undefined;
+  /** `/readyz` 200 answers of an instance while it was seen accepting a token banned more than {@link LIE_GAP_MS} before. */
+  readonly lies: number;
 }
 
 /**
