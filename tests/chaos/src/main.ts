@@ -12,15 +12,21 @@ async function main(): Promise<void> {
   const rows: ScenarioFigures[] = [];
   for (const scenario of selected) {
     console.log(`\n${scenario.id}. ${scenario.title}`);
-    const figures = await scenario.run(FULL_RUN);
-    rows.push(figures);
-    console.log(figuresTable([figures]));
+    try {
+      const figures = await scenario.run(FULL_RUN);
+      rows.push(figures);
+      console.log(figuresTable([figures]));
+    } catch (error) {
+      // The other scenarios still tell something: report this one and go on.
+      console.error(`scenario ${scenario.id} could not run:`, error);
+      process.exitCode = 1;
+    }
   }
   console.log(`\n${figuresTable(rows)}`);
 }
 
 main().then(
-  () => process.exit(0),
+  () => process.exit(),
   (error: unknown) => {
     console.error(error);
     process.exit(1);
