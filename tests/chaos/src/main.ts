@@ -1,5 +1,5 @@
 import { SCENARIOS } from './scenarios';
-import { figuresTable, type ScenarioFigures } from './scenario-figures';
+import { figuresTable, scenarioHeld, type ScenarioFigures } from './scenario-figures';
 import { FULL_RUN } from './run-sizes';
 
 // `pnpm chaos [id ...]`: the full run (every scenario unless ids are given), one table row per scenario.
@@ -16,6 +16,7 @@ async function main(): Promise<void> {
       const figures = await scenario.run(FULL_RUN);
       rows.push(figures);
       console.log(figuresTable([figures]));
+      if (!scenarioHeld(figures)) console.log(`service output:\n${figures.processOutput}`);
     } catch (error) {
       // The other scenarios still tell something: report this one and go on.
       console.error(`scenario ${scenario.id} could not run:`, error);

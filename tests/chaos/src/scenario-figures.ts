@@ -72,6 +72,17 @@ export function scenarioFigures(
 }
 
 /**
+ * Whether a scenario went as it must: some bans made, none lost, no readiness lie, no ban
+ * forgotten by a restarted instance, no valid token refused.
+ *
+ * @example
+ * if (!scenarioHeld(figures)) console.log(figures.processOutput);
+ */
+export function scenarioHeld(figures: ScenarioFigures): boolean {
+  return figures.attempted > 0 && figures.lost === 0 && figures.lies === 0 && figures.forgotten === 0 && figures.wronglyRefused === 0;
+}
+
+/**
  * The figures as a markdown table, one row per scenario.
  *
  * @example
