@@ -1,4 +1,5 @@
 import { connect, type NatsConnection, type NodeConnectionOptions } from '@nats-io/transport-node';
+import { delay } from './delay';
 import { EventError } from './errors';
 import { silentLogger, type Logger } from './logger';
 
@@ -56,18 +57,6 @@ function checkOptions(retry: ConnectRetryOptions): Required<Omit<ConnectRetryOpt
   return { giveUpAfterMs, handshakeTimeoutMs, retryDelaysMs, logger };
 }
 
-function wait(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-  });
-}
-
 /**
  * Makes the first connection to NATS, retrying until `giveUpAfterMs`: a server that is not up
  * yet, or too busy to finish the handshake in time, is tried again after a short wait, with one
@@ -108,7 +97,7 @@ export async function connectWithRetry(options: NodeConnectionOptions, retry: Co
       if (leftMs <= 0) throw failed(attempt, code, `gave up after ${giveUpAfterMs} ms`, error);
       const retryInMs = Math.min(retryDelaysMs[Math.min(attempt, retryDelaysMs.length) - 1] ?? 0, leftMs);
       logger.warn({ servers, attempt, code, retryInMs, err: error }, 'NATS connection attempt failed; retrying');
-      await wait(retryInMs, retry.signal);
+      await delay(retryInMs, retry.signal);
       if (retry.signal?.aborted) throw failed(attempt, code, 'stopped', error);
     }
   }

@@ -12,6 +12,7 @@ import {
   type JsMsg,
 } from '@nats-io/jetstream';
 import { publishDeadLetter, type DeadLetterReason } from './dead-letter';
+import { delay } from './delay';
 import { EventError } from './errors';
 import type { EventType, VetoEvent } from './event-schemas';
 import { silentLogger, type Logger } from './logger';
@@ -109,7 +110,7 @@ class WorkQueue implements WorkQueueSubscription {
   readonly #batch: number;
   readonly #logger: Logger;
   readonly #closed: Settle<void> = settle();
-  readonly #stopping: Settle<void> = settle();
+  readonly #stopping = new AbortController();
   /** The current consumer's messages; replaced when a consumer found gone is recreated. */
   #messages: Promise<ConsumerMessages>;
   /** Set from the moment the consumer is found gone until its replacement consumes. */
@@ -206,14 +207,7 @@ class WorkQueue implements WorkQueueSubscription {
         return messages;
       } catch (error) {
         this.#logger.warn({ stream: this.#stream, consumer: this.#service, attempt, err: error }, 'work-queue consumer could not be recreated yet (is the stream there?); retrying');
-        const wait = RECREATE_BACKOFF_MS[Math.min(attempt, RECREATE_BACKOFF_MS.length) - 1];
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, wait);
-          void this.#stopping.promise.then(() => {
-            clearTimeout(timer);
-            resolve();
-          });
-        });
+        await delay(RECREATE_BACKOFF_MS[Math.min(attempt, RECREATE_BACKOFF_MS.length) - 1] ?? 0, this.#stopping.signal);
       }
     }
     return undefined;
@@ -347,7 +341,7 @@ class WorkQueue implements WorkQueueSubscription {
   async stop(): Promise<void> {
     if (this.#stopped) return this.#closed.promise;
     this.#stopped = true;
-    this.#stopping.resolve();
+    this.#stopping.abort();
     try {
       // A replacement being created becomes the current consumer, closed below.
       await this.#replacement;
