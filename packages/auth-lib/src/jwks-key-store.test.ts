@@ -1,18 +1,8 @@
-import { isAuthError } from './errors';
 import { createJwksKeyStore } from './jwks-key-store';
 import { startJwksServer, type JwksServer } from './test-support/jwks-server';
 import { createTestKeyPair, signTestToken, TEST_AUDIENCE, TEST_ISSUER, TEST_KEY_PAIR, testJwks } from './testing';
 import { createVerifier } from './verifier';
-
-function codeOf(verify: () => unknown): string {
-  try {
-    verify();
-    return 'accepted';
-  } catch (error) {
-    if (isAuthError(error)) return error.code;
-    throw error;
-  }
-}
+import { codeOf } from './test-support/code-of';
 
 describe('createJwksKeyStore', () => {
   let server: JwksServer;

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { createEvent, ensureStreams, EventPublisher, type NatsConnection } from '@veto/events';
 import { connectTo, startNatsServer, type NatsServerHandle } from '@veto/events/testing';
-import { isAuthError } from './errors';
 import { RevocationCache } from './revocation-cache';
 import { createRevocationFeed, type RevocationFeed } from './revocation-feed';
 import { signTestToken, TEST_AUDIENCE, TEST_ISSUER, testJwks } from './testing';
 import { createVerifier } from './verifier';
+import { codeOf } from './test-support/code-of';
 
 // A fresh instance must replay `ttl + skew`: a token issued just before a ban is still accepted
 // for `skew` after its expiry, so a ban older than `ttl` (but not `ttl + skew`) still matters.
@@ -27,16 +27,6 @@ afterAll(async () => {
   await nc.close();
   await server.cleanup();
 });
-
-function codeOf(verify: () => unknown): string {
-  try {
-    verify();
-    return 'accepted';
-  } catch (error) {
-    if (isAuthError(error)) return error.code;
-    throw error;
-  }
-}
 
 it('replays a ban stored between ttl + skew and ttl ago, so a fresh feed rejects the banned user’s still-accepted token', async () => {
   const tag = randomBytes(4).toString('hex');
