@@ -6,6 +6,7 @@ import { startDelayProxy, type DelayProxy } from './delay-proxy';
 import { isEventError } from './errors';
 import { eventually } from './eventually';
 import { startNatsServer, type NatsServerHandle } from './nats-server-harness';
+import { nextReconnect } from './next-reconnect';
 import { recordingLogger } from './test-support/recording-logger';
 
 // A server that wants credentials and gives a client half a second to send them: a delay proxy
@@ -60,6 +61,18 @@ describe('connectWithRetry', () => {
     const nc = await connectWithRetry({ servers: slow.url, ...credentials }, { giveUpAfterMs: 60_000, retryDelaysMs: [0], logger });
     expect(failedAttempts(logger)).toEqual(['AUTHENTICATION_TIMEOUT', 'AUTHENTICATION_TIMEOUT']);
     expect(slow.connections).toBe(3);
+    await nc.flush();
+    await nc.close();
+  });
+
+  it('keeps reconnecting when reconnects are cut off by the server’s authentication timeout twice in a row', async () => {
+    const flaky = await startDelayProxy({ targetPort: server.port, delayMs: 1000, isSlow: (connection) => connection === 2 || connection === 3 });
+    proxies.push(flaky);
+    const nc = await connectWithRetry({ servers: flaky.url, ...credentials, maxReconnectAttempts: -1, reconnectTimeWait: 50 }, { giveUpAfterMs: 60_000 });
+    const back = nextReconnect(nc);
+    await server.restart();
+    await back;
+    expect(flaky.connections).toBeGreaterThanOrEqual(4);
     await nc.flush();
     await nc.close();
   });

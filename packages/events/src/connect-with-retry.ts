@@ -61,7 +61,8 @@ function checkOptions(retry: ConnectRetryOptions): Required<Omit<ConnectRetryOpt
  * Makes the first connection to NATS, retrying until `giveUpAfterMs`: a server that is not up
  * yet, or too busy to finish the handshake in time, is tried again after a short wait, with one
  * warn line per attempt naming the failure's {@link natsErrorCode}. Refused credentials are not
- * retried. Once connected, reconnects follow `options` (the client's own policy).
+ * retried. Once connected, reconnects follow `options` (the client's own policy), except that
+ * authentication errors in a row do not end them unless `ignoreAuthErrorAbort: false` is passed.
  *
  * @param options - the client's connection options (`servers`, `name`, `user`, `pass`, reconnect policy)
  * @param retry - the bound, the per-attempt handshake timeout, the waits, a logger, an abort signal
@@ -86,7 +87,14 @@ export async function connectWithRetry(options: NodeConnectionOptions, retry: Co
     try {
       // The client would retry on its own with waitOnFirstConnect, but silently, without a bound,
       // and it gives up for good after two authentication errors in a row.
-      const nc = await connect({ ...options, waitOnFirstConnect: false, timeout: Math.max(1, Math.min(handshakeTimeoutMs, remainingMs)) });
+      // ignoreAuthErrorAbort: a reconnect cut off twice by the server's authentication timeout (a
+      // busy machine) would otherwise close the connection for good; the caller can still opt out.
+      const nc = await connect({
+        ignoreAuthErrorAbort: true,
+        ...options,
+        waitOnFirstConnect: false,
+        timeout: Math.max(1, Math.min(handshakeTimeoutMs, remainingMs)),
+      });
       logger.info({ server: nc.getServer(), attempts: attempt, elapsedMs: Date.now() - startedAt }, 'connected to NATS');
       return nc;
     } catch (error) {

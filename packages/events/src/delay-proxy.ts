@@ -9,6 +9,8 @@ export interface DelayProxyOptions {
   delayMs: number;
   /** How many connections, from the first, are slow; every one by default. Later ones pass at once. */
   slowConnections?: number;
+  /** Which connections are slow, by their number from 1; overrides `slowConnections`. */
+  isSlow?: (connection: number) => boolean;
 }
 
 /** A TCP proxy on a free loopback port in front of a test server. */
@@ -26,7 +28,7 @@ export interface DelayProxy {
  * connections by `delayMs`: to the client it looks like a busy machine finishing the handshake
  * late, so a server's `authorization.timeout` runs out before the client's CONNECT arrives.
  *
- * @param options - target port, delay, how many connections are slow
+ * @param options - target port, delay, how many (or which) connections are slow
  * @returns the proxy; connect to its `url`
  * @example
  * const proxy = await startDelayProxy({ targetPort: server.port, delayMs: 1000, slowConnections: 1 });
@@ -35,6 +37,7 @@ export interface DelayProxy {
  */
 export async function startDelayProxy(options: DelayProxyOptions): Promise<DelayProxy> {
   const { targetPort, delayMs, slowConnections = Infinity } = options;
+  const isSlow = options.isSlow ?? ((connection: number) => connection <= slowConnections);
   const sockets = new Set<Socket>();
   let connections = 0;
   const track = (socket: Socket): Socket => {
@@ -44,7 +47,7 @@ export async function startDelayProxy(options: DelayProxyOptions): Promise<Delay
   };
   const server = createServer((client) => {
     connections++;
-    const slow = connections <= slowConnections;
+    const slow = isSlow(connections);
     const later = (action: () => void): void => {
       if (slow) setTimeout(action, delayMs).unref();
       else action();
