@@ -1,5 +1,6 @@
 export { connect } from '@nats-io/transport-node';
 export type { NatsConnection, NodeConnectionOptions } from '@nats-io/transport-node';
+export { connectWithRetry, natsErrorCode, type ConnectRetryOptions } from './connect-with-retry';
 export { EVENT_ERROR_CODES, EventError, isEventError, type EventErrorCode } from './errors';
 export { EVENT_DATA_SCHEMAS, EVENT_TYPES, EVENT_VERSION, isEventType, type EventOf, type EventType, type VetoEvent } from './event-schemas';
 export { createEvent, type CreateEventOptions } from './create-event';

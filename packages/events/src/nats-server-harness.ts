@@ -17,6 +17,12 @@ export interface NatsServerOptions {
   startTimeoutMs?: number;
 }
 
+/** Options of {@link NatsServerHandle.restart}. */
+export interface RestartOptions {
+  /** Delete the JetStream store before starting again; false by default. */
+  emptyStore?: boolean;
+}
+
 /** A running nats-server with JetStream on a loopback port and a private store. */
 export interface NatsServerHandle {
   /** `nats://127.0.0.1:<port>`. */
@@ -26,8 +32,12 @@ export interface NatsServerHandle {
   readonly storeDir: string;
   /** Stops the server (SIGTERM) and waits for it to exit; the store is kept. */
   stop(): Promise<void>;
-  /** Starts the server again on the same port with the same store (stopping it first if it runs). */
-  restart(): Promise<void>;
+  /**
+   * Starts the server again on the same port with the same store (stopping it first if it runs).
+   * With `emptyStore`, the JetStream store is deleted in between: every stream and consumer is
+   * gone, as after a lost disk.
+   */
+  restart(options?: RestartOptions): Promise<void>;
   /** Stops the server and deletes its store. */
   cleanup(): Promise<void>;
 }
@@ -169,8 +179,10 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
     port,
     storeDir,
     stop,
-    async restart() {
+    async restart(restartOptions: RestartOptions = {}) {
       await stop();
+      // The log file stays: only the JetStream store (`-sd` keeps it under jetstream/) goes.
+      if (restartOptions.emptyStore === true) await rm(join(storeDir, 'jetstream'), { recursive: true, force: true });
       await start();
     },
     async cleanup() {

@@ -3,6 +3,7 @@ import {
   integerSetting as integer,
   loadConfigFrom,
   LOG_LEVEL_SETTING,
+  NATS_CONNECT_SETTINGS,
   natsSettings,
   optionalTextSetting as optionalText,
   STREAM_SETTINGS,
@@ -22,6 +23,7 @@ import { z } from 'zod';
 export const CONFIG_SPEC = {
   ...LOG_LEVEL_SETTING,
   ...natsSettings('tickets', 'Tokens are verified against the cache meanwhile (see `REVOCATION_FAIL_CLOSED_AFTER_MS`).'),
+  ...NATS_CONNECT_SETTINGS,
   ...STREAM_SETTINGS,
   env: {
     env: 'VETO_ENV',

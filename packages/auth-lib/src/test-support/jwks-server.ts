@@ -6,6 +6,7 @@ export interface JwksServer {
   readonly url: string;
   readonly requests: number;
   respond: () => { status: number; body: string };
+  /** Stops listening; resolves at once when already stopped. */
   close(): Promise<void>;
 }
 
@@ -17,7 +18,11 @@ export async function startJwksServer(initial: unknown): Promise<JwksServer> {
       return requests;
     },
     respond: () => ({ status: 200, body: JSON.stringify(initial) }),
-    close: () => new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve()))),
+    // Idempotent: a test may stop the server itself (the auth service going down) before afterEach does.
+    close: () =>
+      new Promise<void>((resolve, reject) =>
+        server.close((err) => (err && (err as NodeJS.ErrnoException).code !== 'ERR_SERVER_NOT_RUNNING' ? reject(err) : resolve())),
+      ),
   };
   const server: Server = createServer((_req, res) => {
     requests += 1;

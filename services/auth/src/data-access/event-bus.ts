@@ -1,4 +1,4 @@
-import { connect, ensureStreams, EventError, EventPublisher, type NatsConnection, type StreamOptions, type VetoEvent } from '@veto/events';
+import { connectWithRetry, ensureStreams, EventError, EventPublisher, type NatsConnection, type StreamOptions, type VetoEvent } from '@veto/events';
 import type { Logger } from 'pino';
 
 /** Where and how the auth service reaches NATS. */
@@ -9,10 +9,10 @@ export interface EventBusOptions {
   readonly password?: string | undefined;
   /** The `AUTH` stream's configuration, applied once connected. */
   readonly stream: StreamOptions;
-  readonly logger: Pick<Logger, 'info' | 'warn'>;
+  readonly logger: Pick<Logger, 'debug' | 'info' | 'warn' | 'error'>;
   /** Called when the bus can publish: first connection (streams ensured) and every reconnect. */
   readonly onAvailable: () => void;
-  /** Called when connecting fails for good (e.g. the credentials are refused). */
+  /** Called when connecting fails for good: the credentials are refused (EventError `CONNECT_FAILED`). */
   readonly onFatal: (error: unknown) => void;
   /** Delay between attempts to create the streams. Default 1000 ms. */
   readonly retryMs?: number;
@@ -46,6 +46,7 @@ export interface EventBus {
  */
 export function connectEventBus(options: EventBusOptions): EventBus {
   const retryMs = options.retryMs ?? 1000;
+  const dialing = new AbortController();
   let closing = false;
   let nc: NatsConnection | undefined;
   let publisher: EventPublisher | undefined;
@@ -66,16 +67,16 @@ export function connectEventBus(options: EventBusOptions): EventBus {
   };
 
   const started = (async () => {
-    const connection = await connect({
-      servers: [...options.servers],
-      name: 'veto-auth',
-      user: options.user,
-      pass: options.password,
-      // Keep dialing, from the very first attempt: the service must not depend on the bus to start.
-      waitOnFirstConnect: true,
-      maxReconnectAttempts: -1,
-      reconnectTimeWait: 250,
+    // Keep dialing, without a bound, through refused connections and slow handshakes (each attempt
+    // logged): the service must not depend on the bus to start. Only refused credentials end it.
+    const connection = await connectWithRetry(
+      { servers: [...options.servers], name: 'veto-auth', user: options.user, pass: options.password, maxReconnectAttempts: -1, reconnectTimeWait: 250 },
+      { giveUpAfterMs: Infinity, logger: options.logger, signal: dialing.signal },
+    ).catch((error: unknown) => {
+      if (closing) return undefined;
+      throw error;
     });
+    if (connection === undefined) return;
     nc = connection;
     if (closing) {
       await connection.close();
@@ -109,8 +110,9 @@ export function connectEventBus(options: EventBusOptions): EventBus {
     },
     async close() {
       closing = true;
+      dialing.abort();
       if (nc === undefined) {
-        // Still dialing: connect() resolves only once a server answers (then closes at once), so do not wait for it.
+        // Still dialing: an attempt in progress ends within its handshake timeout (then closes at once), so do not wait for it.
         return;
       }
       await started;
