@@ -47,6 +47,27 @@ describe('startNatsServer', () => {
     }
   });
 
+  it('survives a kill -9 with its store, and comes back with an empty store when asked', async () => {
+    const nc = await connectTo(server);
+    try {
+      const jsm = await jetstreamManager(nc);
+      await jsm.streams.add({ name: 'HARNESS_KILL', subjects: ['harness.kill.>'] });
+      await jsm.jetstream().publish('harness.kill.a', 'kept');
+
+      let back = nextReconnect(nc);
+      await server.restart({ kill: true });
+      await back;
+      expect((await jsm.streams.info('HARNESS_KILL')).state.messages).toBe(1);
+
+      back = nextReconnect(nc);
+      await server.restart({ emptyStore: true });
+      await back;
+      await expect(jsm.streams.info('HARNESS_KILL')).rejects.toThrow('stream not found');
+    } finally {
+      await nc.close();
+    }
+  });
+
   it('refuses connections after stop and deletes its store on cleanup', async () => {
     const other = await startNatsServer();
     await other.stop();
