@@ -48,7 +48,7 @@ describe('subscribeFanOut', () => {
     await publishAll(['u4']);
     expect(userIds(await events.waitFor(4))).toEqual(['u1', 'u2', 'u3', 'u4']);
     expect(caughtUpDuringBody[3]).toBe(true);
-    expect(sub.stats).toEqual({ delivered: 4, malformed: 0, lastSeq: 4 });
+    expect(sub.stats).toEqual({ delivered: 4, malformed: 0, lastSeq: 4, resets: 0, streamLastSeq: expect.any(Number) });
     await sub.stop();
     await sub.closed;
   });
@@ -120,7 +120,7 @@ describe('subscribeFanOut', () => {
     await sub.caughtUp;
 
     expect(userIds(events.items)).toEqual(['u1', 'u2']);
-    expect(sub.stats).toEqual({ delivered: 2, malformed: 3, lastSeq: 5 });
+    expect(sub.stats).toEqual({ delivered: 2, malformed: 3, lastSeq: 5, resets: 0, streamLastSeq: 5 });
     const warnings = logger.lines.filter((line) => line.level === 'warn');
     expect(warnings.map(({ context }) => [context.seq, context.code])).toEqual([
       [2, 'EVENT_MALFORMED'],
@@ -173,6 +173,8 @@ describe('subscribeFanOut', () => {
     ['an idle heartbeat not below the 30 s pull expiry', { startTime: LONG_AGO, idleHeartbeatMs: 30_000 }],
     ['recreation after a single missed heartbeat, which the client never reports', { startTime: LONG_AGO, recreateAfterMissedHeartbeats: 1 }],
     ['a fractional count of missed heartbeats', { startTime: LONG_AGO, recreateAfterMissedHeartbeats: 2.5 }],
+    ['a stream check interval below 100 ms', { startTime: LONG_AGO, streamCheckIntervalMs: 10 }],
+    ['a startTime that is neither a Date nor a function', { startTime: '2026-01-01' as unknown as Date }],
   ])('throws TypeError for %s', (_label, options) => {
     expect(() => subscribeFanOut(nats.nc, options)).toThrow(TypeError);
   });
@@ -217,6 +219,8 @@ describe('subscribeFanOut', () => {
 
       expect(userIds(await events.waitFor(5))).toEqual(['before-1', 'before-2', 'during', 'after-1', 'after-2']);
       expect(sub.stats.lastSeq).toBe(5);
+      // The same store keeps the stream's identity: no reset, no replay.
+      expect(sub.stats.resets).toBe(0);
     } finally {
       await other.close();
       await sub.stop();
