@@ -146,6 +146,65 @@ describe('subscribeFanOut recovery', () => {
     await sub.stop();
   });
 
+  it('is not following while it replays the window after a reset, and follows again once the loop body handled it', async () => {
+    const names = uniqueNames();
+    await ensureStreams(nats.nc, names);
+    const publisher = new EventPublisher(nats.nc, { subjectPrefix: names.subjectPrefix });
+    const sub = subscribeFanOut(nats.nc, { stream: names.name, subjectPrefix: names.subjectPrefix, startTime: new Date(0), streamCheckIntervalMs: 200 });
+    const followingDuringBody: boolean[] = [];
+    const events = collect(sub, () => followingDuringBody.push(sub.following));
+    await sub.caughtUp;
+    // More old events than new ones: the client's own consumer, recreated at the old position, cannot deliver a new one first.
+    for (const id of ['old-1', 'old-2', 'old-3']) await publisher.publish(banOf(id));
+    await events.waitFor(3);
+    const jsm = await jetstreamManager(nats.nc);
+
+    await jsm.streams.delete(names.name);
+    await ensureStreams(nats.nc, names);
+    await publisher.publish(banOf('new-1'));
+    await publisher.publish(banOf('new-2'));
+
+    expect(userIds(await events.waitFor(5))).toEqual(['old-1', 'old-2', 'old-3', 'new-1', 'new-2']);
+    expect(followingDuringBody).toEqual([true, true, true, false, false]);
+    await eventually(async () => {
+      if (!sub.following) throw new Error(`still ${String(sub.interruption)}`);
+    });
+    expect(sub.interruptedSince).toBeUndefined();
+    expect(sub.stats).toMatchObject({ resets: 1, lastSeq: 2 });
+    await sub.stop();
+  });
+
+  it('says since when the stream holds an event its loop body has not finished with', async () => {
+    const names = uniqueNames();
+    await ensureStreams(nats.nc, names);
+    const publisher = new EventPublisher(nats.nc, { subjectPrefix: names.subjectPrefix });
+    const sub = subscribeFanOut(nats.nc, { stream: names.name, subjectPrefix: names.subjectPrefix, startTime: new Date(0), streamCheckIntervalMs: 100 });
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const handled: number[] = [];
+    const loop = (async () => {
+      for await (const { seq } of sub) {
+        // The first event holds the loop body, as a slow or stuck consumer would.
+        if (seq === 1) await gate;
+        handled.push(seq);
+      }
+    })();
+    await sub.caughtUp;
+    await publisher.publish(banOf('slow'));
+    await publisher.publish(banOf('waiting'));
+
+    const since = await eventually(async () => sub.behindSince ?? Promise.reject(new Error('not behind yet')));
+    expect(since).toBeLessThanOrEqual(Date.now());
+    expect(sub.following).toBe(true);
+    release();
+    await eventually(async () => {
+      if (handled.length < 2 || sub.behindSince !== undefined) throw new Error(`handled ${handled.join()}, behind since ${String(sub.behindSince)}`);
+    });
+    expect(sub.stats.streamLastSeq).toBe(2);
+    await sub.stop();
+    await loop;
+  });
+
   it('calls a startTime function again for the rebuild', async () => {
     const startTimes: Date[] = [];
     const { names, publisher, sub, events } = await setUp({

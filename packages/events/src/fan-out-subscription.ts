@@ -104,6 +104,11 @@ export interface FanOutSubscription extends AsyncIterable<DeliveredEvent> {
   /** Why the subscription is not following right now; `undefined` while it follows. */
   readonly interruption: FanOutInterruption | undefined;
   /**
+   * Since when (clock ms) the subscription has not been following, kept across the stages of one
+   * interruption (disconnected, reconnected, stream missing, reset); `undefined` while it follows.
+   */
+  readonly interruptedSince: number | undefined;
+  /**
    * Since when (clock ms) the stream has held an event the loop body has not finished with, as seen
    * by the periodic stream checks; `undefined` while level with the last check.
    */
@@ -202,6 +207,10 @@ class FanOut implements FanOutSubscription {
   #replacement: Promise<ConsumerMessages | undefined> | undefined;
   #streamCheck: StreamCheck | undefined;
   #checkingStream = false;
+  /** Set from a rebuild after a reset until the new consumer has delivered the window it replays: still not following. */
+  #rebuilding = false;
+  /** The interruption count when the rebuilding consumer was created: a later interruption owns the recovery. */
+  #rebuildEpoch = 0;
   readonly #liveness: ConsumerLiveness;
   readonly #livenessTimer: NodeJS.Timeout;
   readonly #streamTimer: NodeJS.Timeout;
@@ -248,6 +257,10 @@ class FanOut implements FanOutSubscription {
 
   get interruption(): FanOutInterruption | undefined {
     return this.#interruption?.reason;
+  }
+
+  get interruptedSince(): number | undefined {
+    return this.#interruption?.since;
   }
 
   get behindSince(): number | undefined {
@@ -357,8 +370,8 @@ class FanOut implements FanOutSubscription {
    */
   #checkLiveness(): void {
     const silentMs = this.#liveness.silentFor();
-    // A recovery under way already replaces the consumer; its silence is expected.
-    if (silentMs === undefined || this.#interruption !== undefined) return;
+    // A recovery under way already replaces the consumer; its silence is expected. A replay after a reset runs on a consumer, which may get lost too.
+    if (silentMs === undefined || (this.#interruption !== undefined && !this.#rebuilding)) return;
     this.#interrupt('consumer-lost', { silentMs });
   }
 
@@ -470,11 +483,14 @@ class FanOut implements FanOutSubscription {
           void messages.close();
           return messages;
         }
-        this.#interruption = undefined;
-        this.#logger.info(
-          { stream: this.#stream, reason: interruption?.reason, startSeq: this.#nextSeq, interruptedForMs: this.#clock() - (interruption?.since ?? this.#clock()), attempts: attempt },
-          'fan-out consumer recreated; following the stream again',
-        );
+        const context = { stream: this.#stream, reason: interruption?.reason, startSeq: this.#nextSeq, interruptedForMs: this.#clock() - (interruption?.since ?? this.#clock()), attempts: attempt };
+        if (this.#rebuilding) {
+          this.#rebuildEpoch = epoch;
+          this.#logger.info(context, 'fan-out consumer recreated after a stream reset; replaying the time window');
+        } else {
+          this.#interruption = undefined;
+          this.#logger.info(context, 'fan-out consumer recreated; following the stream again');
+        }
         return messages;
       } catch (error) {
         // Attempts 1, 2, 4, 8...: a stream missing for minutes must not flood the log.
@@ -487,6 +503,7 @@ class FanOut implements FanOutSubscription {
 
   /** One attempt: looks at the stream first, rebuilds from the time window when it was reset, then follows it. */
   async #recreate(): Promise<ConsumerMessages> {
+    this.#rebuilding = false;
     const info = await this.#streamInfo();
     if (info === undefined) {
       this.#escalate('stream-missing');
@@ -504,8 +521,20 @@ class FanOut implements FanOutSubscription {
     this.#nextSeq = startSeq;
     this.#handledSeq = startSeq - 1;
     this.#stats.lastSeq = 0;
+    // Nothing to replay: following as soon as the consumer exists; otherwise once the window was handled.
+    this.#rebuilding = pending > 0;
     if (!this.#isCaughtUp) this.#catchUpSeq = info.state.last_seq;
     this.#logger.info({ stream: this.#stream, startTime: startTime.toISOString(), startSeq, pending }, 'fan-out rebuilding from the time window after a stream reset');
+  }
+
+  /** The window replayed after a reset has been handled: following again. */
+  #rebuilt(): void {
+    this.#rebuilding = false;
+    const interruption = this.#interruption;
+    // A newer interruption (a reconnect during the replay, say) is left for its own recovery.
+    if (interruption?.reason !== 'stream-reset' || this.#interruptions !== this.#rebuildEpoch) return;
+    this.#interruption = undefined;
+    this.#logger.info({ stream: this.#stream, lastSeq: this.#stats.lastSeq, interruptedForMs: this.#clock() - interruption.since }, 'fan-out replayed the time window after a stream reset; following the stream again');
   }
 
   #pause(ms: number): Promise<void> {
@@ -584,6 +613,7 @@ class FanOut implements FanOutSubscription {
       handled: (msg) => {
         this.#handledSeq = msg.seq;
         this.#streamCheck?.handled(msg.seq);
+        if (this.#rebuilding && msg.info.pending === 0) this.#rebuilt();
         this.#checkCaughtUp(msg);
         this.#liveness.waiting();
       },
