@@ -205,6 +205,8 @@ class FanOut implements FanOutSubscription {
   /** Bumped by every interruption, so a recovery that raced with a newer one does not clear it. */
   #interruptions = 0;
   #replacement: Promise<ConsumerMessages | undefined> | undefined;
+  /** Ends the recovery's current wait; set while it waits. */
+  #wake: (() => void) | undefined;
   #streamCheck: StreamCheck | undefined;
   #checkingStream = false;
   /** Set from a rebuild after a reset until the new consumer has delivered the window it replays: still not following. */
@@ -354,6 +356,8 @@ class FanOut implements FanOutSubscription {
       } else if (status.type === 'reconnect') {
         this.#liveness.reconnected();
         this.#interrupt('reconnected', { server: status.server });
+        // A recovery waiting out a backoff tries the new server at once.
+        this.#wake?.();
       }
     }
     // The connection closed: there is nothing left to watch.
@@ -469,7 +473,8 @@ class FanOut implements FanOutSubscription {
     this.#consumer
       ?.delete()
       .catch((error: unknown) => this.#logger.debug({ stream: this.#stream, err: error }, 'replaced fan-out consumer could not be deleted; its server drops it when inactive'));
-    for (let attempt = 1; !this.#stopped && !this.#nc.isClosed(); attempt++) {
+    // `attempt` counts for the log; `failures` for the backoff, which starts over after a reconnect.
+    for (let attempt = 1, failures = 0; !this.#stopped && !this.#nc.isClosed(); attempt++) {
       const epoch = this.#interruptions;
       try {
         const messages = await this.#recreate();
@@ -495,7 +500,7 @@ class FanOut implements FanOutSubscription {
       } catch (error) {
         // Attempts 1, 2, 4, 8...: a stream missing for minutes must not flood the log.
         if ((attempt & (attempt - 1)) === 0) this.#logger.warn({ stream: this.#stream, attempt, err: error }, 'fan-out consumer could not be recreated yet; retrying');
-        await this.#pause(RECREATE_BACKOFF_MS[Math.min(attempt, RECREATE_BACKOFF_MS.length) - 1] ?? 2_000);
+        failures = (await this.#pause(RECREATE_BACKOFF_MS[Math.min(failures, RECREATE_BACKOFF_MS.length - 1)] ?? 2_000)) ? 0 : failures + 1;
       }
     }
     return undefined;
@@ -537,13 +542,21 @@ class FanOut implements FanOutSubscription {
     this.#logger.info({ stream: this.#stream, lastSeq: this.#stats.lastSeq, interruptedForMs: this.#clock() - interruption.since }, 'fan-out replayed the time window after a stream reset; following the stream again');
   }
 
-  #pause(ms: number): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      void this.#stopping.promise.then(() => {
+  /**
+   * Waits between recovery attempts; a reconnect or `stop()` ends the wait early.
+   *
+   * @returns true when woken early by a reconnect: the server changed, so the backoff starts over
+   */
+  #pause(ms: number): Promise<boolean> {
+    return new Promise<boolean>((resolve) => {
+      const wake = (early: boolean): void => {
         clearTimeout(timer);
-        resolve();
-      });
+        this.#wake = undefined;
+        resolve(early);
+      };
+      const timer = setTimeout(() => wake(false), ms);
+      this.#wake = () => wake(true);
+      void this.#stopping.promise.then(() => wake(false));
     });
   }
 
