@@ -24,12 +24,18 @@ const userIds = (delivered: DeliveredEvent[]): string[] => delivered.map(({ even
 describe('subscribeFanOut recovery', () => {
   const nats = useNatsServer();
 
-  async function setUp(extra: Partial<FanOutOptions> = {}) {
+  /** A private stream, its publisher, and subscription options for it replaying everything. */
+  async function newStream() {
     const names = uniqueNames();
     await ensureStreams(nats.nc, names);
     const publisher = new EventPublisher(nats.nc, { subjectPrefix: names.subjectPrefix });
+    return { names, publisher, options: { stream: names.name, subjectPrefix: names.subjectPrefix, startTime: () => new Date(0) } };
+  }
+
+  async function setUp(extra: Partial<FanOutOptions> = {}) {
+    const { names, publisher, options } = await newStream();
     const logger = recordingLogger();
-    const sub = subscribeFanOut(nats.nc, { stream: names.name, subjectPrefix: names.subjectPrefix, startTime: () => new Date(0), logger, ...extra });
+    const sub = subscribeFanOut(nats.nc, { ...options, logger, ...extra });
     const events = collect(sub);
     await sub.caughtUp;
     /** Publishes from a fresh connection, retrying until JetStream takes it; returns when it was stored. */
@@ -147,10 +153,8 @@ describe('subscribeFanOut recovery', () => {
   });
 
   it('is not following while it replays the window after a reset, and follows again once the loop body handled it', async () => {
-    const names = uniqueNames();
-    await ensureStreams(nats.nc, names);
-    const publisher = new EventPublisher(nats.nc, { subjectPrefix: names.subjectPrefix });
-    const sub = subscribeFanOut(nats.nc, { stream: names.name, subjectPrefix: names.subjectPrefix, startTime: new Date(0), streamCheckIntervalMs: 200 });
+    const { names, publisher, options } = await newStream();
+    const sub = subscribeFanOut(nats.nc, { ...options, streamCheckIntervalMs: 200 });
     const followingDuringBody: boolean[] = [];
     const events = collect(sub, () => followingDuringBody.push(sub.following));
     await sub.caughtUp;
@@ -175,10 +179,8 @@ describe('subscribeFanOut recovery', () => {
   });
 
   it('says since when the stream holds an event its loop body has not finished with', async () => {
-    const names = uniqueNames();
-    await ensureStreams(nats.nc, names);
-    const publisher = new EventPublisher(nats.nc, { subjectPrefix: names.subjectPrefix });
-    const sub = subscribeFanOut(nats.nc, { stream: names.name, subjectPrefix: names.subjectPrefix, startTime: new Date(0), streamCheckIntervalMs: 100 });
+    const { publisher, options } = await newStream();
+    const sub = subscribeFanOut(nats.nc, { ...options, streamCheckIntervalMs: 100 });
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
     const handled: number[] = [];
