@@ -1,12 +1,11 @@
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connectTo } from './connect-to';
-import { createEvent } from './create-event';
 import { ensureStreams } from './ensure-streams';
 import { EventPublisher } from './event-publisher';
 import { eventually } from './eventually';
-import type { VetoEvent } from './event-schemas';
-import { subscribeFanOut, type DeliveredEvent, type FanOutOptions } from './fan-out-subscription';
+import { subscribeFanOut, type FanOutOptions } from './fan-out-subscription';
 import { nextReconnect } from './next-reconnect';
+import { banOf, userIds } from './test-support/ban-events';
 import { collect } from './test-support/collect';
 import { useNatsServer } from './test-support/nats-suite';
 import { recordingLogger } from './test-support/recording-logger';
@@ -15,11 +14,6 @@ import { uniqueNames } from './test-support/unique-names';
 // Each test kills or empties the server: generous timeouts for a busy machine, no timing assertions.
 jest.setTimeout(120_000);
 
-function banOf(userId: string): VetoEvent {
-  return createEvent('user.banned', { userId, revokedAt: new Date().toISOString() }, { source: 'test' });
-}
-
-const userIds = (delivered: DeliveredEvent[]): string[] => delivered.map(({ event }) => event.data.userId);
 
 describe('subscribeFanOut recovery', () => {
   const nats = useNatsServer();
@@ -30,6 +24,12 @@ describe('subscribeFanOut recovery', () => {
     await ensureStreams(nats.nc, names);
     const publisher = new EventPublisher(nats.nc, { subjectPrefix: names.subjectPrefix });
     return { names, publisher, options: { stream: names.name, subjectPrefix: names.subjectPrefix, startTime: () => new Date(0) } };
+  }
+
+  /** Deletes the stream and creates it again, as an operator, or the auth service after a lost store, would. */
+  async function replaceStream(names: ReturnType<typeof uniqueNames>): Promise<void> {
+    await (await jetstreamManager(nats.nc)).streams.delete(names.name);
+    await ensureStreams(nats.nc, names);
   }
 
   async function setUp(extra: Partial<FanOutOptions> = {}) {
@@ -140,10 +140,8 @@ describe('subscribeFanOut recovery', () => {
     const { names, publisher, sub, events, lines } = await setUp({ streamCheckIntervalMs: 200 });
     for (const id of ['old-1', 'old-2', 'old-3']) await publisher.publish(banOf(id));
     await events.waitFor(3);
-    const jsm = await jetstreamManager(nats.nc);
 
-    await jsm.streams.delete(names.name);
-    await ensureStreams(nats.nc, names);
+    await replaceStream(names);
     await publisher.publish(banOf('new'));
 
     expect(userIds(await events.waitFor(4))).toEqual(['old-1', 'old-2', 'old-3', 'new']);
@@ -161,10 +159,8 @@ describe('subscribeFanOut recovery', () => {
     // More old events than new ones: the client's own consumer, recreated at the old position, cannot deliver a new one first.
     for (const id of ['old-1', 'old-2', 'old-3']) await publisher.publish(banOf(id));
     await events.waitFor(3);
-    const jsm = await jetstreamManager(nats.nc);
 
-    await jsm.streams.delete(names.name);
-    await ensureStreams(nats.nc, names);
+    await replaceStream(names);
     await publisher.publish(banOf('new-1'));
     await publisher.publish(banOf('new-2'));
 
@@ -218,10 +214,8 @@ describe('subscribeFanOut recovery', () => {
     });
     await publisher.publish(banOf('old'));
     await events.waitFor(1);
-    const jsm = await jetstreamManager(nats.nc);
 
-    await jsm.streams.delete(names.name);
-    await ensureStreams(nats.nc, names);
+    await replaceStream(names);
     await publisher.publish(banOf('new'));
 
     await events.waitFor(2);

@@ -1,12 +1,11 @@
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connectTo } from './connect-to';
-import { createEvent } from './create-event';
 import { ensureStreams } from './ensure-streams';
 import { EventPublisher } from './event-publisher';
 import { eventually } from './eventually';
-import type { VetoEvent } from './event-schemas';
-import { subscribeFanOut, type DeliveredEvent } from './fan-out-subscription';
+import { subscribeFanOut } from './fan-out-subscription';
 import { nextReconnect } from './next-reconnect';
+import { banOf, userIds } from './test-support/ban-events';
 import { collect } from './test-support/collect';
 import { recordingLogger } from './test-support/recording-logger';
 import { useNatsServer } from './test-support/nats-suite';
@@ -14,11 +13,6 @@ import { uniqueNames } from './test-support/unique-names';
 
 const LONG_AGO = new Date(0);
 
-function banOf(userId: string): VetoEvent {
-  return createEvent('user.banned', { userId, revokedAt: new Date().toISOString() }, { source: 'test' });
-}
-
-const userIds = (delivered: DeliveredEvent[]): string[] => delivered.map(({ event }) => event.data.userId);
 
 describe('subscribeFanOut', () => {
   const nats = useNatsServer();
