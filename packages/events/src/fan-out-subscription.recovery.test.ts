@@ -7,6 +7,7 @@ import { subscribeFanOut, type FanOutOptions } from './fan-out-subscription';
 import { nextReconnect } from './next-reconnect';
 import { banOf, userIds } from './test-support/ban-events';
 import { collect } from './test-support/collect';
+import { fanOutStream } from './test-support/fan-out-stream';
 import { useNatsServer } from './test-support/nats-suite';
 import { recordingLogger } from './test-support/recording-logger';
 import { uniqueNames } from './test-support/unique-names';
@@ -20,10 +21,8 @@ describe('subscribeFanOut recovery', () => {
 
   /** A private stream, its publisher, and subscription options for it replaying everything. */
   async function newStream() {
-    const names = uniqueNames();
-    await ensureStreams(nats.nc, names);
-    const publisher = new EventPublisher(nats.nc, { subjectPrefix: names.subjectPrefix });
-    return { names, publisher, options: { stream: names.name, subjectPrefix: names.subjectPrefix, startTime: () => new Date(0) } };
+    const stream = await fanOutStream(nats.nc);
+    return { ...stream, options: { ...stream.options, startTime: () => new Date(0) } };
   }
 
   /** Deletes the stream and creates it again, as an operator, or the auth service after a lost store, would. */

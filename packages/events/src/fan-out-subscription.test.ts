@@ -1,30 +1,26 @@
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connectTo } from './connect-to';
-import { ensureStreams } from './ensure-streams';
 import { EventPublisher } from './event-publisher';
 import { eventually } from './eventually';
 import { subscribeFanOut } from './fan-out-subscription';
 import { nextReconnect } from './next-reconnect';
 import { banOf, userIds } from './test-support/ban-events';
 import { collect } from './test-support/collect';
+import { fanOutStream } from './test-support/fan-out-stream';
 import { recordingLogger } from './test-support/recording-logger';
 import { useNatsServer } from './test-support/nats-suite';
-import { uniqueNames } from './test-support/unique-names';
 
 const LONG_AGO = new Date(0);
-
 
 describe('subscribeFanOut', () => {
   const nats = useNatsServer();
 
   async function setUp() {
-    const names = uniqueNames();
-    await ensureStreams(nats.nc, names);
-    const publisher = new EventPublisher(nats.nc, { subjectPrefix: names.subjectPrefix });
+    const stream = await fanOutStream(nats.nc);
     const publishAll = async (ids: string[]): Promise<void> => {
-      for (const id of ids) await publisher.publish(banOf(id));
+      for (const id of ids) await stream.publisher.publish(banOf(id));
     };
-    return { names, publisher, publishAll, options: { stream: names.name, subjectPrefix: names.subjectPrefix } };
+    return { ...stream, publishAll };
   }
 
   it('replays stored events in order and reports caughtUp only after the last of them was handled', async () => {
