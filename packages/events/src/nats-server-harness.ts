@@ -25,7 +25,8 @@ export interface NatsRestartOptions {
   emptyStore?: boolean;
   /**
    * First serve this long on the same port without JetStream, then restart with it: clients
-   * reconnect to a server whose JetStream API does not answer yet (503 "no responders").
+   * reconnect to a server whose JetStream API does not answer yet (503 "no responders"). Only the
+   * harness's own `-js` is left out: a `configFile` enabling JetStream keeps it on.
    */
   withoutJetStreamForMs?: number;
 }
