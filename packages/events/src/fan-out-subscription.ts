@@ -658,16 +658,20 @@ class FanOut implements FanOutSubscription {
 
 /**
  * Subscribes this process to every event under a prefix, in stream order, starting at `startTime`
- * (an ordered, ephemeral consumer: never shared with other instances). After a reconnect, a
- * server restart, or the loss of the cluster server holding the consumer (noticed when it stays
- * silent for `recreateAfterMissedHeartbeats` heartbeat intervals; `following` is false meanwhile)
+ * (an ordered, ephemeral consumer: never shared with other instances). After a reconnect or a
+ * server restart (as soon as JetStream answers), or the loss of the cluster server holding the
+ * consumer (noticed when it stays silent for `recreateAfterMissedHeartbeats` heartbeat intervals)
  * the consumer is recreated after the last delivered sequence, so nothing is missed and nothing
- * repeats. Malformed events are counted, logged and skipped; the iterator never throws for them.
+ * repeats. When the stream was deleted and created again, or emptied (checked after every
+ * reconnect and every `streamCheckIntervalMs`), it replays from `startTime` in the new stream
+ * instead of resuming at a stale sequence. `following` is false, and `interruption` says why,
+ * until a consumer follows again. Malformed events are counted, logged and skipped; the iterator
+ * never throws for them.
  *
  * @param nc - a connection; use `reconnect: true, maxReconnectAttempts: -1` to ride out restarts.
- * @param options - stream, subject prefix, start time, logger, idle heartbeat, missed heartbeats before recreation.
+ * @param options - stream, subject prefix, start time, logger, idle heartbeat, missed heartbeats before recreation, stream check interval, clock.
  * @returns the subscription; iterate it to receive events — `caughtUp` only progresses while it is iterated.
- * @throws TypeError for an invalid start time, stream name, prefix, idle heartbeat or missed-heartbeat count.
+ * @throws TypeError for an invalid start time, stream name, prefix, idle heartbeat, missed-heartbeat count or stream check interval.
  *   The subscription's `closed`, `caughtUp` and iterator reject with EventError `SUBSCRIPTION_FAILED`
  *   when the stream does not exist or the consumer cannot be kept alive.
  * @example
