@@ -245,7 +245,10 @@ describe('RevocationFeed with a real nats-server', () => {
   it('fails closed after failClosedAfterMs when its stream is gone, without any disconnection', async () => {
     const { publisher, startInstance, createStreams, deleteStream } = await setup();
     const time = { now: Date.now() };
-    const instance = await startInstance({ clock: () => time.now, failClosedAfterMs: 5_000, streamCheckIntervalMs: 100 });
+    const logged: string[] = [];
+    const record = (_context: object, message: string) => void logged.push(message);
+    const logger = { debug: () => undefined, info: record, warn: record, error: record };
+    const instance = await startInstance({ clock: () => time.now, failClosedAfterMs: 5_000, streamCheckIntervalMs: 100, logger });
     await instance.feed.ready;
     const disconnects: string[] = [];
     void (async () => {
@@ -261,12 +264,14 @@ describe('RevocationFeed with a real nats-server', () => {
     time.now += 1;
     expect(instance.feed.state).toBe('failed-closed');
     expect(codeOf(() => instance.verifier.verify(token))).toBe('REVOCATION_UNAVAILABLE');
+    await eventually(async () => expect(logged).toContain('revocation feed failed closed; verifiers refuse tokens until it is current again'));
 
     await createStreams();
     await publisher.publish(ban('u2'));
     await eventually(async () => expect(instance.feed.state).toBe('ready'));
     expect(codeOf(() => instance.verifier.verify(token))).toBe('accepted');
     expect(disconnects).toEqual([]);
+    await eventually(async () => expect(logged).toContain('revocation feed current again'));
   });
 
   it('is degraded while its consumer cannot be recreated after a restart (JetStream not answering yet), and ready once it is', async () => {

@@ -225,8 +225,23 @@ export function createRevocationFeed(options: RevocationFeedOptions): Revocation
   };
   const state = (): RevocationFeedState => status().state;
 
+  // The state is computed when asked; this watch puts its changes in the log, once each.
+  let logged: { state: RevocationFeedState; reason?: RevocationFeedReason } = { state: 'catching-up' };
+  const logStateChange = () => {
+    const now = status();
+    if (now.state === logged.state && now.reason === logged.reason) return;
+    const context = { state: now.state, reason: now.reason, previous: logged.state, notCurrentForMs: now.since === undefined ? undefined : clock() - now.since };
+    if (now.state === 'failed-closed') options.logger?.error(context, 'revocation feed failed closed; verifiers refuse tokens until it is current again');
+    else if (now.state === 'degraded') options.logger?.warn(context, 'revocation feed not current; serving from the cache');
+    else if (now.state === 'ready' && logged.state !== 'catching-up') options.logger?.info(context, 'revocation feed current again');
+    logged = now;
+  };
+  const stateTimer = setInterval(logStateChange, 1_000);
+  stateTimer.unref();
+
   const stopWatching = () => {
     clearInterval(sweepTimer);
+    clearInterval(stateTimer);
     // nats.js returns a QueuedIterator whose stop() ends the for-await loop above.
     (statusIterable as { stop?: () => void }).stop?.();
   };
