@@ -3,3 +3,4 @@ export { startNatsCluster, type NatsClusterHandle, type NatsClusterOptions } fro
 export { connectTo } from './connect-to';
 export { nextReconnect } from './next-reconnect';
 export { eventually } from './eventually';
+export { startDelayProxy, type DelayProxy, type DelayProxyOptions } from './delay-proxy';
