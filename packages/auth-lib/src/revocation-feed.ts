@@ -69,7 +69,7 @@ export interface RevocationFeedOptions {
   failClosedAfterMs?: number;
   /**
    * How long the stream may hold an event not applied yet before the feed stops counting as
-   * current (`degraded`, reason `lagging`), in ms: 5 000 by default. The stream is looked at every
+   * current (`degraded`, reason `lagging`), in ms: 1 000 by default. The stream is looked at every
    * `streamCheckIntervalMs`, so a lag is noticed up to that much later.
    */
   maxLagMs?: number;
@@ -108,7 +108,7 @@ export interface RevocationFeed {
 }
 
 function checkOptions(options: RevocationFeedOptions) {
-  const { nc, cache, accessTokenTtlSeconds, clockSkewSeconds = 30, clock = Date.now, failClosedAfterMs, maxLagMs = 5_000, sweepIntervalMs = 60_000 } = options;
+  const { nc, cache, accessTokenTtlSeconds, clockSkewSeconds = 30, clock = Date.now, failClosedAfterMs, maxLagMs = 1_000, sweepIntervalMs = 60_000 } = options;
   if (nc === null || typeof nc !== 'object' || typeof nc.status !== 'function') throw new TypeError('nc must be a NatsConnection');
   if (cache === null || typeof cache !== 'object' || typeof cache.sweep !== 'function') throw new TypeError('cache must be a RevocationCache');
   if (!Number.isFinite(accessTokenTtlSeconds) || accessTokenTtlSeconds <= 0) throw new TypeError('accessTokenTtlSeconds must be a positive number');

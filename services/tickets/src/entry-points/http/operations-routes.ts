@@ -6,10 +6,11 @@ import type { TicketsDatabaseHandle } from '../../data-access/database';
 
 /**
  * How long the revocation feed may be `degraded` before /readyz answers 503: long enough to ride
- * out a reconnect (the fan-out recreates its consumer within about a second), short enough that a
- * load balancer stops sending traffic to an instance that cannot vouch for its revocations.
+ * out a quick reconnect without flapping, short enough that an instance which cannot vouch for its
+ * revocations is out of rotation within 2 s of the first revocation it may have missed (with the
+ * feed's defaults: a lag is noticed within 500 ms + 1 s, a disconnection at once).
  */
-export const REVOCATIONS_DEGRADED_GRACE_MS = 3_000;
+export const REVOCATIONS_DEGRADED_GRACE_MS = 1_000;
 
 /** What the operations routes look at. */
 export interface OperationsDeps {
