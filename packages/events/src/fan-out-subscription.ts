@@ -239,7 +239,8 @@ class FanOut implements FanOutSubscription {
     this.#startTime = checked.startTime;
     this.#clock = options.clock ?? Date.now;
     this.#logger = options.logger ?? silentLogger;
-    this.#liveness = new ConsumerLiveness({ idleHeartbeatMs: this.#idleHeartbeatMs, missedHeartbeats: this.#recreateAfterMissedHeartbeats, clock: this.#clock });
+    // Silence is a timeout: measured in real time, never on the injected clock, which a test may freeze or move by jumps.
+    this.#liveness = new ConsumerLiveness({ idleHeartbeatMs: this.#idleHeartbeatMs, missedHeartbeats: this.#recreateAfterMissedHeartbeats });
     this.#livenessTimer = setInterval(() => this.#checkLiveness(), this.#idleHeartbeatMs);
     this.#livenessTimer.unref();
     this.#streamTimer = setInterval(() => void this.#checkStream(), checked.streamCheckIntervalMs);
