@@ -149,6 +149,31 @@ describe('subscribeFanOut recovery', () => {
     await sub.stop();
   });
 
+  it('stops, ends the iteration and leaves no consumer behind when stopped while a recovery creates the new consumer', async () => {
+    let stopped: Promise<void> | undefined;
+    const recorded = recordingLogger();
+    const logger = {
+      ...recorded,
+      info: (context: object, message: string) => {
+        recorded.info(context, message);
+        // Logged inside a recovery attempt, before it creates the new consumer: a stop lands in the middle of it.
+        if (message.startsWith('fan-out rebuilding from the time window')) stopped ??= sub.stop();
+      },
+    };
+    const { names, publisher, sub, events } = await setUp({ streamCheckIntervalMs: 200, logger });
+    await publisher.publish(banOf('old'));
+    await events.waitFor(1);
+
+    await replaceStream(names);
+    await eventually(async () => expect(stopped).toBeDefined());
+
+    await expect(stopped).resolves.toBeUndefined();
+    await expect(sub.closed).resolves.toBeUndefined();
+    await expect(events.done).resolves.toBeUndefined();
+    const jsm = await jetstreamManager(nats.nc);
+    await eventually(async () => expect((await jsm.streams.info(names.name)).state.consumer_count).toBe(0));
+  });
+
   it('is not following while it replays the window after a reset, and follows again once the loop body handled it', async () => {
     const { names, publisher, options } = await newStream();
     const sub = subscribeFanOut(nats.nc, { ...options, streamCheckIntervalMs: 200 });

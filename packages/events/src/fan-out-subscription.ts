@@ -131,6 +131,12 @@ const DEFAULT_STREAM_CHECK_INTERVAL_MS = 500;
  * because a cluster that just lost a server may need seconds to elect new leaders.
  */
 const RECREATE_BACKOFF_MS = [100, 100, 250, 250, 500, 1_000, 2_000];
+/**
+ * How long `stop()` waits for the server to delete the consumer: a server that does not answer
+ * (disconnected, JetStream not up yet) must not hold a shutdown for a full request timeout; the
+ * ordered consumer is dropped by its server once inactive anyway.
+ */
+const STOP_DELETE_TIMEOUT_MS = 1_000;
 /** Which interruption a new one must not hide: a reset needs a rebuild whatever happens next, a missing stream a check. */
 const INTERRUPTION_RANK: Record<FanOutInterruption, number> = { disconnected: 0, reconnected: 1, 'consumer-lost': 2, 'stream-missing': 3, 'stream-reset': 4 };
 
@@ -204,7 +210,6 @@ class FanOut implements FanOutSubscription {
   #interruption: { reason: FanOutInterruption; readonly since: number } | undefined;
   /** Bumped by every interruption, so a recovery that raced with a newer one does not clear it. */
   #interruptions = 0;
-  #replacement: Promise<ConsumerMessages | undefined> | undefined;
   /** Ends the recovery's current wait; set while it waits. */
   #wake: (() => void) | undefined;
   #streamCheck: StreamCheck | undefined;
@@ -234,7 +239,8 @@ class FanOut implements FanOutSubscription {
     this.#startTime = checked.startTime;
     this.#clock = options.clock ?? Date.now;
     this.#logger = options.logger ?? silentLogger;
-    this.#liveness = new ConsumerLiveness({ idleHeartbeatMs: this.#idleHeartbeatMs, missedHeartbeats: this.#recreateAfterMissedHeartbeats, clock: this.#clock });
+    // Silence is a timeout: measured in real time, never on the injected clock, which a test may freeze or move by jumps.
+    this.#liveness = new ConsumerLiveness({ idleHeartbeatMs: this.#idleHeartbeatMs, missedHeartbeats: this.#recreateAfterMissedHeartbeats });
     this.#livenessTimer = setInterval(() => this.#checkLiveness(), this.#idleHeartbeatMs);
     this.#livenessTimer.unref();
     this.#streamTimer = setInterval(() => void this.#checkStream(), checked.streamCheckIntervalMs);
@@ -302,10 +308,15 @@ class FanOut implements FanOutSubscription {
     // after a reconnect from its config, and a config holding both a start time and a start
     // sequence is refused by the server, which would stall the subscription for good.
     const consumer = await jetstream(this.#nc).consumers.get(this.#stream, { filter_subjects: this.#filter, opt_start_seq: this.#nextSeq });
-    this.#consumer = consumer;
     // A replay pulls the whole retained window: 1,000 messages per pull request (the client's
     // default is 100) cut the pull round trips tenfold, which bench/ measured as faster rebuilds.
     const messages = await consumer.consume({ max_messages: 1000, idle_heartbeat: this.#idleHeartbeatMs });
+    if (this.#stopped) {
+      // Stopped while this consumer was being created: stop() did not wait for it, so it is released here.
+      void this.#release(messages, consumer);
+      return messages;
+    }
+    this.#consumer = consumer;
     this.#current = messages;
     this.#liveness.sign();
     this.#watchStatus(messages).catch((error: unknown) => this.#logger.error({ stream: this.#stream, err: error }, 'fan-out status watcher failed'));
@@ -464,8 +475,7 @@ class FanOut implements FanOutSubscription {
   /** The next consumer's messages after the current ones ended: a replacement after an interruption, or none. */
   #replace(): Promise<ConsumerMessages | undefined> {
     if (this.#interruption === undefined || this.#stopped) return Promise.resolve(undefined);
-    this.#replacement = this.#recover();
-    return this.#replacement;
+    return this.#recover();
   }
 
   async #recover(): Promise<ConsumerMessages | undefined> {
@@ -473,14 +483,15 @@ class FanOut implements FanOutSubscription {
     this.#consumer
       ?.delete()
       .catch((error: unknown) => this.#logger.debug({ stream: this.#stream, err: error }, 'replaced fan-out consumer could not be deleted; its server drops it when inactive'));
+    this.#consumer = undefined;
     // `attempt` counts for the log; `failures` for the backoff, which starts over after a reconnect.
     for (let attempt = 1, failures = 0; !this.#stopped && !this.#nc.isClosed(); attempt++) {
       const epoch = this.#interruptions;
       try {
-        const messages = await this.#recreate();
-        // Set even when stopped meanwhile: stop() closes and deletes whatever is current.
+        // A stop does not wait for JetStream to answer the attempt's requests: #follow releases what the attempt creates after it.
+        const messages = await Promise.race([this.#recreate(), this.#stopping.promise.then(() => undefined)]);
+        if (messages === undefined || this.#stopped) return undefined;
         this.#messages = Promise.resolve(messages);
-        if (this.#stopped) return undefined;
         const interruption = this.#interruption;
         if (epoch !== this.#interruptions) {
           // Interrupted again while recreating (another reconnect, say): this consumer may be stale too.
@@ -639,20 +650,33 @@ class FanOut implements FanOutSubscription {
   async stop(): Promise<void> {
     if (this.#stopped) return;
     this.#stopped = true;
+    // Ends a recovery's backoff and its wait for JetStream; a consumer created after this is released by #follow.
     this.#stopping.resolve();
-    try {
-      // A replacement being created becomes the current consumer, closed and deleted below.
-      await this.#replacement;
-      const messages = await this.#messages;
-      const result = await messages.close();
-      if (result instanceof Error) this.#logger.warn({ stream: this.#stream, err: result }, 'fan-out consumer did not close cleanly');
-      // The server would drop the ephemeral consumer after its inactivity threshold anyway; deleting it frees it now.
-      await this.#consumer?.delete().catch((error: unknown) => this.#logger.warn({ stream: this.#stream, err: error }, 'fan-out consumer could not be deleted'));
-    } catch (cause) {
-      // A subscription that never started has already rejected `closed` with the cause.
-      if (!(cause instanceof EventError) && !this.#closed.settled) throw this.#fail(cause);
-    }
+    if (this.#current !== undefined) await this.#release(this.#current, this.#consumer);
     this.#finish();
+  }
+
+  /**
+   * Closes a consumer's messages and deletes the consumer, bounded: waits neither for the iteration
+   * to drain the messages (it may never read them, or be the caller, inside its loop body) nor
+   * longer than {@link STOP_DELETE_TIMEOUT_MS} for the server.
+   */
+  async #release(messages: ConsumerMessages, consumer: Consumer | undefined): Promise<void> {
+    messages
+      .close()
+      .then((result) => {
+        if (result instanceof Error) this.#logger.warn({ stream: this.#stream, err: result }, 'fan-out consumer did not close cleanly');
+      })
+      .catch((error: unknown) => this.#logger.warn({ stream: this.#stream, err: error }, 'closing the fan-out consumer failed'));
+    if (consumer === undefined || this.#nc.isClosed()) return;
+    try {
+      // The server would drop the ephemeral consumer after its inactivity threshold anyway; deleting it frees it now.
+      const { stream_name: stream, name } = await consumer.info(true);
+      const jsm = await jetstreamManager(this.#nc, { checkAPI: false, timeout: STOP_DELETE_TIMEOUT_MS });
+      await jsm.consumers.delete(stream, name);
+    } catch (error) {
+      this.#logger.warn({ stream: this.#stream, err: error }, 'fan-out consumer could not be deleted; its server drops it when inactive');
+    }
   }
 }
 
