@@ -26,6 +26,7 @@ describe('loadConfig', () => {
       natsPassword: undefined,
       manageStreams: true,
       jwksUrl: 'http://127.0.0.1:3001/.well-known/jwks.json',
+      jwksCacheFile: undefined,
       publicKeysFile: undefined,
       issuer: 'veto-auth',
       audience: 'veto',
