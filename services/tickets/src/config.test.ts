@@ -27,6 +27,7 @@ describe('loadConfig', () => {
       natsConnectTimeoutMs: 60_000,
       manageStreams: true,
       jwksUrl: 'http://127.0.0.1:3001/.well-known/jwks.json',
+      jwksCacheFile: undefined,
       publicKeysFile: undefined,
       issuer: 'veto-auth',
       audience: 'veto',

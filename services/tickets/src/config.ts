@@ -59,6 +59,13 @@ export const CONFIG_SPEC = {
     default: 'http://127.0.0.1:3001/.well-known/jwks.json',
     schema: z.url(),
   },
+  jwksCacheFile: {
+    env: 'JWKS_CACHE_FILE',
+    description:
+      'Where the last JWKS fetched from `JWKS_URL` is kept (public keys only, replaced atomically after every successful fetch); when the auth service is down at start-up, the service starts with these keys. Unset: `DATA_DIR/jwks.json`; `off`: no file.',
+    default: undefined,
+    schema: optionalText,
+  },
   publicKeysFile: {
     env: 'JWT_PUBLIC_KEYS_FILE',
     description: 'Path of a JWKS JSON file with the verification keys; when set, no JWKS is fetched.',

@@ -8,7 +8,6 @@ const KNOWN_TO_FAIL_ON_MAIN: Readonly<Record<string, string>> = {
   '1': 'fan-out stall after a NATS restart (intermittent: the consumer lost with the server is recreated ~14 s later, /readyz stays 200)',
   '2': 'stream reset after store loss (nobody recreates AUTH: the relay gets no responders, the feed stream not found; /readyz stays 200)',
   '3': "outbox takeover after an auth crash (the dead instance's rows stay leased for 30 s; /readyz stays 200)",
-  '5b': 'tolerant start-up (tickets exits when the JWKS cannot be fetched)',
 };
 
 describe('chaos: nats-server, auth and two tickets instances as processes, killed during bans', () => {

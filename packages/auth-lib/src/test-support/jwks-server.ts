@@ -10,6 +10,14 @@ export interface JwksServer {
   close(): Promise<void>;
 }
 
+/**
+ * Starts a JWKS endpoint on a random port of 127.0.0.1, for tests of key loading and refetching.
+ *
+ * @param initial - the document served until `respond` is replaced
+ * @example
+ * const server = await startJwksServer(testJwks());
+ * server.respond = () => ({ status: 503, body: '' });
+ */
 export async function startJwksServer(initial: unknown): Promise<JwksServer> {
   let requests = 0;
   const handle: JwksServer = {
