@@ -47,6 +47,22 @@ describe('startNatsServer', () => {
     }
   });
 
+  it('comes back without streams after a restart with an empty store, as after a lost disk', async () => {
+    const nc = await connectTo(server);
+    try {
+      const jsm = await jetstreamManager(nc);
+      await jsm.streams.add({ name: 'HARNESS_LOST', subjects: ['harness.lost.>'] });
+      const back = nextReconnect(nc);
+
+      await server.restartWithEmptyStore();
+      await back;
+
+      await expect(jsm.streams.info('HARNESS_LOST')).rejects.toThrow(/stream not found/);
+    } finally {
+      await nc.close();
+    }
+  });
+
   it('refuses connections after stop and deletes its store on cleanup', async () => {
     const other = await startNatsServer();
     await other.stop();

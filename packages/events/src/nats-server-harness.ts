@@ -30,6 +30,8 @@ export interface NatsServerHandle {
   restart(): Promise<void>;
   /** Stops the server and deletes its store. */
   cleanup(): Promise<void>;
+  /** Starts the server again on the same port with an empty JetStream store, as after a lost disk (its log is kept). */
+  restartWithEmptyStore(): Promise<void>;
 }
 
 const SEARCH_DIRS = ['/usr/sbin', '/usr/local/bin', '/usr/bin'];
@@ -177,6 +179,12 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
       await stop();
       await rm(storeDir, { recursive: true, force: true });
       storeDirs.delete(storeDir);
+    },
+    async restartWithEmptyStore() {
+      await stop();
+      // `-sd <dir>` keeps JetStream's data in <dir>/jetstream; the log beside it survives.
+      await rm(join(storeDir, 'jetstream'), { recursive: true, force: true });
+      await start();
     },
   };
 }
