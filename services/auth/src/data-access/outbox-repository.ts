@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, gt, gte, inArray, isNotNull, isNull, lt, lte, or, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gt, gte, inArray, isNotNull, isNull, lt, lte, min, or, sql } from 'drizzle-orm';
 import type { VetoEvent } from '@veto/events';
 import type { Database } from './database';
 import { outbox, type OutboxRow } from './schema';
@@ -185,6 +185,23 @@ export async function releaseOutboxRows(db: Database, ids: readonly string[]): P
   if (ids.length > 0) {
     await db.update(outbox).set({ lockedUntil: null }).where(and(inArray(outbox.id, [...ids]), isNull(outbox.publishedAt)));
   }
+}
+
+/**
+ * When the first lease of an unpublished row ends: the rows of an instance that died become
+ * claimable then, so a relay can look again at that moment rather than at its next poll.
+ *
+ * @param db - the database
+ * @returns the earliest lease end, or undefined when no unpublished row is leased
+ * @example
+ * const expiry = await nextLeaseExpiry(db);
+ */
+export async function nextLeaseExpiry(db: Database): Promise<Date | undefined> {
+  const [row] = await db
+    .select({ until: min(outbox.lockedUntil) })
+    .from(outbox)
+    .where(and(isNull(outbox.publishedAt), isNotNull(outbox.lockedUntil)));
+  return row?.until ?? undefined;
 }
 
 /**

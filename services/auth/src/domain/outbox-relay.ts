@@ -7,6 +7,7 @@ import {
   latestStreamAnchor,
   listPublishedSince,
   markOutboxPublished,
+  nextLeaseExpiry,
   OUTBOX_LEASE_MS,
   purgePublishedOutbox,
   recordOutboxFailure,
@@ -183,14 +184,14 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   };
 
   /** Publishes one event; tells whether its acknowledgement shows a stream recreated since the last one. */
-  const publishOne = async (event: VetoEvent): Promise<{ ack: PublishResult | undefined; streamReset: boolean }> => {
+  const publishOne = async (event: VetoEvent): Promise<{ ack: PublishResult | undefined; streamReset?: string }> => {
     const ack = (await publish(event)) ?? undefined;
     if (ack === undefined || ack.duplicate) {
-      return { ack, streamReset: false };
+      return { ack };
     }
-    const streamReset = ack.seq <= lastAckSeq;
+    const previous = lastAckSeq;
     lastAckSeq = ack.seq;
-    return { ack, streamReset };
+    return ack.seq <= previous ? { ack, streamReset: `the stream acknowledged ${event.id} at sequence ${ack.seq}, lower than ${previous} acknowledged before` } : { ack };
   };
 
   /**
@@ -220,8 +221,8 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       held.delete(event.id);
       published += 1;
       metrics?.published(Math.max(0, ackedAt - writtenAt) / 1000);
-      if (outcome.streamReset) {
-        republishDue = `the stream acknowledged ${event.id} at sequence ${outcome.ack?.seq}, not after the last one acknowledged`;
+      if (outcome.streamReset !== undefined) {
+        republishDue = outcome.streamReset;
         await release(events.slice(index + 1).map((rest) => rest.event.id));
         return;
       }
@@ -315,7 +316,9 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       idleWaiters = [];
       waiters.forEach((resolve) => resolve());
       if (!stopped) {
-        schedule(pollIntervalMs);
+        // Look again when the next lease ends (rows of an instance that died, freed then) if that comes before the poll.
+        const expiry = await nextLeaseExpiry(db);
+        schedule(expiry === undefined ? pollIntervalMs : Math.min(pollIntervalMs, Math.max(0, expiry.getTime() - clock()) + 1));
       }
     } catch (error) {
       consecutiveFailures += 1;
