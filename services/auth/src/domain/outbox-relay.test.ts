@@ -389,3 +389,17 @@ describe('the outbox relay when an instance dies', () => {
     expect(await streamIds()).toEqual(ids(events));
   });
 });
+
+describe('the outbox relay retention', () => {
+  it('purges published rows older than the retention, periodically, and keeps recent and pending ones', async () => {
+    const events = await recordBans(3);
+    const [old, recent, pending] = events;
+    await database.db.execute(sql`UPDATE outbox SET published_at = now() - interval '2 hours', stream_seq = 1 WHERE id = ${old?.id}`);
+    await database.db.execute(sql`UPDATE outbox SET published_at = now(), stream_seq = 2 WHERE id = ${recent?.id}`);
+    await database.db.execute(sql`UPDATE outbox SET created_at = created_at - interval '2 hours' WHERE id = ${pending?.id}`);
+    const relay = startOutboxRelay({ db: database.db, publish: () => new Promise(() => undefined), isAvailable: () => false, clock: systemClock, logger, retentionMs: 3_600_000, purgeIntervalMs: 20 });
+    running.push(relay);
+    await waitFor('the old row purged', () => relay.stats.purged === 1);
+    expect((await outboxState()).map((row) => row.id).sort()).toEqual([recent?.id, pending?.id].sort());
+  });
+});
