@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import {
+  connect,
   createEvent,
   ensureStreams,
   EventPublisher,
@@ -12,7 +13,7 @@ import {
   type VetoEvent,
   type WorkItem,
 } from '@veto/events';
-import { connectTo, startNatsServer, type NatsServerHandle } from '@veto/events/testing';
+import { connectTo, startDelayProxy, startNatsServer, type NatsServerHandle } from '@veto/events/testing';
 
 const CONFIG_FILE = join(__dirname, 'veto.conf');
 // The server parses a variable's value as a configuration token, so a password starts with a letter (see the README).
@@ -49,6 +50,16 @@ describe('infra/nats/veto.conf permissions (real nats-server with the configurat
     await asAuth?.close();
     await asTickets?.close();
     await server?.cleanup();
+  });
+
+  it('gives a client whose handshake is slowed by a busy machine longer than the default 2 s to authenticate', async () => {
+    const slow = await startDelayProxy({ targetPort: server.port, delayMs: 3000 });
+    try {
+      const nc = await connect({ servers: slow.url, user: 'tickets', pass: PASSWORDS.tickets, reconnect: false });
+      await nc.close();
+    } finally {
+      await slow.close();
+    }
   });
 
   it('refuses a connection without credentials and one with a wrong password', async () => {

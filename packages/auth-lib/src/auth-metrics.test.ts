@@ -1,7 +1,7 @@
 import { Registry } from 'prom-client';
 import { registerAuthMetrics } from './auth-metrics';
 import { RevocationCache } from './revocation-cache';
-import type { AppliedRevocation, RevocationFeed, RevocationFeedState } from './revocation-feed';
+import type { AppliedRevocation, RevocationFeed, RevocationFeedReason, RevocationFeedState } from './revocation-feed';
 import { signTestToken, TEST_AUDIENCE, TEST_ISSUER, testJwks } from './testing';
 import { createVerifier } from './verifier';
 
@@ -12,7 +12,9 @@ function feedStub() {
   const listeners = new Set<(applied: AppliedRevocation) => void>();
   const feed = {
     state: 'catching-up' as RevocationFeedState,
-    stats: { applied: 0, malformed: 0, lastSeq: 0 },
+    reason: undefined as RevocationFeedReason | undefined,
+    notCurrentSince: undefined as number | undefined,
+    stats: { applied: 0, malformed: 0, lastSeq: 0, resets: 0 },
     onApplied(listener: (applied: AppliedRevocation) => void) {
       listeners.add(listener);
       return () => listeners.delete(listener);
@@ -20,7 +22,7 @@ function feedStub() {
     emit(applied: Pick<AppliedRevocation, 'lagMs' | 'live'>) {
       for (const listener of listeners) listener(applied as AppliedRevocation);
     },
-  } satisfies Pick<RevocationFeed, 'state' | 'stats' | 'onApplied'> & Record<string, unknown>;
+  } satisfies Pick<RevocationFeed, 'state' | 'reason' | 'notCurrentSince' | 'stats' | 'onApplied'> & Record<string, unknown>;
   return feed;
 }
 
@@ -71,6 +73,26 @@ describe('registerAuthMetrics', () => {
     expect(await value(registry, 'veto_auth_revocation_events_malformed_total')).toBe(2);
     expect(await value(registry, 'veto_auth_revocation_feed_state', { state: 'degraded' })).toBe(1);
     expect(await value(registry, 'veto_auth_revocation_feed_state', { state: 'ready' })).toBe(0);
+  });
+
+  it('says why the feed is not current, for how long, and how often its stream was reset', async () => {
+    const registry = new Registry();
+    const feed = feedStub();
+    const time = { now: T0 };
+    registerAuthMetrics(registry, { feed, clock: () => time.now });
+    expect(await value(registry, 'veto_auth_revocation_feed_not_current_seconds')).toBe(0);
+    expect(await value(registry, 'veto_auth_revocation_feed_not_current_reason', { reason: 'stream-reset' })).toBe(0);
+
+    feed.state = 'failed-closed';
+    feed.reason = 'stream-reset';
+    feed.notCurrentSince = T0 - 12_500;
+    feed.stats.resets = 1;
+
+    expect(await value(registry, 'veto_auth_revocation_feed_state', { state: 'failed-closed' })).toBe(1);
+    expect(await value(registry, 'veto_auth_revocation_feed_not_current_reason', { reason: 'stream-reset' })).toBe(1);
+    expect(await value(registry, 'veto_auth_revocation_feed_not_current_reason', { reason: 'lagging' })).toBe(0);
+    expect(await value(registry, 'veto_auth_revocation_feed_not_current_seconds')).toBe(12.5);
+    expect(await value(registry, 'veto_auth_revocation_stream_resets_total')).toBe(1);
   });
 
   it('unregisters its metrics and stops observing the feed', async () => {

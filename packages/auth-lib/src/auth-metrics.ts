@@ -1,6 +1,6 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { RevocationCache } from './revocation-cache';
-import type { RevocationFeed, RevocationFeedState } from './revocation-feed';
+import { REVOCATION_FEED_REASONS, type RevocationFeed, type RevocationFeedState } from './revocation-feed';
 import type { Verifier } from './verifier';
 
 const FEED_STATES: readonly RevocationFeedState[] = ['catching-up', 'ready', 'degraded', 'failed-closed'];
@@ -12,7 +12,7 @@ export const PROPAGATION_BUCKETS_SECONDS = [0.0001, 0.00025, 0.0005, 0.001, 0.00
 export interface AuthMetricsSources {
   verifier?: Pick<Verifier, 'stats'>;
   cache?: Pick<RevocationCache, 'size' | 'oldestRevokedAt'>;
-  feed?: Pick<RevocationFeed, 'state' | 'stats' | 'onApplied'>;
+  feed?: Pick<RevocationFeed, 'state' | 'reason' | 'notCurrentSince' | 'stats' | 'onApplied'>;
   /** Milliseconds since the epoch, for the age of the oldest entry. Default `Date.now`. */
   clock?: () => number;
 }
@@ -21,7 +21,8 @@ export interface AuthMetricsSources {
  * Registers Prometheus metrics for token verification and revocation: the propagation lag of
  * live events (histogram `veto_auth_revocation_propagation_lag_seconds`; replayed events are left out
  * because their lag is their age), cache size and oldest entry age, verification cache hits and
- * misses (hit ratio = hits / (hits + misses)), applied and malformed events, feed state.
+ * misses (hit ratio = hits / (hits + misses)), applied and malformed events, stream resets, feed
+ * state, why it is not current and for how long.
  * Values are read from the sources at scrape time.
  *
  * @param registry - a prom-client Registry
@@ -143,6 +144,43 @@ export function registerAuthMetrics(registry: Registry, sources: AuthMetricsSour
         collect() {
           const current = feed.state;
           for (const state of FEED_STATES) this.set({ state }, state === current ? 1 : 0);
+        },
+      }),
+    );
+    track(
+      'veto_auth_revocation_feed_not_current_reason',
+      new Gauge({
+        name: 'veto_auth_revocation_feed_not_current_reason',
+        help: 'Why the revocation feed is degraded or failed closed: 1 for the current reason, 0 for the others (all 0 while current).',
+        labelNames: ['reason'],
+        registers,
+        collect() {
+          const current = feed.reason;
+          for (const reason of REVOCATION_FEED_REASONS) this.set({ reason }, reason === current ? 1 : 0);
+        },
+      }),
+    );
+    track(
+      'veto_auth_revocation_feed_not_current_seconds',
+      new Gauge({
+        name: 'veto_auth_revocation_feed_not_current_seconds',
+        help: 'How long the revocation feed has not been current (0 while it is); failClosedAfterMs counts the same time.',
+        registers,
+        collect() {
+          const since = feed.notCurrentSince;
+          this.set(since === undefined ? 0 : Math.max(0, clock() - since) / 1000);
+        },
+      }),
+    );
+    track(
+      'veto_auth_revocation_stream_resets_total',
+      new Counter({
+        name: 'veto_auth_revocation_stream_resets_total',
+        help: 'Times the event stream was found deleted and created again (or emptied) and the revocation window replayed again.',
+        registers,
+        collect() {
+          this.reset();
+          this.inc(feed.stats.resets);
         },
       }),
     );

@@ -10,9 +10,11 @@ export { authErrorHandler, authProblem, type AuthProblem } from './auth-problem'
 export { applyRevocationEvent } from './apply-revocation-event';
 export {
   createRevocationFeed,
+  REVOCATION_FEED_REASONS,
   type AppliedRevocation,
   type RevocationFeed,
   type RevocationFeedOptions,
+  type RevocationFeedReason,
   type RevocationFeedState,
 } from './revocation-feed';
 export { PROPAGATION_BUCKETS_SECONDS, registerAuthMetrics, type AuthMetricsSources } from './auth-metrics';

@@ -1,6 +1,8 @@
 import { createJwksKeyStore } from './jwks-key-store';
 import { startJwksServer, type JwksServer } from './test-support/jwks-server';
-import { createTestKeyPair, TEST_KEY_PAIR, testJwks } from './testing';
+import { createTestKeyPair, signTestToken, TEST_AUDIENCE, TEST_ISSUER, TEST_KEY_PAIR, testJwks } from './testing';
+import { createVerifier } from './verifier';
+import { codeOf } from './test-support/code-of';
 
 describe('createJwksKeyStore', () => {
   let server: JwksServer;
@@ -41,6 +43,27 @@ describe('createJwksKeyStore', () => {
     expect(store.getKey('unknown')).toBeUndefined();
     await logged;
     expect(store.lastRefreshError).toMatchObject({ code: 'JWKS_UNAVAILABLE' });
+  });
+
+  it.each([
+    ['answers 500', (jwks: JwksServer) => void (jwks.respond = () => ({ status: 500, body: '' }))],
+    ['is down', (jwks: JwksServer) => jwks.close()],
+  ])('accepts a never-seen token signed by a known key after a background refetch failed because the auth service %s', async (_, takeDown) => {
+    const warn = jest.fn();
+    const store = await createJwksKeyStore({ url: server.url, minRefetchIntervalMs: 0, logger: { warn } });
+    const verifier = createVerifier({ issuer: TEST_ISSUER, audience: TEST_AUDIENCE, keys: store });
+    expect(verifier.verify(signTestToken({ sub: 'before' })).sub).toBe('before');
+    await takeDown(server);
+
+    const stranger = createTestKeyPair('never-published');
+    const logged = new Promise<void>((resolve) => warn.mockImplementation(() => resolve()));
+    expect(codeOf(() => verifier.verify(signTestToken({ sub: 'forger' }, { keyPair: stranger })))).toBe('TOKEN_UNKNOWN_KEY');
+    await logged;
+    expect(store.lastRefreshError).toMatchObject({ code: 'JWKS_UNAVAILABLE' });
+
+    // Fresh claims, so no earlier verification result can answer for it.
+    expect(verifier.verify(signTestToken({ sub: 'after' })).sub).toBe('after');
+    expect(codeOf(() => verifier.verify(signTestToken({ sub: 'forger' }, { keyPair: stranger })))).toBe('TOKEN_UNKNOWN_KEY');
   });
 
   it('throws TypeError for a negative refetch interval', async () => {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createEvent, ensureStreams, EventPublisher, subjectFor, type NatsConnection, type VetoEvent } from '@veto/events';
-import { connectTo, startNatsServer, type NatsServerHandle } from '@veto/events/testing';
+import { connectTo, eventually, startNatsServer, type NatsServerHandle } from '@veto/events/testing';
 import { AuthError, type AuthErrorCode } from './errors';
 import { RevocationCache } from './revocation-cache';
 import { createRevocationFeed, type AppliedRevocation, type RevocationFeed, type RevocationFeedOptions } from './revocation-feed';
@@ -34,7 +34,13 @@ async function setup() {
   const tag = randomBytes(4).toString('hex');
   const names = { stream: `AUTH_${tag}`, subjectPrefix: `t${tag}.auth` };
   const pubNc = await connect();
-  await ensureStreams(pubNc, { name: names.stream, subjectPrefix: names.subjectPrefix, deadLetterStream: `DLQ_${tag}`, deadLetterPrefix: `t${tag}.dlq` });
+  /** Creates the streams, as the auth service does at start (again after they were lost). */
+  const createStreams = () => ensureStreams(pubNc, { name: names.stream, subjectPrefix: names.subjectPrefix, deadLetterStream: `DLQ_${tag}`, deadLetterPrefix: `t${tag}.dlq` });
+  await createStreams();
+  /** Deletes the event stream, as an operator (or a lost disk) would; the JetStream API directly, auth-lib has no manager. */
+  const deleteStream = async () => {
+    await pubNc.request(`$JS.API.STREAM.DELETE.${names.stream}`);
+  };
   const publisher = new EventPublisher(pubNc, { subjectPrefix: names.subjectPrefix });
 
   const startInstance = async (overrides: Partial<RevocationFeedOptions> = {}) => {
@@ -62,7 +68,7 @@ async function setup() {
       applied.length >= count ? Promise.resolve() : new Promise<void>((resolve) => waiters.push({ count, resolve }));
     return { nc, cache, feed, verifier, applied, appliedCount };
   };
-  return { names, pubNc, publisher, startInstance };
+  return { names, pubNc, publisher, startInstance, createStreams, deleteStream };
 }
 
 const ban = (userId: string, at = new Date()) => createEvent('user.banned', { userId, revokedAt: at.toISOString() }, { source });
@@ -153,7 +159,8 @@ describe('RevocationFeed with a real nats-server', () => {
     const publisherUp = nextStatus(pubNc, 'reconnect');
     await server.restart();
     await Promise.all([feedUp, publisherUp]);
-    expect(instance.feed.state).toBe('ready');
+    // Connected again, it is current once its consumer has been recreated after the last applied event.
+    await eventually(async () => expect(instance.feed.state).toBe('ready'));
 
     await publisher.publish(ban('after-1'));
     await publisher.publish(ban('after-2'));
@@ -209,8 +216,79 @@ describe('RevocationFeed with a real nats-server', () => {
     const up = Promise.all([nextStatus(lenient.nc, 'reconnect'), nextStatus(strict.nc, 'reconnect')]);
     await server.restart();
     await up;
-    expect(strict.feed.state).toBe('ready');
+    await eventually(async () => expect(strict.feed.state).toBe('ready'));
     expect(codeOf(() => strict.verifier.verify(token))).toBe('accepted');
+  });
+
+  it('is degraded while its stream is missing, then rebuilds from the window of the new stream and enforces its bans', async () => {
+    const { publisher, startInstance, createStreams, deleteStream } = await setup();
+    const instance = await startInstance({ streamCheckIntervalMs: 100 });
+    await instance.feed.ready;
+    for (const userId of ['old-1', 'old-2', 'old-3']) await publisher.publish(ban(userId));
+    await instance.appliedCount(3);
+
+    await deleteStream();
+    await eventually(async () => expect([instance.feed.state, instance.feed.reason]).toEqual(['degraded', 'stream-missing']));
+    expect(instance.feed.notCurrentSince).toEqual(expect.any(Number));
+    await createStreams();
+    await publisher.publish(ban('new'));
+
+    await instance.appliedCount(4);
+    await eventually(async () => expect([instance.feed.state, instance.feed.reason]).toEqual(['ready', undefined]));
+    expect(instance.feed.stats).toMatchObject({ resets: 1, lastSeq: 1 });
+    const old = Date.now() - 60_000;
+    for (const userId of ['old-1', 'new']) {
+      expect(codeOf(() => instance.verifier.verify(signTestToken({ sub: userId }, { now: old })))).toBe('TOKEN_REVOKED');
+    }
+  });
+
+  it('fails closed after failClosedAfterMs when its stream is gone, without any disconnection', async () => {
+    const { publisher, startInstance, createStreams, deleteStream } = await setup();
+    const time = { now: Date.now() };
+    const logged: string[] = [];
+    const record = (_context: object, message: string) => void logged.push(message);
+    const logger = { debug: () => undefined, info: record, warn: record, error: record };
+    const instance = await startInstance({ clock: () => time.now, failClosedAfterMs: 5_000, streamCheckIntervalMs: 100, logger });
+    await instance.feed.ready;
+    const disconnects: string[] = [];
+    void (async () => {
+      for await (const status of instance.nc.status()) if (status.type === 'disconnect') disconnects.push(status.type);
+    })();
+    const token = signTestToken({ sub: 'u1' }, { now: time.now });
+
+    await deleteStream();
+    await eventually(async () => expect(instance.feed.reason).toBe('stream-missing'));
+    time.now += 4_999;
+    expect(instance.feed.state).toBe('degraded');
+    expect(codeOf(() => instance.verifier.verify(token))).toBe('accepted');
+    time.now += 1;
+    expect(instance.feed.state).toBe('failed-closed');
+    expect(codeOf(() => instance.verifier.verify(token))).toBe('REVOCATION_UNAVAILABLE');
+    await eventually(async () => expect(logged).toContain('revocation feed failed closed; verifiers refuse tokens until it is current again'));
+
+    await createStreams();
+    await publisher.publish(ban('u2'));
+    await eventually(async () => expect(instance.feed.state).toBe('ready'));
+    expect(codeOf(() => instance.verifier.verify(token))).toBe('accepted');
+    expect(disconnects).toEqual([]);
+    await eventually(async () => expect(logged).toContain('revocation feed current again'));
+  });
+
+  it('is degraded while its consumer cannot be recreated after a restart (JetStream not answering yet), and ready once it is', async () => {
+    const { startInstance } = await setup();
+    const instance = await startInstance();
+    await instance.feed.ready;
+    const states = new Set<string>();
+    const watch = setInterval(() => states.add(`${instance.feed.state}/${String(instance.feed.reason)}`), 20);
+
+    try {
+      await server.restart({ kill: true, withoutJetStreamForMs: 3_000 });
+      await eventually(async () => expect(instance.feed.state).toBe('ready'), 60_000);
+    } finally {
+      clearInterval(watch);
+    }
+    // Back on a server whose JetStream did not answer: connected, yet not current.
+    expect(states).toContain('degraded/reconnecting');
   });
 
   it('rejects closed when its connection is closed under it, so the service can shut down', async () => {

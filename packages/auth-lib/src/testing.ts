@@ -1,6 +1,7 @@
 import { generateKeyPairSync, randomUUID, sign, type JsonWebKey, type KeyObject } from 'node:crypto';
 import type { AccessTokenClaims } from './access-token-claims';
 import type { JsonWebKeySet } from './key-store';
+export { startJwksServer, type JwksServer } from './test-support/jwks-server';
 
 /** A throw-away ES256 key pair for tests; never use it outside tests. */
 export interface TestKeyPair {

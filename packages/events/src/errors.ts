@@ -8,6 +8,7 @@ export const EVENT_ERROR_CODES = [
   'STREAM_SETUP_FAILED',
   'SUBSCRIPTION_FAILED',
   'DEAD_LETTER_FAILED',
+  'CONNECT_FAILED',
 ] as const;
 
 /** A stable, machine-readable reason for an event or bus failure. */

@@ -1,36 +1,26 @@
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connectTo } from './connect-to';
-import { createEvent } from './create-event';
-import { ensureStreams } from './ensure-streams';
 import { EventPublisher } from './event-publisher';
 import { eventually } from './eventually';
-import type { VetoEvent } from './event-schemas';
-import { subscribeFanOut, type DeliveredEvent } from './fan-out-subscription';
+import { subscribeFanOut } from './fan-out-subscription';
 import { nextReconnect } from './next-reconnect';
+import { banOf, userIds } from './test-support/ban-events';
 import { collect } from './test-support/collect';
+import { fanOutStream } from './test-support/fan-out-stream';
 import { recordingLogger } from './test-support/recording-logger';
 import { useNatsServer } from './test-support/nats-suite';
-import { uniqueNames } from './test-support/unique-names';
 
 const LONG_AGO = new Date(0);
-
-function banOf(userId: string): VetoEvent {
-  return createEvent('user.banned', { userId, revokedAt: new Date().toISOString() }, { source: 'test' });
-}
-
-const userIds = (delivered: DeliveredEvent[]): string[] => delivered.map(({ event }) => event.data.userId);
 
 describe('subscribeFanOut', () => {
   const nats = useNatsServer();
 
   async function setUp() {
-    const names = uniqueNames();
-    await ensureStreams(nats.nc, names);
-    const publisher = new EventPublisher(nats.nc, { subjectPrefix: names.subjectPrefix });
+    const stream = await fanOutStream(nats.nc);
     const publishAll = async (ids: string[]): Promise<void> => {
-      for (const id of ids) await publisher.publish(banOf(id));
+      for (const id of ids) await stream.publisher.publish(banOf(id));
     };
-    return { names, publisher, publishAll, options: { stream: names.name, subjectPrefix: names.subjectPrefix } };
+    return { ...stream, publishAll };
   }
 
   it('replays stored events in order and reports caughtUp only after the last of them was handled', async () => {
@@ -48,7 +38,7 @@ describe('subscribeFanOut', () => {
     await publishAll(['u4']);
     expect(userIds(await events.waitFor(4))).toEqual(['u1', 'u2', 'u3', 'u4']);
     expect(caughtUpDuringBody[3]).toBe(true);
-    expect(sub.stats).toEqual({ delivered: 4, malformed: 0, lastSeq: 4 });
+    expect(sub.stats).toEqual({ delivered: 4, malformed: 0, lastSeq: 4, resets: 0, streamLastSeq: expect.any(Number) });
     await sub.stop();
     await sub.closed;
   });
@@ -120,7 +110,7 @@ describe('subscribeFanOut', () => {
     await sub.caughtUp;
 
     expect(userIds(events.items)).toEqual(['u1', 'u2']);
-    expect(sub.stats).toEqual({ delivered: 2, malformed: 3, lastSeq: 5 });
+    expect(sub.stats).toEqual({ delivered: 2, malformed: 3, lastSeq: 5, resets: 0, streamLastSeq: 5 });
     const warnings = logger.lines.filter((line) => line.level === 'warn');
     expect(warnings.map(({ context }) => [context.seq, context.code])).toEqual([
       [2, 'EVENT_MALFORMED'],
@@ -173,6 +163,8 @@ describe('subscribeFanOut', () => {
     ['an idle heartbeat not below the 30 s pull expiry', { startTime: LONG_AGO, idleHeartbeatMs: 30_000 }],
     ['recreation after a single missed heartbeat, which the client never reports', { startTime: LONG_AGO, recreateAfterMissedHeartbeats: 1 }],
     ['a fractional count of missed heartbeats', { startTime: LONG_AGO, recreateAfterMissedHeartbeats: 2.5 }],
+    ['a stream check interval below 100 ms', { startTime: LONG_AGO, streamCheckIntervalMs: 10 }],
+    ['a startTime that is neither a Date nor a function', { startTime: '2026-01-01' as unknown as Date }],
   ])('throws TypeError for %s', (_label, options) => {
     expect(() => subscribeFanOut(nats.nc, options)).toThrow(TypeError);
   });
@@ -217,6 +209,8 @@ describe('subscribeFanOut', () => {
 
       expect(userIds(await events.waitFor(5))).toEqual(['before-1', 'before-2', 'during', 'after-1', 'after-2']);
       expect(sub.stats.lastSeq).toBe(5);
+      // The same store keeps the stream's identity: no reset, no replay.
+      expect(sub.stats.resets).toBe(0);
     } finally {
       await other.close();
       await sub.stop();

@@ -1,5 +1,6 @@
 export { connect } from '@nats-io/transport-node';
 export type { NatsConnection, NodeConnectionOptions } from '@nats-io/transport-node';
+export { connectWithRetry, natsErrorCode, type ConnectRetryOptions } from './connect-with-retry';
 export { EVENT_ERROR_CODES, EventError, isEventError, type EventErrorCode } from './errors';
 export { EVENT_DATA_SCHEMAS, EVENT_TYPES, EVENT_VERSION, isEventType, type EventOf, type EventType, type VetoEvent } from './event-schemas';
 export { createEvent, type CreateEventOptions } from './create-event';
@@ -17,7 +18,7 @@ export { DEFAULT_MAX_AGE_MS, DUPLICATE_WINDOW_MS, ensureStreams, type StreamOpti
 export { EventPublisher, type EventPublisherOptions, type PublishResult } from './event-publisher';
 export { storedEventId } from './stored-event-id';
 export type { Logger } from './logger';
-export { subscribeFanOut, type DeliveredEvent, type FanOutOptions, type FanOutStats, type FanOutSubscription } from './fan-out-subscription';
+export { subscribeFanOut, type DeliveredEvent, type FanOutInterruption, type FanOutOptions, type FanOutStats, type FanOutSubscription } from './fan-out-subscription';
 export {
   subscribeWorkQueue,
   type WorkItem,

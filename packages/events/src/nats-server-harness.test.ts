@@ -27,37 +27,41 @@ describe('startNatsServer', () => {
     }
   });
 
-  it('keeps streams and messages across a restart on the same port', async () => {
+  it.each([
+    ['a restart', {}],
+    ['a kill -9 and restart', { kill: true }],
+  ])('keeps streams and messages across %s on the same port', async (_label, restartOptions) => {
     const nc = await connectTo(server);
+    const stream = `HARNESS_RESTART_${Object.keys(restartOptions).length}`;
     try {
       const jsm = await jetstreamManager(nc);
-      await jsm.streams.add({ name: 'HARNESS_RESTART', subjects: ['harness.restart.>'] });
-      await jsm.jetstream().publish('harness.restart.a', 'kept');
+      await jsm.streams.add({ name: stream, subjects: [`harness.${stream}.>`] });
+      await jsm.jetstream().publish(`harness.${stream}.a`, 'kept');
       const port = server.port;
       const back = nextReconnect(nc);
 
-      await server.restart();
+      await server.restart(restartOptions);
       await back;
 
       expect(server.port).toBe(port);
-      const info = await jsm.streams.info('HARNESS_RESTART');
+      const info = await jsm.streams.info(stream);
       expect(info.state.messages).toBe(1);
     } finally {
       await nc.close();
     }
   });
 
-  it('comes back without streams after a restart with an empty store, as after a lost disk', async () => {
+  it('comes back with an empty store when asked, as after a lost disk', async () => {
     const nc = await connectTo(server);
     try {
       const jsm = await jetstreamManager(nc);
-      await jsm.streams.add({ name: 'HARNESS_LOST', subjects: ['harness.lost.>'] });
+      await jsm.streams.add({ name: 'HARNESS_EMPTY', subjects: ['harness.empty.>'] });
       const back = nextReconnect(nc);
 
-      await server.restartWithEmptyStore();
+      await server.restart({ emptyStore: true });
       await back;
 
-      await expect(jsm.streams.info('HARNESS_LOST')).rejects.toThrow(/stream not found/);
+      await expect(jsm.streams.info('HARNESS_EMPTY')).rejects.toThrow('stream not found');
     } finally {
       await nc.close();
     }

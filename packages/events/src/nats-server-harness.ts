@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { accessSync, constants, rmSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
@@ -17,6 +17,20 @@ export interface NatsServerOptions {
   startTimeoutMs?: number;
 }
 
+/** Options of {@link NatsServerHandle.restart}. */
+export interface NatsRestartOptions {
+  /** Kill the server with SIGKILL instead of stopping it with SIGTERM: no clean shutdown of its store. */
+  kill?: boolean;
+  /** Delete the JetStream store before starting again, as when the server's disk is lost. */
+  emptyStore?: boolean;
+  /**
+   * First serve this long on the same port without JetStream, then restart with it: clients
+   * reconnect to a server whose JetStream API does not answer yet (503 "no responders"). Only the
+   * harness's own `-js` is left out: a `configFile` enabling JetStream keeps it on.
+   */
+  withoutJetStreamForMs?: number;
+}
+
 /** A running nats-server with JetStream on a loopback port and a private store. */
 export interface NatsServerHandle {
   /** `nats://127.0.0.1:<port>`. */
@@ -26,12 +40,15 @@ export interface NatsServerHandle {
   readonly storeDir: string;
   /** Stops the server (SIGTERM) and waits for it to exit; the store is kept. */
   stop(): Promise<void>;
-  /** Starts the server again on the same port with the same store (stopping it first if it runs). */
-  restart(): Promise<void>;
+  /** Kills the server (SIGKILL, as a crash would) and waits for it to exit; the store is kept. */
+  kill(): Promise<void>;
+  /**
+   * Starts the server again on the same port (stopping it first if it runs), with the same store
+   * unless `emptyStore` is set.
+   */
+  restart(options?: NatsRestartOptions): Promise<void>;
   /** Stops the server and deletes its store. */
   cleanup(): Promise<void>;
-  /** Starts the server again on the same port with an empty JetStream store, as after a lost disk (its log is kept). */
-  restartWithEmptyStore(): Promise<void>;
 }
 
 const SEARCH_DIRS = ['/usr/sbin', '/usr/local/bin', '/usr/bin'];
@@ -141,8 +158,8 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
   const timeoutMs = options.startTimeoutMs ?? 10_000;
   let child: ChildProcess | undefined;
 
-  const start = async (): Promise<void> => {
-    const proc = spawn(binary, args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...options.env } });
+  const start = async (startArgs: readonly string[] = args): Promise<void> => {
+    const proc = spawn(binary, startArgs, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...options.env } });
     let stderr = '';
     proc.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     running.add(proc);
@@ -156,13 +173,20 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
     }
   };
 
-  const stop = async (): Promise<void> => {
+  const stop = async (signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM'): Promise<void> => {
     const proc = child;
     child = undefined;
     if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
     const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
-    proc.kill('SIGTERM');
+    proc.kill(signal);
     await exited;
+  };
+
+  const emptyStore = async (): Promise<void> => {
+    // The log file lives in the store directory too; keep it, so one file tells the whole story.
+    for (const entry of await readdir(storeDir)) {
+      if (entry !== 'nats-server.log') await rm(join(storeDir, entry), { recursive: true, force: true });
+    }
   };
 
   await start();
@@ -170,21 +194,22 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
     url: `nats://127.0.0.1:${port}`,
     port,
     storeDir,
-    stop,
-    async restart() {
-      await stop();
+    stop: () => stop(),
+    kill: () => stop('SIGKILL'),
+    async restart(restartOptions = {}) {
+      await stop(restartOptions.kill === true ? 'SIGKILL' : 'SIGTERM');
+      if (restartOptions.emptyStore === true) await emptyStore();
+      if (restartOptions.withoutJetStreamForMs !== undefined) {
+        await start(args.filter((arg, i) => arg !== '-js' && arg !== '-sd' && args[i - 1] !== '-sd'));
+        await new Promise((resolve) => setTimeout(resolve, restartOptions.withoutJetStreamForMs));
+        await stop('SIGKILL');
+      }
       await start();
     },
     async cleanup() {
       await stop();
       await rm(storeDir, { recursive: true, force: true });
       storeDirs.delete(storeDir);
-    },
-    async restartWithEmptyStore() {
-      await stop();
-      // `-sd <dir>` keeps JetStream's data in <dir>/jetstream; the log beside it survives.
-      await rm(join(storeDir, 'jetstream'), { recursive: true, force: true });
-      await start();
     },
   };
 }

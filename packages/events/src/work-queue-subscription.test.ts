@@ -1,10 +1,13 @@
 import { jetstream, jetstreamManager, type JsMsg } from '@nats-io/jetstream';
 import { createEvent } from './create-event';
 import { DEAD_LETTER_HEADERS } from './dead-letter';
+import { connectTo } from './connect-to';
 import { ensureStreams } from './ensure-streams';
+import { eventually } from './eventually';
 import { EventPublisher } from './event-publisher';
 import { nextReconnect } from './next-reconnect';
 import type { VetoEvent } from './event-schemas';
+import { startNatsServer } from './nats-server-harness';
 import { collect } from './test-support/collect';
 import { useNatsServer } from './test-support/nats-suite';
 import { recordingLogger } from './test-support/recording-logger';
@@ -178,6 +181,42 @@ describe('subscribeWorkQueue', () => {
 
     expect((await items.waitFor(2)).map(userIdOf)).toEqual(['before', 'after']);
     await queue.stop();
+  });
+
+  it('recreates its consumer after NATS restarts with an empty store and handles the new events from seq 1', async () => {
+    // A server of its own: the lost store takes every stream with it.
+    const server = await startNatsServer();
+    const nc = await connectTo(server);
+    try {
+      const names = uniqueNames();
+      await ensureStreams(nc, names);
+      const publisher = new EventPublisher(nc, { subjectPrefix: names.subjectPrefix });
+      for (const userId of ['old-1', 'old-2', 'old-3']) await publisher.publish(banOf(userId));
+      const logger = recordingLogger();
+      const queue = subscribeWorkQueue(nc, { service: names.service, stream: names.name, subjectPrefix: names.subjectPrefix, deadLetterPrefix: names.deadLetterPrefix, logger });
+      const items = collect(queue, (item) => item.ack());
+      await items.waitFor(3);
+
+      const back = nextReconnect(nc);
+      await server.restart({ emptyStore: true });
+      await back;
+      // Whoever manages the streams (auth, or a service with MANAGE_STREAMS=true) creates them again, empty.
+      await eventually(() => ensureStreams(nc, names));
+      await publisher.publish(banOf('new-1'));
+      await publisher.publish(banOf('new-2'));
+
+      const handled = await items.waitFor(5);
+      expect(handled.slice(3).map((item) => [userIdOf(item), item.seq])).toEqual([
+        ['new-1', 1],
+        ['new-2', 2],
+      ]);
+      expect(queue.stats.resets).toBe(1);
+      expect(logger.lines.filter((line) => line.level === 'warn').map((line) => line.message)).toContain('work-queue consumer gone (the stream was reset or the consumer deleted); recreating it');
+      await queue.stop();
+    } finally {
+      await nc.close();
+      await server.cleanup();
+    }
   });
 
   it('throws TypeError when an item is settled twice', async () => {

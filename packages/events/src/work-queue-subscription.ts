@@ -12,6 +12,7 @@ import {
   type JsMsg,
 } from '@nats-io/jetstream';
 import { publishDeadLetter, type DeadLetterReason } from './dead-letter';
+import { delay } from './delay';
 import { EventError } from './errors';
 import type { EventType, VetoEvent } from './event-schemas';
 import { silentLogger, type Logger } from './logger';
@@ -40,7 +41,7 @@ export interface WorkQueueOptions {
   deadLetterPrefix?: string;
   /** Messages fetched ahead per pull request; 10 by default. */
   batch?: number;
-  /** Receives retry, dead-letter and failure lines. */
+  /** Receives retry, dead-letter, consumer reset and failure lines. */
   logger?: Logger;
 }
 
@@ -68,6 +69,11 @@ export interface WorkQueueStats {
   deadLettered: number;
   /** Dead-letter publishes that failed; the message is redelivered and tried again. */
   deadLetterFailures: number;
+  /**
+   * Times the durable consumer was found gone and recreated: NATS restarted with an empty store
+   * (its stream recreated from seq 1), or the consumer was deleted.
+   */
+  resets: number;
 }
 
 /** Events of one service's durable consumer, each handled by one instance; see {@link subscribeWorkQueue}. */
@@ -82,6 +88,8 @@ export interface WorkQueueSubscription extends AsyncIterable<WorkItem> {
 
 // Deliveries beyond maxDeliver are only used to retry a dead-letter publish that failed, never shown to a handler.
 const DEAD_LETTER_ATTEMPTS = 3;
+/** Waits between attempts to recreate a consumer that is gone: its stream may not exist again yet. */
+const RECREATE_BACKOFF_MS = [250, 500, 1_000, 2_000, 5_000];
 const NAME = /^[A-Za-z0-9_-]+$/;
 
 function positiveInteger(name: string, value: number): number {
@@ -102,9 +110,14 @@ class WorkQueue implements WorkQueueSubscription {
   readonly #batch: number;
   readonly #logger: Logger;
   readonly #closed: Settle<void> = settle();
-  readonly #messages: Promise<ConsumerMessages>;
+  readonly #stopping = new AbortController();
+  /** The current consumer's messages; replaced when a consumer found gone is recreated. */
+  #messages: Promise<ConsumerMessages>;
+  /** Set from the moment the consumer is found gone until its replacement consumes. */
+  #gone = false;
+  #replacement: Promise<ConsumerMessages | undefined> | undefined;
   readonly #inFlight = new Set<Promise<void>>();
-  readonly #stats: WorkQueueStats = { delivered: 0, acked: 0, retried: 0, malformed: 0, deadLettered: 0, deadLetterFailures: 0 };
+  readonly #stats: WorkQueueStats = { delivered: 0, acked: 0, retried: 0, malformed: 0, deadLettered: 0, deadLetterFailures: 0, resets: 0 };
   #iterated = false;
   #stopped = false;
 
@@ -143,10 +156,61 @@ class WorkQueue implements WorkQueueSubscription {
   }
 
   async #start(): Promise<ConsumerMessages> {
+    const messages = await this.#consume();
+    this.#logger.info({ stream: this.#stream, consumer: this.#service, filter: this.#filter, maxDeliver: this.#maxDeliver }, 'work-queue subscription started');
+    return messages;
+  }
+
+  async #consume(): Promise<ConsumerMessages> {
     await this.#ensureConsumer();
     const consumer = await this.#js.consumers.get(this.#stream, this.#service);
-    this.#logger.info({ stream: this.#stream, consumer: this.#service, filter: this.#filter, maxDeliver: this.#maxDeliver }, 'work-queue subscription started');
-    return consumer.consume({ max_messages: this.#batch });
+    const messages = await consumer.consume({ max_messages: this.#batch });
+    this.#watchStatus(messages).catch((error: unknown) => this.#logger.error({ stream: this.#stream, consumer: this.#service, err: error }, 'work-queue status watcher failed'));
+    return messages;
+  }
+
+  /**
+   * The client only reports a durable consumer that is gone (after a reconnect or missed
+   * heartbeats, its lookup answers "consumer not found" or "stream not found") and keeps asking,
+   * silently, forever: after NATS lost its store, nothing would arrive again. Closing the
+   * messages ends them; the iteration then asks {@link WorkQueue.#recreate} for a new consumer.
+   */
+  async #watchStatus(messages: ConsumerMessages): Promise<void> {
+    for await (const status of messages.status()) {
+      if ((status.type !== 'consumer_not_found' && status.type !== 'stream_not_found') || this.#gone || this.#stopped) continue;
+      this.#gone = true;
+      this.#stats.resets++;
+      this.#logger.warn({ stream: this.#stream, consumer: this.#service, status: status.type }, 'work-queue consumer gone (the stream was reset or the consumer deleted); recreating it');
+      const result = await messages.close();
+      if (result instanceof Error) this.#logger.warn({ stream: this.#stream, consumer: this.#service, err: result }, 'the gone work-queue consumer did not close cleanly');
+      break;
+    }
+  }
+
+  /** The next consumer's messages after the current ones ended: a recreated consumer, or none. */
+  #replace(): Promise<ConsumerMessages | undefined> {
+    if (!this.#gone || this.#stopped) return Promise.resolve(undefined);
+    this.#replacement = this.#recreate();
+    return this.#replacement;
+  }
+
+  async #recreate(): Promise<ConsumerMessages | undefined> {
+    for (let attempt = 1; !this.#stopped && !this.#nc.isClosed(); attempt++) {
+      try {
+        // A new durable consumer starts at the oldest event stored: seq 1 of a recreated stream.
+        const messages = await this.#consume();
+        // Set even when stopped meanwhile: stop() closes whatever is current.
+        this.#messages = Promise.resolve(messages);
+        if (this.#stopped) return undefined;
+        this.#gone = false;
+        this.#logger.info({ stream: this.#stream, consumer: this.#service, attempts: attempt }, 'work-queue consumer recreated');
+        return messages;
+      } catch (error) {
+        this.#logger.warn({ stream: this.#stream, consumer: this.#service, attempt, err: error }, 'work-queue consumer could not be recreated yet (is the stream there?); retrying');
+        await delay(RECREATE_BACKOFF_MS[Math.min(attempt, RECREATE_BACKOFF_MS.length) - 1] ?? 0, this.#stopping.signal);
+      }
+    }
+    return undefined;
   }
 
   async #ensureConsumer(): Promise<void> {
@@ -264,13 +328,23 @@ class WorkQueue implements WorkQueueSubscription {
   [Symbol.asyncIterator](): AsyncIterator<WorkItem> {
     if (this.#iterated) throw new TypeError('a work-queue subscription can be iterated only once');
     this.#iterated = true;
-    return iterateConsumer({ nc: this.#nc, messages: this.#messages, read: (msg) => this.#read(msg), fail: (cause) => this.#fail(cause), stop: () => this.stop() });
+    return iterateConsumer({
+      nc: this.#nc,
+      messages: this.#messages,
+      read: (msg) => this.#read(msg),
+      next: () => this.#replace(),
+      fail: (cause) => this.#fail(cause),
+      stop: () => this.stop(),
+    });
   }
 
   async stop(): Promise<void> {
     if (this.#stopped) return this.#closed.promise;
     this.#stopped = true;
+    this.#stopping.abort();
     try {
+      // A replacement being created becomes the current consumer, closed below.
+      await this.#replacement;
       const messages = await this.#messages;
       const result = await messages.close();
       if (result instanceof Error) this.#logger.warn({ stream: this.#stream, consumer: this.#service, err: result }, 'work-queue consumer did not close cleanly');
@@ -287,7 +361,10 @@ class WorkQueue implements WorkQueueSubscription {
  * service's instances, with explicit acknowledgement, redelivery with backoff, and a dead-letter
  * subject (`veto.dlq.<service>`) for events that cannot be read or keep failing. Settle each
  * item with `ack()` or `retry(error)`; an unsettled item is redelivered after `ackWaitMs`.
- * A new service starts at the oldest event still stored, so handlers must be idempotent.
+ * A new service starts at the oldest event still stored, so handlers must be idempotent. When the
+ * durable consumer is found gone (NATS restarted with an empty store, the stream recreated from
+ * seq 1; or the consumer deleted), it is recreated, logged at warn and counted in `stats.resets`,
+ * and the new events are handled from the oldest stored on.
  *
  * @param nc - a connection; the streams must exist (`ensureStreams`)
  * @param options - `service` (required), stream, prefix, filter type, redelivery settings, logger

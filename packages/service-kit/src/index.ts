@@ -13,5 +13,5 @@ export { parseRequest, requireJsonBodies } from './parse-request';
 export { createRequestLogger } from './request-logger';
 export { installGracefulShutdown, type GracefulShutdownOptions, type Shutdown, type ShutdownStep } from './graceful-shutdown';
 export { runService } from './run-service';
-export { LOG_LEVEL_SETTING, STREAM_SETTINGS, natsSettings, checkSharedSettings } from './shared-settings';
+export { LOG_LEVEL_SETTING, NATS_CONNECT_SETTINGS, STREAM_SETTINGS, natsSettings, checkSharedSettings } from './shared-settings';
 export { decodeCursor, encodeCursor, toPage, type PagePosition } from './page-cursor';

@@ -30,6 +30,16 @@ describe('runService', () => {
     expect(stderr.text()).toBe('auth: configuration error (JWT_PRIVATE_KEY): no key\n');
   });
 
+  it('prints one line with the code of a coded failure, without a stack', async () => {
+    const stderr = captureStderr();
+    const exits: number[] = [];
+    const error = Object.assign(new Error('cannot connect to NATS at nats://127.0.0.1:4222: gave up after 1000 ms'), { code: 'CONNECT_FAILED' });
+    await runService('tickets', () => Promise.reject(error), (code) => exits.push(code));
+    stderr.restore();
+    expect(stderr.text()).toBe('tickets: failed to start (CONNECT_FAILED): cannot connect to NATS at nats://127.0.0.1:4222: gave up after 1000 ms\n');
+    expect(exits).toEqual([1]);
+  });
+
   it('prints the stack of any other failure', async () => {
     const stderr = captureStderr();
     const exits: number[] = [];

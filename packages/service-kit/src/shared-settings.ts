@@ -38,6 +38,17 @@ export function natsSettings(natsUser: string, whenDown: string) {
   } as const satisfies Record<string, ConfigKeySpec>;
 }
 
+/** `NATS_CONNECT_TIMEOUT_MS`: how long a service that needs the bus to start keeps trying to reach it. */
+export const NATS_CONNECT_SETTINGS = {
+  natsConnectTimeoutMs: {
+    env: 'NATS_CONNECT_TIMEOUT_MS',
+    description:
+      'How long start-up keeps trying to connect to NATS (a server not up yet, or too busy to finish the handshake), logging each failed attempt; after that the service exits with one fatal line.',
+    default: '60000',
+    schema: integerSetting(1000, 3_600_000),
+  },
+} as const satisfies Record<string, ConfigKeySpec>;
+
 /** The `AUTH` stream's settings: whoever creates or updates the stream must use the same values. */
 export const STREAM_SETTINGS = {
   streamMaxAgeSeconds: {

@@ -10,7 +10,7 @@ import type { Config } from './config';
 import type { DatabaseHandle } from './data-access/database';
 import type { AuthContext } from './domain/auth-context';
 import type { PasswordHasher } from './domain/password-hasher';
-import { createRateLimiter } from './domain/rate-limiter';
+import { createSignInLimiter } from './domain/sign-in-limiter';
 import type { SigningKeys } from './domain/signing-keys';
 import { AuthError } from './errors';
 import { createAdminRoutes } from './entry-points/http/admin-routes';
@@ -52,10 +52,13 @@ export function createApp(deps: AppDeps): Express {
     passwords: deps.passwords,
     accessTokens: { keys, issuer: config.issuer, audience: config.audience, ttlSeconds: config.accessTokenTtlSeconds, clock },
     refreshTokenTtlSeconds: config.refreshTokenTtlSeconds,
-    signInLimiters: {
-      perEmail: createRateLimiter({ limit: config.signInLimitPerEmail, windowSeconds: config.signInWindowSeconds, clock }),
-      perIp: createRateLimiter({ limit: config.signInLimitPerIp, windowSeconds: config.signInWindowSeconds, clock }),
-    },
+    signInLimiter: createSignInLimiter({
+      db: deps.database.db,
+      clock,
+      perEmail: config.signInLimitPerEmail,
+      perIp: config.signInLimitPerIp,
+      windowSeconds: config.signInWindowSeconds,
+    }),
     onEventsRecorded: deps.onEventsRecorded ?? (() => undefined),
   };
   // The service verifies its own tokens with the same library as every other service. No clock

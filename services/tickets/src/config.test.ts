@@ -24,8 +24,10 @@ describe('loadConfig', () => {
       natsUrl: 'nats://127.0.0.1:4222',
       natsUser: undefined,
       natsPassword: undefined,
+      natsConnectTimeoutMs: 60_000,
       manageStreams: true,
       jwksUrl: 'http://127.0.0.1:3001/.well-known/jwks.json',
+      jwksCacheFile: undefined,
       publicKeysFile: undefined,
       issuer: 'veto-auth',
       audience: 'veto',
@@ -61,6 +63,8 @@ describe('loadConfig', () => {
     ['LOG_LEVEL', 'verbose'],
     ['VETO_ENV', 'staging'],
     ['MANAGE_STREAMS', 'no'],
+    ['NATS_CONNECT_TIMEOUT_MS', 'soon'],
+    ['NATS_CONNECT_TIMEOUT_MS', '999'],
   ])('refuses %s=%j with CONFIG_INVALID naming the variable', (variable, value) => {
     const error = configError({ [variable]: value });
     expect(error).toMatchObject({ code: 'CONFIG_INVALID', variable, name: 'ConfigError' });

@@ -3,6 +3,7 @@ import {
   integerSetting as integer,
   loadConfigFrom,
   LOG_LEVEL_SETTING,
+  NATS_CONNECT_SETTINGS,
   natsSettings,
   optionalTextSetting as optionalText,
   STREAM_SETTINGS,
@@ -22,6 +23,7 @@ import { z } from 'zod';
 export const CONFIG_SPEC = {
   ...LOG_LEVEL_SETTING,
   ...natsSettings('tickets', 'Tokens are verified against the cache meanwhile (see `REVOCATION_FAIL_CLOSED_AFTER_MS`).'),
+  ...NATS_CONNECT_SETTINGS,
   ...STREAM_SETTINGS,
   env: {
     env: 'VETO_ENV',
@@ -57,6 +59,13 @@ export const CONFIG_SPEC = {
     default: 'http://127.0.0.1:3001/.well-known/jwks.json',
     schema: z.url(),
   },
+  jwksCacheFile: {
+    env: 'JWKS_CACHE_FILE',
+    description:
+      'Where the last JWKS fetched from `JWKS_URL` is kept (public keys only, replaced atomically after every successful fetch); when the auth service is down at start-up, the service starts with these keys. Unset: `DATA_DIR/jwks.json`; `off`: no file.',
+    default: undefined,
+    schema: optionalText,
+  },
   publicKeysFile: {
     env: 'JWT_PUBLIC_KEYS_FILE',
     description: 'Path of a JWKS JSON file with the verification keys; when set, no JWKS is fetched.',
@@ -74,7 +83,7 @@ export const CONFIG_SPEC = {
   clockSkewSeconds: { env: 'CLOCK_SKEW_SECONDS', description: 'Tolerated clock difference for `exp`, `nbf` and `iat`.', default: '30', schema: integer(0, 300) },
   revocationFailClosedAfterMs: {
     env: 'REVOCATION_FAIL_CLOSED_AFTER_MS',
-    description: 'When set, refuse valid tokens (503 `REVOCATION_UNAVAILABLE`) once NATS has been unreachable this long; unset keeps serving from the cache.',
+    description: 'When set, refuse valid tokens (503 `REVOCATION_UNAVAILABLE`) once the revocation feed has not been current this long (NATS unreachable, its consumer not recreated, the `AUTH` stream missing or reset, or lagging); unset keeps serving from the cache.',
     default: undefined,
     schema: integer(0, 86_400_000).optional(),
   },

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { signTestToken, TEST_AUDIENCE, TEST_ISSUER, testJwks } from '@veto/auth-lib/testing';
 import { createEvent, EventPublisher, type NatsConnection } from '@veto/events';
-import { connectTo, startNatsServer, type NatsServerHandle } from '@veto/events/testing';
+import { connectTo, startDelayProxy, startNatsServer, type NatsServerHandle } from '@veto/events/testing';
 import { openDatabase } from '@veto/storage';
 import { sql } from 'drizzle-orm';
 import { schema } from './data-access/schema';
@@ -84,4 +84,57 @@ it('starts, becomes ready, serves tickets, unlists a banned seller’s tickets, 
   const stopped = await run.exited;
   expect(stopped.code).toBe(0);
   expect(stopped.stdout).toContain('"msg":"stopped"');
+});
+
+describe('reaching NATS at start-up', () => {
+  const retried = (run: ReturnType<typeof startMain>) => run.waitForLog('NATS connection attempt failed; retrying');
+
+  it('waits for a NATS server that starts after it, logging each attempt, then becomes ready', async () => {
+    const late = await startNatsServer();
+    await late.stop();
+    const run = startMain({ ...baseEnv(), NATS_URL: late.url });
+    try {
+      expect(await retried(run)).toMatchObject({ level: 40, code: 'ECONNREFUSED', attempt: 1 });
+      await late.restart();
+      await run.waitForLog('revocation feed caught up; ready');
+    } finally {
+      run.child.kill('SIGTERM');
+      await run.exited;
+      await late.cleanup();
+    }
+  });
+
+  it('survives handshakes slower than the server’s authentication timeout, then becomes ready', async () => {
+    // A server giving clients half a second to authenticate, behind a proxy that delays its first
+    // two connections by a second: the "Authentication Timeout" of a busy machine, twice in a row.
+    const configFile = join(dir, 'auth-timeout.conf');
+    await writeFile(configFile, 'authorization { timeout: 0.5, user: tickets, password: $TICKETS_PASSWORD }\n');
+    const strict = await startNatsServer({ configFile, env: { TICKETS_PASSWORD: 'tickets-pw' } });
+    const slow = await startDelayProxy({ targetPort: strict.port, delayMs: 1000, slowConnections: 2 });
+    const run = startMain({ ...baseEnv(), NATS_URL: slow.url, NATS_USER: 'tickets', NATS_PASSWORD: 'tickets-pw' });
+    try {
+      expect(await retried(run)).toMatchObject({ code: 'AUTHENTICATION_TIMEOUT' });
+      await run.waitForLog('revocation feed caught up; ready');
+    } finally {
+      run.child.kill('SIGTERM');
+      await run.exited;
+      await slow.close();
+      await strict.cleanup();
+    }
+  });
+
+  it('exits with one fatal line, no stack, once NATS_CONNECT_TIMEOUT_MS has passed', async () => {
+    const absent = await startNatsServer();
+    await absent.cleanup();
+    const result = await startMain({ ...baseEnv(), NATS_URL: absent.url, NATS_CONNECT_TIMEOUT_MS: '1000' }).exited;
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^tickets: failed to start \(CONNECT_FAILED\): cannot connect to NATS at nats:\/\/127\.0\.0\.1:\d+: gave up after 1000 ms \(\d+ attempts in \d+ ms, last: ECONNREFUSED\)\n$/);
+    expect(result.stdout).toContain('"code":"ECONNREFUSED"');
+  });
+
+  it('refuses a bad NATS_CONNECT_TIMEOUT_MS, naming it', async () => {
+    const result = await startMain({ ...baseEnv(), NATS_CONNECT_TIMEOUT_MS: 'soon' }).exited;
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('configuration error (NATS_CONNECT_TIMEOUT_MS)');
+  });
 });

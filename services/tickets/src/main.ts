@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { connect, ensureStreams } from '@veto/events';
+import { connectWithRetry, ensureStreams } from '@veto/events';
 import { installGracefulShutdown, runService } from '@veto/service-kit';
 import { migrateDatabase, openDatabase } from '@veto/storage';
 import { collectDefaultMetrics, Registry } from 'prom-client';
@@ -26,14 +26,10 @@ async function main(): Promise<void> {
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: join(config.dataDir, 'pg'), schemaName: config.databaseSchema, schema });
   await migrateDatabase(database, { migrationsFolder: MIGRATIONS_FOLDER });
   // A short reconnect wait (default 2 s): after a NATS restart, revocations flow again within a few hundred ms.
-  const nc = await connect({
-    servers: config.natsUrl.split(','),
-    name: 'veto-tickets',
-    maxReconnectAttempts: -1,
-    reconnectTimeWait: 250,
-    user: config.natsUser,
-    pass: config.natsPassword,
-  });
+  const nc = await connectWithRetry(
+    { servers: config.natsUrl.split(','), name: 'veto-tickets', maxReconnectAttempts: -1, reconnectTimeWait: 250, user: config.natsUser, pass: config.natsPassword },
+    { giveUpAfterMs: config.natsConnectTimeoutMs, logger },
+  );
   if (config.manageStreams) {
     await ensureStreams(nc, { maxAgeMs: config.streamMaxAgeSeconds * 1000, replicas: config.streamReplicas });
   } else {

@@ -1,13 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Client } from 'pg';
 import { subscribeFanOut, type VetoEvent } from '@veto/events';
 import { connectTo, startNatsServer, type NatsServerHandle } from '@veto/events/testing';
-import { freePort } from './free-port';
 import { request, waitUntil } from './http-client';
-import { startServiceProcess, type ServiceProcess } from './service-process';
+import { type ServiceProcess } from './service-process';
+import { createVetoDeployment, type VetoDeployment } from './veto-deployment';
 
 // Two tickets instances must share one tickets database, which an embedded PGlite (one
 // process) cannot offer: this suite runs where PostgreSQL is available, as in CI.
@@ -19,67 +15,15 @@ if (!databaseUrl) {
 
 // A broken feed shows up as seconds or never; a slow machine as milliseconds.
 const GENEROUS_BOUND_MS = 2_000;
-const ADMIN = { email: 'root@example.com', password: 'e2e admin password' };
-const PASSWORD = 'correct horse battery';
 
 describeWithPostgres('a ban, end to end (auth + two tickets instances + nats-server as separate processes)', () => {
-  const run = randomBytes(4).toString('hex');
-  const dataDir = mkdtempSync(join(tmpdir(), 'veto-e2e-'));
   let nats: NatsServerHandle;
+  let deployment: VetoDeployment;
   let auth: ServiceProcess;
   const tickets: ServiceProcess[] = [];
-  let authPort: number;
-
-  const startAuth = () =>
-    startServiceProcess({
-      name: 'auth',
-      service: 'auth',
-      port: authPort,
-      env: {
-        VETO_ENV: 'local',
-        LOG_LEVEL: 'warn',
-        DATABASE_URL: databaseUrl ?? '',
-        DATABASE_SCHEMA: `e2e_${run}_auth`,
-        DATA_DIR: join(dataDir, 'auth'),
-        NATS_URL: nats.url,
-        ADMIN_EMAIL: ADMIN.email,
-        ADMIN_PASSWORD: ADMIN.password,
-        // Cheap hashing keeps the suite quick; the production cost is tested in the auth service.
-        ARGON2_MEMORY_KIB: '1024',
-        ARGON2_TIME_COST: '1',
-      },
-    });
-
-  const startTickets = async (index: number) =>
-    startServiceProcess({
-      name: `tickets-${index}`,
-      service: 'tickets',
-      port: await freePort(),
-      env: {
-        VETO_ENV: 'local',
-        LOG_LEVEL: 'warn',
-        DATABASE_URL: databaseUrl ?? '',
-        DATABASE_SCHEMA: `e2e_${run}_tickets`,
-        NATS_URL: nats.url,
-        JWKS_URL: `http://127.0.0.1:${authPort}/.well-known/jwks.json`,
-      },
-    });
-
-  async function signUp(email: string): Promise<{ token: string; userId: string }> {
-    const { status, body } = await request('POST', `${auth.url}/api/users/signup`, { body: { email, password: PASSWORD } });
-    expect(status).toBe(201);
-    return { token: body.accessToken as string, userId: (body.user as { id: string }).id };
-  }
-
-  async function signIn(email: string, password: string) {
-    return request('POST', `${auth.url}/api/users/signin`, { body: { email, password } });
-  }
-
-  async function adminToken(): Promise<string> {
-    const { status, body } = await signIn(ADMIN.email, ADMIN.password);
-    expect(status).toBe(200);
-    return body.accessToken as string;
-  }
+  const run = randomBytes(4).toString('hex');
+  const signUp = (email: string) => deployment.signUp(email);
+  const adminToken = () => deployment.adminToken();
 
   /** Milliseconds from now until every tickets instance answers 401 TOKEN_REVOKED to `token`. */
   async function timeUntilRejectedEverywhere(token: string): Promise<number[]> {
@@ -118,24 +62,17 @@ describeWithPostgres('a ban, end to end (auth + two tickets instances + nats-ser
 
   beforeAll(async () => {
     nats = await startNatsServer();
-    authPort = await freePort();
-    auth = startAuth();
+    deployment = await createVetoDeployment({ natsUrl: nats.url, databaseUrl });
+    auth = deployment.startAuth();
     await auth.waitReady();
-    tickets.push(await startTickets(1), await startTickets(2));
+    tickets.push(await deployment.startTickets(1), await deployment.startTickets(2));
     await Promise.all(tickets.map((instance) => instance.waitReady()));
   }, 120_000);
 
   afterAll(async () => {
     await Promise.all([auth, ...tickets].map((service) => service?.stop()));
     await nats?.cleanup();
-    rmSync(dataDir, { recursive: true, force: true });
-    const client = new Client({ connectionString: databaseUrl });
-    await client.connect();
-    try {
-      await client.query(`DROP SCHEMA IF EXISTS e2e_${run}_auth CASCADE; DROP SCHEMA IF EXISTS e2e_${run}_tickets CASCADE`);
-    } finally {
-      await client.end();
-    }
+    await deployment?.cleanup();
   }, 60_000);
 
   const seller = `seller-${run}@example.com`;
@@ -152,7 +89,7 @@ describeWithPostgres('a ban, end to end (auth + two tickets instances + nats-ser
       expect((await request('GET', `${instance.url}/api/tickets/${ticketId}`, { token: sellerToken })).status).toBe(200);
     }
 
-    const ban = await request('POST', `${auth.url}/api/admin/users/${sellerId}/ban`, { token: await adminToken(), body: { reason: 'fraud' } });
+    const ban = await deployment.ban(await adminToken(), sellerId, 'fraud');
     expect(ban.status).toBe(200);
     expect(ban.body).toMatchObject({ user: { id: sellerId, bannedAt: expect.any(String), banReason: 'fraud' }, eventId: expect.any(String) });
     const latencies = await timeUntilRejectedEverywhere(sellerToken);
@@ -163,14 +100,14 @@ describeWithPostgres('a ban, end to end (auth + two tickets instances + nats-ser
       const { status } = await request('GET', `${tickets[1]!.url}/api/tickets/${ticketId}`, { token: buyerToken });
       return status === 404;
     });
-    const attempt = await signIn(seller, PASSWORD);
+    const attempt = await deployment.signIn(seller);
     expect(attempt.status).toBe(403);
     expect(attempt.body.code).toBe('USER_BANNED');
   });
 
   it('a restarted tickets instance rejects the banned token from its first ready moment', async () => {
     await tickets[1]!.stop();
-    tickets[1] = await startTickets(2);
+    tickets[1] = await deployment.startTickets(2);
     await tickets[1].waitReady();
     const { status, body } = await request('GET', `${tickets[1].url}/api/tickets`, { token: sellerToken });
     expect(status).toBe(401);
@@ -181,7 +118,7 @@ describeWithPostgres('a ban, end to end (auth + two tickets instances + nats-ser
     const { token, userId } = await signUp(`offline-${run}@example.com`);
     const admin = await adminToken();
     await nats.stop();
-    const ban = await request('POST', `${auth.url}/api/admin/users/${userId}/ban`, { token: admin, body: { reason: 'spam' } });
+    const ban = await deployment.ban(admin, userId, 'spam');
     expect(ban.status).toBe(200);
     for (const instance of tickets) {
       expect((await request('GET', `${instance.url}/api/tickets`, { token })).status).toBe(200);
@@ -196,7 +133,7 @@ describeWithPostgres('a ban, end to end (auth + two tickets instances + nats-ser
   it('after an unban a new sign-in works while the pre-ban token stays rejected', async () => {
     const unban = await request('POST', `${auth.url}/api/admin/users/${sellerId}/unban`, { token: await adminToken() });
     expect(unban.status).toBe(200);
-    const attempt = await signIn(seller, PASSWORD);
+    const attempt = await deployment.signIn(seller);
     expect(attempt.status).toBe(200);
     const fresh = attempt.body.accessToken as string;
     for (const instance of tickets) {

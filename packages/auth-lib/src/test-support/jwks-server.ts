@@ -6,9 +6,18 @@ export interface JwksServer {
   readonly url: string;
   readonly requests: number;
   respond: () => { status: number; body: string };
+  /** Stops listening; resolves at once when already stopped. */
   close(): Promise<void>;
 }
 
+/**
+ * Starts a JWKS endpoint on a random port of 127.0.0.1, for tests of key loading and refetching.
+ *
+ * @param initial - the document served until `respond` is replaced
+ * @example
+ * const server = await startJwksServer(testJwks());
+ * server.respond = () => ({ status: 503, body: '' });
+ */
 export async function startJwksServer(initial: unknown): Promise<JwksServer> {
   let requests = 0;
   const handle: JwksServer = {
@@ -17,7 +26,11 @@ export async function startJwksServer(initial: unknown): Promise<JwksServer> {
       return requests;
     },
     respond: () => ({ status: 200, body: JSON.stringify(initial) }),
-    close: () => new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve()))),
+    // Idempotent: a test may stop the server itself (the auth service going down) before afterEach does.
+    close: () =>
+      new Promise<void>((resolve, reject) =>
+        server.close((err) => (err && (err as NodeJS.ErrnoException).code !== 'ERR_SERVER_NOT_RUNNING' ? reject(err) : resolve())),
+      ),
   };
   const server: Server = createServer((_req, res) => {
     requests += 1;

@@ -1,5 +1,5 @@
 import {
-  connect,
+  connectWithRetry,
   DEFAULT_STREAM,
   ensureStreams,
   EventError,
@@ -20,14 +20,14 @@ export interface EventBusOptions {
   readonly password?: string | undefined;
   /** The `AUTH` stream's configuration, applied on every (re)connection. */
   readonly stream: StreamOptions;
-  readonly logger: Pick<Logger, 'info' | 'warn'>;
+  readonly logger: Pick<Logger, 'debug' | 'info' | 'warn' | 'error'>;
   /**
    * Called when the bus can publish, the streams just ensured: after the first connection,
    * every reconnect, and a publish that found no stream. The stream may have been lost
    * meanwhile (a server restarted without its store), so check it before publishing more.
    */
   readonly onAvailable: () => void;
-  /** Called when connecting fails for good (e.g. the credentials are refused). */
+  /** Called when connecting fails for good: the credentials are refused (EventError `CONNECT_FAILED`). */
   readonly onFatal: (error: unknown) => void;
   /** Delay between attempts to create the streams. Default 1000 ms. */
   readonly retryMs?: number;
@@ -83,6 +83,7 @@ function isMissingStream(error: unknown): boolean {
 export function connectEventBus(options: EventBusOptions): EventBus {
   const retryMs = options.retryMs ?? 1000;
   const streamName = options.stream.name ?? DEFAULT_STREAM;
+  const dialing = new AbortController();
   let closing = false;
   let nc: NatsConnection | undefined;
   let publisher: EventPublisher | undefined;
@@ -132,16 +133,16 @@ export function connectEventBus(options: EventBusOptions): EventBus {
   };
 
   const started = (async () => {
-    const connection = await connect({
-      servers: [...options.servers],
-      name: 'veto-auth',
-      user: options.user,
-      pass: options.password,
-      // Keep dialing, from the very first attempt: the service must not depend on the bus to start.
-      waitOnFirstConnect: true,
-      maxReconnectAttempts: -1,
-      reconnectTimeWait: 250,
+    // Keep dialing, without a bound, through refused connections and slow handshakes (each attempt
+    // logged): the service must not depend on the bus to start. Only refused credentials end it.
+    const connection = await connectWithRetry(
+      { servers: [...options.servers], name: 'veto-auth', user: options.user, pass: options.password, maxReconnectAttempts: -1, reconnectTimeWait: 250 },
+      { giveUpAfterMs: Infinity, logger: options.logger, signal: dialing.signal },
+    ).catch((error: unknown) => {
+      if (closing) return undefined;
+      throw error;
     });
+    if (connection === undefined) return;
     nc = connection;
     if (closing) {
       await connection.close();
@@ -180,8 +181,9 @@ export function connectEventBus(options: EventBusOptions): EventBus {
     },
     async close() {
       closing = true;
+      dialing.abort();
       if (nc === undefined) {
-        // Still dialing: connect() resolves only once a server answers (then closes at once), so do not wait for it.
+        // Still dialing: an attempt in progress ends within its handshake timeout (then closes at once), so do not wait for it.
         return;
       }
       await started;

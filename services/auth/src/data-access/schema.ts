@@ -116,8 +116,24 @@ export const auditLog = pgTable(
   (table) => [index('audit_log_created_at_id_idx').on(table.createdAt, table.id), index('audit_log_target_idx').on(table.targetUserId, table.createdAt)],
 );
 
+/**
+ * Sign-in attempts counted per rate-limit key (an email or a client IP) in the key's current
+ * fixed window, shared by every replica. A row holds the attempts reserved since
+ * `window_start`; expired rows are purged, so the table stays as small as the keys of one window.
+ */
+export const signInAttempts = pgTable(
+  'sign_in_attempts',
+  {
+    // SHA-256 of `email:<address>` or `ip:<address>`: guessed emails and client addresses are not kept readable.
+    key: text('key').primaryKey(),
+    windowStart: instant('window_start').notNull(),
+    attempts: integer('attempts').notNull(),
+  },
+  (table) => [index('sign_in_attempts_window_start_idx').on(table.windowStart)],
+);
+
 /** The drizzle schema object of the auth service. */
-export const schema = { users, sessions, refreshTokens, outbox, auditLog };
+export const schema = { users, sessions, refreshTokens, outbox, auditLog, signInAttempts };
 
 /** A user row as read from the database. */
 export type UserRow = typeof users.$inferSelect;

@@ -3,7 +3,7 @@ import type { Clock } from '../clock';
 import type { Database } from '../data-access/database';
 import type { AccessTokenSettings } from './issue-access-token';
 import type { PasswordHasher } from './password-hasher';
-import type { RateLimiter } from './rate-limiter';
+import type { SignInLimiter } from './sign-in-limiter';
 
 /** What the account and session use cases need; built once by `createApp`. */
 export interface AuthContext {
@@ -12,7 +12,7 @@ export interface AuthContext {
   readonly passwords: PasswordHasher;
   readonly accessTokens: AccessTokenSettings;
   readonly refreshTokenTtlSeconds: number;
-  readonly signInLimiters: { readonly perEmail: RateLimiter; readonly perIp: RateLimiter };
+  readonly signInLimiter: SignInLimiter;
   /**
    * Called right after a transaction that wrote outbox rows commits, with their events: the
    * outbox relay publishes them at once (the rows were leased to this instance when written),

@@ -267,7 +267,7 @@ describe('the outbox relay after the AUTH stream is lost', () => {
     const meanwhile = await recordBans(2);
     relay.wake(meanwhile);
     await relay.idle();
-    await nats.restartWithEmptyStore();
+    await nats.restart({ emptyStore: true });
 
     await waitFor('every row published again', async () => relay.stats.streamResets === 1 && (await outboxState()).every((row) => row.published));
     expect(await streamIds()).toEqual([...ids(before), ...ids(meanwhile)]);

@@ -3,6 +3,7 @@ import { users } from '../data-access/schema';
 import { findSession } from '../data-access/sessions-repository';
 import { AuthError, RateLimitedError } from '../errors';
 import { createTestClock, type TestClock } from '../test-support/test-app';
+import { countVerifications } from '../test-support/counting-password-hasher';
 import { createTestContext } from '../test-support/test-context';
 import { openTestDatabase, type TestDatabase } from '../test-support/test-database';
 import type { AuthContext } from './auth-context';
@@ -27,19 +28,9 @@ beforeAll(async () => {
 });
 beforeEach(async () => {
   await database.reset();
-  verifications = [];
   clock = createTestClock();
-  const counting: PasswordHasher = {
-    hash: (plain) => real.hash(plain),
-    verify: (hash, plain) => {
-      verifications.push('verify');
-      return real.verify(hash, plain);
-    },
-    verifyDummy: (plain) => {
-      verifications.push('dummy');
-      return real.verifyDummy(plain);
-    },
-  };
+  const counting = countVerifications(real);
+  verifications = counting.verifications;
   context = createTestContext({ db: database.db, clock, passwords: counting, perEmailLimit: 2, perIpLimit: 5 });
   await signUp(context, { email: 'ada@example.com', password });
 });
@@ -84,7 +75,7 @@ describe('signIn', () => {
     for (let i = 0; i < 2; i += 1) {
       await failure(signIn(context, { email: 'ada@example.com', password: 'wrong password', clientIp: ip }));
     }
-    verifications = [];
+    verifications.length = 0;
     const blocked = await failure(signIn(context, { email: 'ADA@example.com', password, clientIp: '198.51.100.1' }));
     expect(blocked).toBeInstanceOf(RateLimitedError);
     expect((blocked as RateLimitedError).retryAfterSeconds).toBe(60);
@@ -100,5 +91,23 @@ describe('signIn', () => {
     }
     await failure(signIn(context, { email: 'ada@example.com', password: 'wrong password', clientIp: ip }));
     expect(await failure(signIn(context, { email: 'ada@example.com', password, clientIp: ip }))).toBeInstanceOf(RateLimitedError);
+  });
+
+  it('evaluates at most the per-email limit out of 200 parallel wrong passwords; the rest are refused before argon2 with Retry-After', async () => {
+    const attempts = Array.from({ length: 200 }, (_, i) => failure(signIn(context, { email: 'ada@example.com', password: 'wrong password', clientIp: `198.51.100.${i}` })));
+    const errors = await Promise.all(attempts);
+    expect(verifications).toHaveLength(2);
+    expect(errors.filter((error) => error.code === 'INVALID_CREDENTIALS')).toHaveLength(2);
+    const refused = errors.filter((error): error is RateLimitedError => error instanceof RateLimitedError);
+    expect(refused).toHaveLength(198);
+    expect(new Set(refused.map((error) => error.retryAfterSeconds))).toEqual(new Set([60]));
+  });
+
+  it('evaluates at most the per-IP limit out of 200 parallel attempts on different emails from one IP', async () => {
+    const attempts = Array.from({ length: 200 }, (_, i) => failure(signIn(context, { email: `guess${i}@example.com`, password, clientIp: ip })));
+    const refused = (await Promise.all(attempts)).filter((error): error is RateLimitedError => error instanceof RateLimitedError);
+    expect(verifications).toHaveLength(5);
+    expect(refused).toHaveLength(195);
+    expect(new Set(refused.map((error) => error.retryAfterSeconds))).toEqual(new Set([60]));
   });
 });

@@ -1,5 +1,5 @@
 import { findUserByEmail, lockUser } from '../data-access/users-repository';
-import { AuthError, RateLimitedError } from '../errors';
+import { AuthError } from '../errors';
 import type { AuthContext } from './auth-context';
 import { normalizeEmail } from './public-user';
 import { startSession, type SessionTokens } from './start-session';
@@ -7,11 +7,11 @@ import { startSession, type SessionTokens } from './start-session';
 /**
  * Signs a user in with email and password.
  *
- * Only failed attempts count towards the rate limits (per email and per client IP):
- * a successful sign-in neither counts nor resets them, so many users behind one NAT
- * can sign in while guessing stays bounded. A blocked attempt is rejected before any
- * password check, so it costs no argon2 work. An unknown email costs one argon2
- * verification too, against a dummy hash, so timing does not reveal accounts.
+ * Only failed attempts count towards the rate limits (per email and per client IP): every
+ * attempt is reserved in the shared counters before the password check, and one with the right
+ * password releases its reservation, so many users behind one NAT can sign in while guessing
+ * stays bounded across all replicas. A refused attempt costs no argon2 work. An unknown email
+ * costs one argon2 verification too, against a dummy hash, so timing does not reveal accounts.
  * The password is checked before the ban, so a ban is revealed only to its owner.
  *
  * @param context - the auth context
@@ -24,21 +24,15 @@ import { startSession, type SessionTokens } from './start-session';
  */
 export async function signIn(context: AuthContext, input: { email: string; password: string; clientIp: string }): Promise<SessionTokens> {
   const email = normalizeEmail(input.email);
-  const { perEmail, perIp } = context.signInLimiters;
-  const emailKey = `email:${email}`;
-  const ipKey = `ip:${input.clientIp}`;
-  const blocked = [perEmail.check(emailKey), perIp.check(ipKey)].flatMap((decision) => (decision.allowed ? [] : [decision.retryAfterSeconds]));
-  if (blocked.length > 0) {
-    throw new RateLimitedError(Math.max(...blocked));
-  }
-
+  const reservation = await context.signInLimiter.reserve({ email, clientIp: input.clientIp });
   const user = await findUserByEmail(context.db, email);
   const passwordMatches = user === undefined ? await context.passwords.verifyDummy(input.password) : await context.passwords.verify(user.passwordHash, input.password);
   if (user === undefined || !passwordMatches) {
-    perEmail.recordFailure(emailKey);
-    perIp.recordFailure(ipKey);
+    // The reservation stays: it is this failure's count.
     throw new AuthError('INVALID_CREDENTIALS', 'Email or password is wrong');
   }
+  // The right password is not a guess, even for a banned account.
+  await reservation.release();
   if (user.bannedAt !== null) {
     throw new AuthError('USER_BANNED', 'This account is banned');
   }

@@ -6,7 +6,7 @@ import { createApp } from '../app';
 import { loadConfig, type Config } from '../config';
 import { createPasswordHasher, type PasswordHasher } from '../domain/password-hasher';
 import { createSigningKeys, type SigningKeys } from '../domain/signing-keys';
-import type { TestDatabase } from './test-database';
+import type { DatabaseHandle } from '../data-access/database';
 
 /** A clock tests set and move by hand. */
 export interface TestClock {
@@ -62,21 +62,21 @@ export interface TestApp {
  * Builds the real app on a test database with a frozen clock, a fresh signing key and
  * cheap argon2 parameters. Environment overrides use the real variable names.
  *
- * @param database - from `openTestDatabase`
+ * @param database - from `openTestDatabase`, or a second handle on its database (another replica)
  * @param env - configuration overrides, e.g. `{ SIGNIN_RATE_LIMIT_PER_EMAIL: '2' }`
- * @param overrides - signing keys (default: a fresh key) and logger (default: silent)
+ * @param overrides - signing keys (default: a fresh key), logger (default: silent) and password hasher (default: one shared cheap hasher)
  * @example
  * const { app, clock } = await createTestApp(database);
  * await request(app).post('/api/users/signup').send({ email, password }).expect(201);
  */
 export async function createTestApp(
-  database: TestDatabase,
+  database: DatabaseHandle,
   env: Record<string, string> = {},
-  overrides: { keys?: SigningKeys; logger?: Logger } = {},
+  overrides: { keys?: SigningKeys; logger?: Logger; passwords?: PasswordHasher } = {},
 ): Promise<TestApp> {
   const config = loadConfig({ ...CHEAP_ARGON2, ...env });
   sharedPasswords ??= createPasswordHasher({ memoryKib: config.argon2MemoryKib, timeCost: config.argon2TimeCost, parallelism: config.argon2Parallelism });
-  const passwords = await sharedPasswords;
+  const passwords = overrides.passwords ?? (await sharedPasswords);
   const clock = createTestClock();
   const keys = overrides.keys ?? createSigningKeys({ privateKeyPem: generateTestKeyPem() });
   const logger = overrides.logger ?? pino({ level: 'silent' });

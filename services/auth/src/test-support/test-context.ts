@@ -2,7 +2,7 @@ import type { VetoEvent } from '@veto/events';
 import type { Database } from '../data-access/database';
 import type { AuthContext } from '../domain/auth-context';
 import type { PasswordHasher } from '../domain/password-hasher';
-import { createRateLimiter } from '../domain/rate-limiter';
+import { createSignInLimiter } from '../domain/sign-in-limiter';
 import { createSigningKeys } from '../domain/signing-keys';
 import { generateTestKeyPem, type TestClock } from './test-app';
 
@@ -29,10 +29,7 @@ export function createTestContext(deps: {
     passwords: deps.passwords,
     accessTokens: { keys: createSigningKeys({ privateKeyPem: generateTestKeyPem() }), issuer: 'veto-auth', audience: 'veto', ttlSeconds: 900, clock },
     refreshTokenTtlSeconds: 3600,
-    signInLimiters: {
-      perEmail: createRateLimiter({ limit: deps.perEmailLimit ?? 10, windowSeconds: 60, clock }),
-      perIp: createRateLimiter({ limit: deps.perIpLimit ?? 30, windowSeconds: 60, clock }),
-    },
+    signInLimiter: createSignInLimiter({ db: deps.db, clock, perEmail: deps.perEmailLimit ?? 10, perIp: deps.perIpLimit ?? 30, windowSeconds: 60 }),
     onEventsRecorded: deps.onEventsRecorded ?? (() => undefined),
   };
 }

@@ -1,14 +1,12 @@
-import { once } from 'node:events';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createVerifier } from '@veto/auth-lib';
-import { signTestToken, TEST_AUDIENCE, TEST_ISSUER, testJwks } from '@veto/auth-lib/testing';
+import { createVerifier, type JwksKeyStore } from '@veto/auth-lib';
+import { createTestKeyPair, signTestToken, startJwksServer, TEST_AUDIENCE, TEST_ISSUER, TEST_KEY_PAIR, testJwks, type JwksServer } from '@veto/auth-lib/testing';
 import pino from 'pino';
+import { loadConfig } from '../config';
 import { ConfigError } from '../errors';
-import { loadVerificationKeys } from './verification-keys';
+import { jwksCacheFilePath, loadVerificationKeys } from './verification-keys';
 
 const logger = pino({ level: 'silent' });
 let dir: string;
@@ -24,7 +22,7 @@ const verifies = (keys: Awaited<ReturnType<typeof loadVerificationKeys>>) =>
 it('reads the keys from JWT_PUBLIC_KEYS_FILE without fetching', async () => {
   const file = join(dir, 'jwks.json');
   await writeFile(file, JSON.stringify(testJwks()));
-  expect(verifies(await loadVerificationKeys({ publicKeysFile: file, jwksUrl: unusedUrl }, logger))).toBe('u1');
+  expect(verifies(await loadVerificationKeys({ publicKeysFile: file, jwksUrl: unusedUrl, jwksCacheFile: undefined, dataDir: dir }, logger))).toBe('u1');
 });
 
 it.each([
@@ -34,22 +32,92 @@ it.each([
 ])('refuses %s with CONFIG_INVALID naming JWT_PUBLIC_KEYS_FILE', async (_case, name, content) => {
   const file = join(dir, name);
   if (content !== undefined) await writeFile(file, content);
-  const loading = loadVerificationKeys({ publicKeysFile: file, jwksUrl: unusedUrl }, logger);
+  const loading = loadVerificationKeys({ publicKeysFile: file, jwksUrl: unusedUrl, jwksCacheFile: undefined, dataDir: dir }, logger);
   await expect(loading).rejects.toBeInstanceOf(ConfigError);
   await expect(loading).rejects.toMatchObject({ code: 'CONFIG_INVALID', variable: 'JWT_PUBLIC_KEYS_FILE' });
 });
 
-describe('from JWKS_URL', () => {
-  let server: Server;
-  beforeAll(async () => {
-    server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(testJwks())));
-    server.listen(0, '127.0.0.1');
-    await once(server, 'listening');
+describe('the JWKS cache file', () => {
+  it.each([
+    ['unset', undefined, join('/data', 'jwks.json')],
+    ['a path', '/keys/jwks.json', '/keys/jwks.json'],
+    ['off', 'off', undefined],
+  ])('is DATA_DIR/jwks.json, a path, or none, when JWKS_CACHE_FILE is %s', (_case, value, expected) => {
+    expect(jwksCacheFilePath(loadConfig({ DATA_DIR: '/data', JWKS_CACHE_FILE: value }))).toBe(expected);
   });
-  afterAll(() => new Promise((resolve) => server.close(resolve)));
+});
 
-  it('fetches the keys when no file is configured', async () => {
-    const { port } = server.address() as AddressInfo;
-    expect(verifies(await loadVerificationKeys({ publicKeysFile: undefined, jwksUrl: `http://127.0.0.1:${port}/.well-known/jwks.json` }, logger))).toBe('u1');
+// Start-up retries the fetch 5 times with backoff (about 6 s) before it falls back to the file.
+const DOWN_START_TIMEOUT_MS = 60_000;
+
+describe('from JWKS_URL', () => {
+  let server: JwksServer;
+  let serverOpen: boolean;
+  let dataDir: string;
+  const config = () => ({ publicKeysFile: undefined, jwksUrl: server.url, jwksCacheFile: undefined, dataDir });
+  const cacheFile = () => join(dataDir, 'jwks.json');
+  const stopServer = async () => {
+    serverOpen = false;
+    await server.close();
+  };
+  beforeEach(async () => {
+    dataDir = await mkdtemp(join(dir, 'data-'));
+    server = await startJwksServer(testJwks());
+    serverOpen = true;
   });
+  afterEach(async () => {
+    if (serverOpen) await server.close();
+  });
+
+  it('fetches the keys when no file is configured, and keeps them in DATA_DIR/jwks.json', async () => {
+    expect(verifies(await loadVerificationKeys(config(), logger))).toBe('u1');
+    expect(JSON.parse(await readFile(cacheFile(), 'utf8'))).toEqual(testJwks());
+  });
+
+  it(
+    'starts with the kept keys and accepts their tokens when restarted while the auth service is down',
+    async () => {
+      await loadVerificationKeys(config(), logger);
+      await stopServer();
+      expect(verifies(await loadVerificationKeys(config(), logger))).toBe('u1');
+    },
+    DOWN_START_TIMEOUT_MS,
+  );
+
+  it(
+    'fails with JWKS_UNAVAILABLE when restarted while the auth service is down and the kept file is corrupt',
+    async () => {
+      await loadVerificationKeys(config(), logger);
+      await writeFile(cacheFile(), '{"keys": [');
+      await stopServer();
+      await expect(loadVerificationKeys(config(), logger)).rejects.toMatchObject({ code: 'JWKS_UNAVAILABLE' });
+    },
+    DOWN_START_TIMEOUT_MS,
+  );
+
+  it('fails with JWKS_INVALID when JWKS_URL answers with something that is not a JWKS, although keys were kept', async () => {
+    await loadVerificationKeys(config(), logger);
+    server.respond = () => ({ status: 200, body: '{"hello": "world"}' });
+    await expect(loadVerificationKeys(config(), logger)).rejects.toMatchObject({ code: 'JWKS_INVALID' });
+  });
+
+  it('replaces the kept keys when a later refetch brings new ones', async () => {
+    const store = (await loadVerificationKeys(config(), logger)) as JwksKeyStore;
+    const next = createTestKeyPair('next');
+    server.respond = () => ({ status: 200, body: JSON.stringify(testJwks(TEST_KEY_PAIR, next)) });
+    await store.refresh();
+    expect(JSON.parse(await readFile(cacheFile(), 'utf8'))).toEqual(testJwks(TEST_KEY_PAIR, next));
+  });
+
+  it(
+    'keeps no file with JWKS_CACHE_FILE=off, so a restart while the auth service is down fails as before',
+    async () => {
+      const off = { ...config(), jwksCacheFile: 'off' };
+      await loadVerificationKeys(off, logger);
+      await stopServer();
+      await expect(loadVerificationKeys(off, logger)).rejects.toMatchObject({ code: 'JWKS_UNAVAILABLE' });
+      await expect(readFile(cacheFile(), 'utf8')).rejects.toMatchObject({ code: 'ENOENT' });
+    },
+    DOWN_START_TIMEOUT_MS,
+  );
 });

@@ -1,25 +1,40 @@
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { createJwksKeyStore, keysFromJwks, type JsonWebKeySet, type KeyStore } from '@veto/auth-lib';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
 import { ConfigError } from '../errors';
 
+/** The `JWKS_CACHE_FILE` value that turns the cache file off. */
+export const JWKS_CACHE_OFF = 'off';
+
+/** Where the fetched JWKS is kept: `JWKS_CACHE_FILE`, else `DATA_DIR/jwks.json`; undefined when turned off. */
+export function jwksCacheFilePath(config: Pick<Config, 'jwksCacheFile' | 'dataDir'>): string | undefined {
+  if (config.jwksCacheFile === JWKS_CACHE_OFF) return undefined;
+  return config.jwksCacheFile ?? join(config.dataDir, 'jwks.json');
+}
+
 /**
  * The auth service's public keys: from the `JWT_PUBLIC_KEYS_FILE` JWKS when set (no network),
  * else fetched from `JWKS_URL` (with retries) and refetched when a token names an unknown key.
- * Either way the keys stay usable when the auth service goes down later.
+ * Either way the keys stay usable when the auth service goes down later. Fetched keys are kept
+ * in the JWKS cache file, so an instance restarted while the auth service is down starts with them.
  *
- * @param config - `publicKeysFile` and `jwksUrl`
- * @param logger - receives background refetch failures
+ * @param config - `publicKeysFile`, `jwksUrl`, `jwksCacheFile` and `dataDir`
+ * @param logger - receives background refetch failures, a start from the cache file, and cache file problems
  * @returns a JWKS object or a key store, as `createVerifier({ keys })` takes them
  * @throws {ConfigError} `CONFIG_INVALID` naming `JWT_PUBLIC_KEYS_FILE` when the file cannot be read or holds no ES256 key
- * @throws AuthError `JWKS_UNAVAILABLE` / `JWKS_INVALID` from `@veto/auth-lib` when the JWKS cannot be fetched
+ * @throws AuthError `JWKS_UNAVAILABLE` from `@veto/auth-lib` when the JWKS cannot be fetched and no usable cache file exists;
+ *   `JWKS_INVALID` when `JWKS_URL` answers with something that is not a usable JWKS (whatever the cache file holds)
  * @example
  * const keys = await loadVerificationKeys(config, logger);
  */
-export async function loadVerificationKeys(config: Pick<Config, 'publicKeysFile' | 'jwksUrl'>, logger: Logger): Promise<JsonWebKeySet | KeyStore> {
+export async function loadVerificationKeys(
+  config: Pick<Config, 'publicKeysFile' | 'jwksUrl' | 'jwksCacheFile' | 'dataDir'>,
+  logger: Logger,
+): Promise<JsonWebKeySet | KeyStore> {
   if (config.publicKeysFile === undefined) {
-    return createJwksKeyStore({ url: config.jwksUrl, timeoutMs: 2000, retries: 5, logger });
+    return createJwksKeyStore({ url: config.jwksUrl, timeoutMs: 2000, retries: 5, cacheFile: jwksCacheFilePath(config), logger });
   }
   let jwks: unknown;
   try {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { NatsConnection } from '@veto/events';
-import { connectTo, startNatsServer, type NatsServerHandle } from '@veto/events/testing';
+import { ensureStreams, type NatsConnection } from '@veto/events';
+import { connectTo, eventually, startNatsServer, type NatsServerHandle } from '@veto/events/testing';
 import request from 'supertest';
 import { createTestApp, tokenFor, type TestApp } from '../../test-support/test-app';
 import { createTestBus, type TestBus } from '../../test-support/test-bus';
@@ -72,6 +72,40 @@ it('answers /readyz with 503 when the database does not answer, though the feed 
   await testApp.feed.ready;
   await request(testApp.app).get('/readyz').expect(503, { status: 'unavailable', checks: { database: 'down', revocations: 'ready' } });
 });
+
+it('answers /readyz with 503 and the reason once its revocation stream has been missing for longer than the grace, and 200 again after the rebuild', async () => {
+  const testApp = startApp();
+  await testApp.feed.ready;
+  await nc.request(`$JS.API.STREAM.DELETE.${bus.stream}`);
+
+  await eventually(() =>
+    request(testApp.app)
+      .get('/readyz')
+      .expect(503, { status: 'unavailable', checks: { database: 'up', revocations: 'degraded', reason: 'stream-missing' } }),
+  );
+  // The auth service creates its streams again at start; the next ban is sequence 1 of the new stream.
+  await ensureStreams(nc, { name: bus.stream, subjectPrefix: bus.subjectPrefix, deadLetterStream: bus.deadLetterStream, deadLetterPrefix: bus.deadLetterPrefix });
+  await bus.publish('user.banned', { userId: randomUUID(), revokedAt: new Date().toISOString() });
+  await eventually(() => request(testApp.app).get('/readyz').expect(200, { status: 'ready', checks: { database: 'up', revocations: 'ready' } }));
+  expect(testApp.feed.stats.resets).toBe(1);
+});
+
+it('answers /readyz with 503 while the revocation feed stalls after a NATS restart (JetStream not answering yet), and 200 once it follows again', async () => {
+  const testApp = startApp();
+  await testApp.feed.ready;
+
+  const restarted = server.restart({ kill: true, withoutJetStreamForMs: 8_000 });
+  try {
+    await eventually(() =>
+      request(testApp.app)
+        .get('/readyz')
+        .expect(503, { status: 'unavailable', checks: { database: 'up', revocations: 'degraded', reason: 'reconnecting' } }),
+    );
+  } finally {
+    await restarted;
+  }
+  await eventually(() => request(testApp.app).get('/readyz').expect(200), 60_000);
+}, 120_000);
 
 it('exposes HTTP and revocation metrics in Prometheus format', async () => {
   const testApp = startApp();

@@ -1,0 +1,38 @@
+import type { BanRecord } from './ban-ledger';
+import { scenarioFigures, type ScenarioTallies } from './scenario-figures';
+
+const TALLIES: ScenarioTallies = { banRequestsFailed: 0, forgotten: 0, wronglyRefused: 0, readinessSamples: 0, durationMs: 0, notes: [], processOutput: '' };
+
+function ban(bannedAt: number, enforcedAt: Record<string, number>, lastAcceptedAt: Record<string, number> = {}, unenforcedAtEnd: string[] = []): BanRecord {
+  return {
+    userId: 'u',
+    token: 't',
+    bannedAt,
+    enforcedAt: new Map(Object.entries(enforcedAt)),
+    lastAcceptedAt: new Map(Object.entries(lastAcceptedAt)),
+    unenforcedAtEnd: new Set(unenforcedAtEnd),
+  };
+}
+
+describe('scenarioFigures', () => {
+  it('counts a ban enforced on every instance, with the window until the last one', () => {
+    const figures = scenarioFigures('s', [ban(1_000, { a: 1_010, b: 1_300 })], ['a', 'b'], [], TALLIES);
+    expect(figures).toMatchObject({ attempted: 1, enforced: 1, lost: 0, longestWindowMs: 300, lies: 0 });
+  });
+
+  it('counts as lost a ban one instance never refused, and one an instance accepted again at the end', () => {
+    const bans = [ban(0, { a: 10 }), ban(0, { a: 10, b: 20 }, {}, ['b'])];
+    expect(scenarioFigures('s', bans, ['a', 'b'], [], TALLIES)).toMatchObject({ attempted: 2, enforced: 0, lost: 2, longestWindowMs: undefined });
+  });
+
+  it('calls a ready answer a lie only when it surely came after the ban was 2 s old and before the instance accepted the token', () => {
+    const bans = [ban(0, { a: 9_000 }, { a: 8_000 })];
+    const ready = [
+      { instance: 'a', sentAt: 1_500, receivedAt: 1_600 }, // the ban was not 2 s old yet
+      { instance: 'a', sentAt: 3_000, receivedAt: 3_010 }, // a lie
+      { instance: 'b', sentAt: 3_000, receivedAt: 3_010 }, // another instance, which enforced at once
+      { instance: 'a', sentAt: 7_995, receivedAt: 8_005 }, // may have answered after the last acceptance
+    ];
+    expect(scenarioFigures('s', bans, ['a'], ready, TALLIES).lies).toBe(1);
+  });
+});

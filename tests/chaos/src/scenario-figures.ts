@@ -1,0 +1,106 @@
+import type { BanRecord } from './ban-ledger';
+import type { ReadySample } from './readiness-sampler';
+
+/** How long a ban may stay unenforced on an instance before that instance saying "ready" is a lie. */
+export const LIE_GAP_MS = 2_000;
+
+/** The counts a scenario gathers itself, beside its bans and readiness samples. */
+export interface ScenarioTallies {
+  /** Ban requests that did not get a 200 (not counted as attempted). */
+  readonly banRequestsFailed: number;
+  /** Earlier bans a restarted instance accepted (200) right after it said ready. */
+  readonly forgotten: number;
+  /** Tokens of users who are not banned that an instance did not accept (200) by the deadline. */
+  readonly wronglyRefused: number;
+  /** `/readyz` requests sent in total, ready or not. */
+  readonly readinessSamples: number;
+  readonly durationMs: number;
+  /** What else happened: instances that did not come back, requests that failed. */
+  readonly notes: readonly string[];
+  /** The last lines each service process wrote (warnings and errors), for a failure's explanation. */
+  readonly processOutput: string;
+}
+
+/** What one scenario measured. */
+export interface ScenarioFigures extends ScenarioTallies {
+  readonly scenario: string;
+  /** Bans the admin API confirmed (200). */
+  readonly attempted: number;
+  /** Confirmed bans every instance answered 401 `TOKEN_REVOKED` for before the deadline, and still did at the end. */
+  readonly enforced: number;
+  /** `attempted - enforced`. */
+  readonly lost: number;
+  /** The longest time among enforced bans from the ban's 200 until the last instance answered 401; undefined without any. */
+  readonly longestWindowMs: number | undefined;
+  /** `/readyz` 200 answers of an instance while it was seen accepting a token banned more than {@link LIE_GAP_MS} before. */
+  readonly lies: number;
+}
+
+/**
+ * Counts enforced and lost bans, the longest unenforced window and the readiness lies.
+ *
+ * @param instances - the names of every tickets instance a ban must be enforced on
+ * @example
+ * const figures = scenarioFigures('nats restart', ledger.bans, ['tickets-1', 'tickets-2'], sampler.ready, tallies);
+ */
+export function scenarioFigures(
+  scenario: string,
+  bans: readonly BanRecord[],
+  instances: readonly string[],
+  ready: readonly ReadySample[],
+  tallies: ScenarioTallies,
+): ScenarioFigures {
+  let enforced = 0;
+  let longestWindowMs: number | undefined;
+  for (const ban of bans) {
+    const times = instances.map((name) => ban.enforcedAt.get(name));
+    if (ban.unenforcedAtEnd.size > 0 || times.some((at) => at === undefined)) continue;
+    enforced += 1;
+    const windowMs = Math.max(...(times as number[])) - ban.bannedAt;
+    longestWindowMs = Math.max(longestWindowMs ?? 0, windowMs);
+  }
+  // Conservative both ways: the ready answer surely came after the ban was 2 s old and
+  // surely before the instance accepted the banned token.
+  const lying = new Set<ReadySample>();
+  for (const ban of bans) {
+    for (const sample of ready) {
+      const lastAccepted = ban.lastAcceptedAt.get(sample.instance);
+      if (lastAccepted !== undefined && sample.sentAt > ban.bannedAt + LIE_GAP_MS && sample.receivedAt <= lastAccepted) lying.add(sample);
+    }
+  }
+  return { scenario, attempted: bans.length, enforced, lost: bans.length - enforced, longestWindowMs, lies: lying.size, ...tallies };
+}
+
+/**
+ * Whether a scenario went as it must: some bans made, none lost, no readiness lie, no ban
+ * forgotten by a restarted instance, no valid token refused.
+ *
+ * @example
+ * if (!scenarioHeld(figures)) console.log(figures.processOutput);
+ */
+export function scenarioHeld(figures: ScenarioFigures): boolean {
+  return figures.attempted > 0 && figures.lost === 0 && figures.lies === 0 && figures.forgotten === 0 && figures.wronglyRefused === 0;
+}
+
+/**
+ * The figures as a markdown table, one row per scenario.
+ *
+ * @example
+ * console.log(figuresTable([figures]));
+ */
+export function figuresTable(rows: readonly ScenarioFigures[]): string {
+  const header = ['scenario', 'bans attempted', 'enforced', 'lost', 'longest unenforced window (ms)', 'ready during a gap > 2 s', 'forgotten after restart', 'valid tokens refused', 'run (s)', 'notes'];
+  const lines = rows.map((row) => [
+    row.scenario,
+    String(row.attempted),
+    String(row.enforced),
+    String(row.lost),
+    row.longestWindowMs === undefined ? '-' : row.longestWindowMs.toFixed(0),
+    row.lies > 0 ? `LIE (${row.lies} samples)` : 'no',
+    String(row.forgotten),
+    String(row.wronglyRefused),
+    (row.durationMs / 1000).toFixed(1),
+    [row.banRequestsFailed > 0 ? `${row.banRequestsFailed} ban requests failed` : '', ...row.notes].filter(Boolean).join('; ').replace(/\|/g, '/'),
+  ]);
+  return [header, header.map(() => '---'), ...lines].map((cells) => `| ${cells.join(' | ')} |`).join('\n');
+}
