@@ -340,6 +340,26 @@ describe('the outbox relay after the AUTH stream is lost', () => {
     await waitFor('the window published again', () => relay.stats.streamResets === 1);
     expect(await streamIds()).toEqual(ids(before));
   });
+  it('still publishes when the stream cannot be checked (JetStream slow, a permission missing), and says so', async () => {
+    const { relay, bus } = startRelay();
+    await bus.available;
+    relay.wake(await recordBans(1));
+    await relay.idle();
+    const lines: Record<string, unknown>[] = [];
+    const blind = startOutboxRelay({
+      db: database.db,
+      publish: (event) => bus.publish(event),
+      streamHolds: () => Promise.reject(new Error('Permissions Violation for Publish to "$JS.API.STREAM.MSG.GET.AUTH"')),
+      clock: systemClock,
+      logger: pino({ level: 'warn' }, { write: (line: string) => lines.push(JSON.parse(line) as Record<string, unknown>) }),
+    });
+    running.push(blind);
+    const events = await recordBans(1);
+    blind.wake(events);
+    await blind.idle();
+    expect((await outboxState()).every((row) => row.published)).toBe(true);
+    expect(lines.map((line) => line.msg)).toEqual([expect.stringContaining('could not check')]);
+  });
 });
 
 describe('the outbox relay when an instance dies', () => {
