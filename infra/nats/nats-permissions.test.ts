@@ -6,6 +6,7 @@ import {
   createEvent,
   ensureStreams,
   EventPublisher,
+  storedEventId,
   subscribeFanOut,
   subscribeWorkQueue,
   type DeliveredEvent,
@@ -74,6 +75,14 @@ describe('infra/nats/veto.conf permissions (real nats-server with the configurat
     const { seq } = await new EventPublisher(asAuth).publish(createEvent('user.unbanned', { userId: 'u-auth' }, { source: 'permissions-test' }));
 
     expect(seq).toBeGreaterThan(0);
+  });
+
+  it('lets the auth credential read which event AUTH stores at a sequence (the outbox checks the stream still holds what it published)', async () => {
+    await ensureStreams(asAuth);
+    const event = createEvent('user.unbanned', { userId: 'u-check' }, { source: 'permissions-test' });
+    const { seq } = await new EventPublisher(asAuth).publish(event);
+
+    expect(await storedEventId(asAuth, 'AUTH', seq)).toBe(event.id);
   });
 
   it('refuses a service credential publishing auth.user.unbanned, through JetStream and plain NATS', async () => {

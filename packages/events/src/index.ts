@@ -16,6 +16,7 @@ export {
 } from './subjects';
 export { DEFAULT_MAX_AGE_MS, DUPLICATE_WINDOW_MS, ensureStreams, type StreamOptions } from './ensure-streams';
 export { EventPublisher, type EventPublisherOptions, type PublishResult } from './event-publisher';
+export { storedEventId } from './stored-event-id';
 export type { Logger } from './logger';
 export { subscribeFanOut, type DeliveredEvent, type FanOutInterruption, type FanOutOptions, type FanOutStats, type FanOutSubscription } from './fan-out-subscription';
 export {

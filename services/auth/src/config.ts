@@ -116,6 +116,13 @@ export const CONFIG_SPEC = {
     default: '1000',
     schema: integer(10, 60_000),
   },
+  outboxRetentionMarginSeconds: {
+    env: 'OUTBOX_RETENTION_MARGIN_SECONDS',
+    description:
+      "Published outbox events are kept `ACCESS_TOKEN_TTL_SECONDS` plus this long, then purged; it must cover the consumers' clock skew (30 s by default). When the `AUTH` stream is lost, auth publishes the events it keeps again.",
+    default: '600',
+    schema: integer(30, 86_400),
+  },
   introspectionClientSecret: {
     env: 'INTROSPECTION_CLIENT_SECRET',
     description:

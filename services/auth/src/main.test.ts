@@ -114,4 +114,51 @@ describe('main', () => {
     second.child.kill('SIGINT');
     expect((await second.exited).code).toBe(0);
   });
+
+  it('publishes the bans of an instance killed with SIGKILL right after committing them, once restarted', async () => {
+    const crashNats = await startNatsServer();
+    const crashDir = await mkdtemp(join(tmpdir(), 'veto-auth-crash-'));
+    const env = {
+      ...CHEAP_ARGON2,
+      VETO_ENV: 'local',
+      HOST: '127.0.0.1',
+      PORT: '0',
+      DATA_DIR: crashDir,
+      NATS_URL: crashNats.url,
+      ADMIN_EMAIL: 'root@example.com',
+      ADMIN_PASSWORD: 'root password 1',
+    };
+    const nc = await connectTo(crashNats);
+    try {
+      const first = startScript('main.ts', [], env);
+      const { port } = JSON.parse(await first.waitForLine((line) => line.includes('listening'))) as { port: number };
+      const base = `http://127.0.0.1:${port}`;
+      const { accessToken } = (await (await post(`${base}/api/users/signin`, { email: 'root@example.com', password: 'root password 1' })).json()) as { accessToken: string };
+      const users = await Promise.all(
+        Array.from({ length: 60 }, async (_, i) => ((await (await post(`${base}/api/users/signup`, { email: `user${i}@example.com`, password: 'correct horse battery' })).json()) as { user: { id: string } }).user.id),
+      );
+      const bans = await Promise.all(users.map((id) => post(`${base}/api/admin/users/${id}/ban`, { reason: 'spam' }, accessToken)));
+      first.child.kill('SIGKILL');
+      const killedAt = Date.now();
+      const eventIds = await Promise.all(bans.map(async (ban) => ((await ban.json()) as { eventId: string }).eventId));
+      await first.exited;
+      const publishedBeforeKill = (await readAuthStream(nc)).length;
+
+      const second = startScript('main.ts', [], env);
+      await second.waitForLine((line) => line.includes('listening'));
+      const readyAt = Date.now();
+      await waitFor('every ban on the AUTH stream', async () => (await readAuthStream(nc)).length === eventIds.length, 30_000);
+      const doneAt = Date.now();
+      console.info(
+        `SIGKILL after 60 bans: ${eventIds.length - publishedBeforeKill} unpublished at the kill; all published ${doneAt - killedAt} ms after the kill, ${doneAt - readyAt} ms after the restarted service listened`,
+      );
+      expect(new Set((await readAuthStream(nc)).map((message) => message.msgId))).toEqual(new Set(eventIds));
+      second.child.kill('SIGTERM');
+      expect((await second.exited).code).toBe(0);
+    } finally {
+      await nc.close();
+      await crashNats.cleanup();
+      await rm(crashDir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });

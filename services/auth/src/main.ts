@@ -37,6 +37,9 @@ async function main(): Promise<void> {
     db: database.db,
     publish: (event) => bus.publish(event),
     isAvailable: () => bus.isAvailable(),
+    streamHolds: (anchor) => bus.holds(anchor),
+    retentionMs: (config.accessTokenTtlSeconds + config.outboxRetentionMarginSeconds) * 1000,
+    streamMaxAgeMs: config.streamMaxAgeSeconds * 1000,
     clock: systemClock,
     logger,
     metrics: registerOutboxMetrics(metricsRegistry, database.db),
@@ -48,7 +51,8 @@ async function main(): Promise<void> {
     password: config.natsPassword,
     stream: { maxAgeMs: config.streamMaxAgeSeconds * 1000, replicas: config.streamReplicas },
     logger,
-    onAvailable: () => relay.retryNow(),
+    // Every (re)connection: check that the stream still holds what was published before publishing more.
+    onAvailable: () => relay.resync(),
     onFatal: (error) => {
       logger.fatal({ err: error }, 'cannot connect to NATS');
       void stop('nats connection failed', 1);

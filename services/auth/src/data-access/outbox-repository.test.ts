@@ -1,6 +1,8 @@
+import { sql } from 'drizzle-orm';
 import { createEvent, subjectFor } from '@veto/events';
+import { selectRows } from '../test-support/test-database';
 import { openTestDatabase, type TestDatabase } from '../test-support/test-database';
-import { claimOutboxRows, insertOutboxEvent, OUTBOX_LEASE_MS } from './outbox-repository';
+import { claimOutboxRows, insertOutboxEvent, markOutboxPublished, OUTBOX_LEASE_MS, purgePublishedOutbox } from './outbox-repository';
 
 let database: TestDatabase;
 beforeAll(async () => {
@@ -21,5 +23,28 @@ describe('the outbox', () => {
     // Past the writer's lease, as for a relay taking over from an instance that died.
     const rows = await claimOutboxRows(database.db, { limit: 10, now: new Date(occurredAt.getTime() + OUTBOX_LEASE_MS), leaseMs: OUTBOX_LEASE_MS });
     expect(rows.map((row) => row.id)).toEqual(ids);
+  });
+
+  it('purges only published rows acknowledged before the cut-off, one batch per call, never a pending one', async () => {
+    const at = (minute: number) => new Date(Date.UTC(2026, 10, 25, 9, minute));
+    const write = async (minute: number, publishedMinute?: number) => {
+      const event = createEvent('user.banned', { userId: '11111111-1111-4111-8111-111111111111', revokedAt: at(minute).toISOString() }, { source: 'auth', occurredAt: at(minute) });
+      await database.db.transaction((tx) => insertOutboxEvent(tx, event, subjectFor(event.type)));
+      if (publishedMinute !== undefined) {
+        await markOutboxPublished(database.db, event.id, at(publishedMinute), minute);
+      }
+      return event.id;
+    };
+    for (const minute of [0, 1, 2]) {
+      await write(minute, minute);
+    }
+    const pendingOld = await write(3);
+    const recent = await write(30, 30);
+    const remaining = async () => (await selectRows<{ id: string }>(database.db, sql`SELECT id FROM outbox ORDER BY seq`)).map((row) => row.id);
+
+    expect(await purgePublishedOutbox(database.db, { before: at(10), limit: 2 })).toBe(2);
+    expect(await purgePublishedOutbox(database.db, { before: at(10), limit: 2 })).toBe(1);
+    expect(await purgePublishedOutbox(database.db, { before: at(10), limit: 2 })).toBe(0);
+    expect(await remaining()).toEqual([pendingOld, recent]);
   });
 });

@@ -1,13 +1,15 @@
-import { and, asc, count, eq, inArray, isNull, lte, or, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gt, gte, inArray, isNotNull, isNull, lt, lte, min, or, sql } from 'drizzle-orm';
 import type { VetoEvent } from '@veto/events';
 import type { Database } from './database';
 import { outbox, type OutboxRow } from './schema';
 
 /**
- * How long a relay holds a row it claimed (or wrote) before another relay may take it over:
- * far longer than a publish takes, short enough that a crashed instance delays little.
+ * How long a relay holds a row it claimed (or wrote) before another relay may take it over.
+ * The holder renews it while alive (every third of it), so it only needs to outlast a
+ * renewal round; short, because the rows of an instance killed mid-publish wait this long
+ * for the restarted instance or a replica.
  */
-export const OUTBOX_LEASE_MS = 30_000;
+export const OUTBOX_LEASE_MS = 3000;
 
 /**
  * Stores an event for the relay to publish; call it inside the transaction that makes
@@ -57,16 +59,102 @@ export async function claimOutboxRows(db: Database, options: { limit: number; no
 }
 
 /**
- * Marks a row published and ends its lease.
+ * Marks a row published (or published again after a stream loss) and ends its lease.
  *
  * @param db - the database
  * @param id - the event id
  * @param now - when JetStream acknowledged it
+ * @param streamSeq - the stream sequence the acknowledgement gave, when known
  * @example
- * await markOutboxPublished(db, row.id, new Date(clock()));
+ * await markOutboxPublished(db, row.id, new Date(clock()), ack.seq);
  */
-export async function markOutboxPublished(db: Database, id: string, now: Date): Promise<void> {
-  await db.update(outbox).set({ publishedAt: now, lockedUntil: null }).where(eq(outbox.id, id));
+export async function markOutboxPublished(db: Database, id: string, now: Date, streamSeq?: number): Promise<void> {
+  await db
+    .update(outbox)
+    .set({ publishedAt: now, lockedUntil: null, streamSeq: streamSeq ?? null })
+    .where(eq(outbox.id, id));
+}
+
+/**
+ * Extends the lease of rows this relay still holds, so that no other relay takes them over
+ * while it is alive; rows published meanwhile are left alone.
+ *
+ * @param db - the database
+ * @param ids - event ids
+ * @param until - the new end of the lease
+ * @example
+ * await renewOutboxLeases(db, [...held], new Date(clock() + OUTBOX_LEASE_MS));
+ */
+export async function renewOutboxLeases(db: Database, ids: readonly string[], until: Date): Promise<void> {
+  if (ids.length > 0) {
+    await db.update(outbox).set({ lockedUntil: until }).where(and(inArray(outbox.id, [...ids]), isNull(outbox.publishedAt)));
+  }
+}
+
+/** A published event and where the stream acknowledged it. */
+export interface StreamAnchor {
+  readonly id: string;
+  readonly streamSeq: number;
+}
+
+/**
+ * The event acknowledged last among those published since `since` with a known stream
+ * sequence: if the stream no longer holds it at that sequence, the stream was lost.
+ *
+ * @param db - the database
+ * @param since - ignore older acknowledgements (they may have aged out of the stream)
+ * @returns the anchor, or undefined when nothing was published since
+ * @example
+ * const anchor = await latestStreamAnchor(db, new Date(clock() - retentionMs));
+ */
+export async function latestStreamAnchor(db: Database, since: Date): Promise<StreamAnchor | undefined> {
+  const [row] = await db
+    .select({ id: outbox.id, streamSeq: outbox.streamSeq })
+    .from(outbox)
+    .where(and(isNotNull(outbox.publishedAt), gte(outbox.publishedAt, since), isNotNull(outbox.streamSeq)))
+    .orderBy(desc(outbox.publishedAt), desc(outbox.seq))
+    .limit(1);
+  return row?.streamSeq == null ? undefined : { id: row.id, streamSeq: row.streamSeq };
+}
+
+/**
+ * One page of the published rows written since `since`, in insertion order: what must be
+ * published again when the stream lost them.
+ *
+ * @param db - the database
+ * @param options - the window start, the last `seq` of the previous page (0 first), the page size
+ * @returns the rows, in `seq` order
+ * @example
+ * const page = await listPublishedSince(db, { since, afterSeq: 0, limit: 100 });
+ */
+export async function listPublishedSince(db: Database, options: { since: Date; afterSeq: number; limit: number }): Promise<OutboxRow[]> {
+  return db
+    .select()
+    .from(outbox)
+    // published_at >= since first: it is indexed, and implied by created_at >= since (an event is published after it is written).
+    .where(and(isNotNull(outbox.publishedAt), gte(outbox.publishedAt, options.since), gte(outbox.createdAt, options.since), gt(outbox.seq, options.afterSeq)))
+    .orderBy(asc(outbox.seq))
+    .limit(options.limit);
+}
+
+/**
+ * Deletes up to `limit` rows published before `before` (one batch, so a large backlog never
+ * holds one long transaction); pending rows are never deleted.
+ *
+ * @param db - the database
+ * @param options - the cut-off and the batch size
+ * @returns how many rows were deleted
+ * @example
+ * while ((await purgePublishedOutbox(db, { before, limit: 1000 })) === 1000) {}
+ */
+export async function purgePublishedOutbox(db: Database, options: { before: Date; limit: number }): Promise<number> {
+  const batch = db
+    .select({ id: outbox.id })
+    .from(outbox)
+    .where(and(isNotNull(outbox.publishedAt), lt(outbox.publishedAt, options.before)))
+    .limit(options.limit);
+  const deleted = await db.delete(outbox).where(inArray(outbox.id, batch)).returning({ id: outbox.id });
+  return deleted.length;
 }
 
 /**
@@ -97,6 +185,23 @@ export async function releaseOutboxRows(db: Database, ids: readonly string[]): P
   if (ids.length > 0) {
     await db.update(outbox).set({ lockedUntil: null }).where(and(inArray(outbox.id, [...ids]), isNull(outbox.publishedAt)));
   }
+}
+
+/**
+ * When the first lease of an unpublished row ends: the rows of an instance that died become
+ * claimable then, so a relay can look again at that moment rather than at its next poll.
+ *
+ * @param db - the database
+ * @returns the earliest lease end, or undefined when no unpublished row is leased
+ * @example
+ * const expiry = await nextLeaseExpiry(db);
+ */
+export async function nextLeaseExpiry(db: Database): Promise<Date | undefined> {
+  const [row] = await db
+    .select({ until: min(outbox.lockedUntil) })
+    .from(outbox)
+    .where(and(isNull(outbox.publishedAt), isNotNull(outbox.lockedUntil)));
+  return row?.until ?? undefined;
 }
 
 /**

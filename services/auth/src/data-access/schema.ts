@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigserial, check, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { bigint, bigserial, check, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 
 const instant = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 
@@ -67,8 +67,10 @@ export const refreshTokens = pgTable(
 );
 
 /**
- * Events waiting to be published (the transactional outbox): written in the same
- * transaction as the state change they announce, published by the relay, then marked.
+ * The transactional outbox, the source of truth of the `AUTH` stream: events are written in
+ * the same transaction as the state change they announce, published by the relay, then
+ * marked; published rows stay as long as a revocation matters (the stream is rebuilt from
+ * them when it is lost), then are purged.
  */
 export const outbox = pgTable(
   'outbox',
@@ -82,13 +84,21 @@ export const outbox = pgTable(
     // The full event envelope, exactly as published.
     payload: jsonb('payload').notNull(),
     createdAt: instant('created_at').notNull(),
+    // When JetStream last acknowledged it (a republish after a stream loss moves it forward).
     publishedAt: instant('published_at'),
+    // The AUTH stream sequence of that acknowledgement: the stream still holding this id there
+    // tells an intact stream from one recreated empty since.
+    streamSeq: bigint('stream_seq', { mode: 'number' }),
     attempts: integer('attempts').notNull().default(0),
     lastError: text('last_error'),
     // A relay's short lease on the row while it publishes it; other relays skip leased rows.
     lockedUntil: instant('locked_until'),
   },
-  (table) => [index('outbox_pending_seq_idx').on(table.seq).where(sql`${table.publishedAt} is null`)],
+  (table) => [
+    index('outbox_pending_seq_idx').on(table.seq).where(sql`${table.publishedAt} is null`),
+    // Published rows by age: the purge, the stream check's latest row and the republished window.
+    index('outbox_published_at_idx').on(table.publishedAt).where(sql`${table.publishedAt} is not null`),
+  ],
 );
 
 /** Every admin action: who did what to whom, when, why, and the event it recorded. */

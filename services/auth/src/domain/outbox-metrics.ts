@@ -8,13 +8,21 @@ export interface OutboxMetrics {
   published(delaySeconds: number): void;
   /** One failed publish attempt. */
   failed(): void;
+  /** The stream was found to have lost published events (recreated or purged). */
+  streamReset(): void;
+  /** One event published again after a stream loss. */
+  republished(): void;
+  /** `count` published rows deleted past the retention. */
+  purged(count: number): void;
 }
 
 /**
  * Registers the outbox metrics: `veto_outbox_pending` (rows not yet published, counted at
  * scrape time), `veto_outbox_published_total`, `veto_outbox_publish_failures_total` and
  * `veto_outbox_publish_delay_seconds` (from the row's write in the transaction to the
- * JetStream acknowledgement).
+ * JetStream acknowledgement), `veto_outbox_stream_resets_total` (times the stream had lost
+ * published events), `veto_outbox_republished_total` (events published again then) and
+ * `veto_outbox_purged_total` (published rows deleted past the retention).
  *
  * @param registry - the service's registry
  * @param db - for the pending count
@@ -39,6 +47,13 @@ export function registerOutboxMetrics(registry: Registry, db: Database): OutboxM
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
     registers: [registry],
   });
+  const streamResets = new Counter({
+    name: 'veto_outbox_stream_resets_total',
+    help: 'Times the AUTH stream no longer held published events (recreated or purged) and the retention window was published again',
+    registers: [registry],
+  });
+  const republished = new Counter({ name: 'veto_outbox_republished_total', help: 'Outbox events published again after a stream loss', registers: [registry] });
+  const purged = new Counter({ name: 'veto_outbox_purged_total', help: 'Published outbox rows deleted past the retention', registers: [registry] });
   return {
     published(delaySeconds) {
       published.inc();
@@ -46,6 +61,15 @@ export function registerOutboxMetrics(registry: Registry, db: Database): OutboxM
     },
     failed() {
       failures.inc();
+    },
+    streamReset() {
+      streamResets.inc();
+    },
+    republished() {
+      republished.inc();
+    },
+    purged(count) {
+      purged.inc(count);
     },
   };
 }
