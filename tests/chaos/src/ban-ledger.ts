@@ -4,6 +4,8 @@ import { within } from './within';
 /** A ban the admin API confirmed, and what each tickets instance was seen doing with the user's token. */
 export interface BanRecord {
   readonly userId: string;
+  /** The `user.banned` event the admin API answered with. */
+  readonly eventId: string | undefined;
   readonly token: string;
   /** `performance.now()` when the ban's 200 arrived. */
   readonly bannedAt: number;
@@ -41,7 +43,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export interface BanLedger {
   readonly bans: readonly BanRecord[];
   /** Records a confirmed ban and starts probing it on every instance. */
-  record(userId: string, token: string, bannedAt: number): BanRecord;
+  record(userId: string, token: string, bannedAt: number, eventId?: string): BanRecord;
   /** Resolves when every ban recorded so far is enforced on every instance, or after `timeoutMs` (the probes go on). */
   enforcedEverywhere(timeoutMs: number): Promise<void>;
   /** Probing stops at `performance.now()` = `at`; before that, it goes on however long faults last. */
@@ -56,7 +58,7 @@ export interface BanLedger {
  *
  * @example
  * const ledger = createBanLedger(() => cluster.tickets);
- * ledger.record(userId, token, performance.now());
+ * ledger.record(userId, token, performance.now(), eventId);
  */
 export function createBanLedger(instances: () => readonly Instance[], pollMs = 100): BanLedger {
   const bans: BanRecord[] = [];
@@ -79,8 +81,8 @@ export function createBanLedger(instances: () => readonly Instance[], pollMs = 1
 
   return {
     bans,
-    record(userId, token, bannedAt) {
-      const ban: BanRecord = { userId, token, bannedAt, enforcedAt: new Map(), lastAcceptedAt: new Map(), unenforcedAtEnd: new Set() };
+    record(userId, token, bannedAt, eventId) {
+      const ban: BanRecord = { userId, eventId, token, bannedAt, enforcedAt: new Map(), lastAcceptedAt: new Map(), unenforcedAtEnd: new Set() };
       bans.push(ban);
       probes.push(...instances().map((_, position) => probe(ban, position)));
       return ban;

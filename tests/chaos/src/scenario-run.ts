@@ -3,6 +3,7 @@ import { request } from '@veto/e2e';
 import { createBanLedger, presentToken, type BanLedger } from './ban-ledger';
 import { startChaosCluster, type ChaosCluster } from './chaos-cluster';
 import { startReadinessSampler } from './readiness-sampler';
+import { watchBus } from './bus-watch';
 import { within } from './within';
 import { scenarioFigures, type ScenarioFigures } from './scenario-figures';
 
@@ -80,6 +81,7 @@ export async function runScenario(name: string, settings: ScenarioSettings, body
   const cluster = await startChaosCluster({ ticketsInstances: settings.ticketsInstances, databaseUrl: settings.databaseUrl });
   const instanceNames = cluster.tickets.map((instance) => instance.name);
   const sampler = startReadinessSampler(() => cluster.tickets);
+  const bus = await watchBus(cluster.nats);
   const ledger = createBanLedger(() => cluster.tickets);
   const run = randomBytes(4).toString('hex');
   const notes: string[] = [];
@@ -110,7 +112,7 @@ export async function runScenario(name: string, settings: ScenarioSettings, body
         banRequestsFailed += 1;
         return false;
       }
-      ledger.record(user.userId, user.token, performance.now());
+      ledger.record(user.userId, user.token, performance.now(), typeof answer.body.eventId === 'string' ? answer.body.eventId : undefined);
       return true;
     },
     startBanLoop() {
@@ -182,10 +184,11 @@ export async function runScenario(name: string, settings: ScenarioSettings, body
   } finally {
     ledger.setDeadline(0);
     await sampler.stop();
+    await bus.stop();
     processOutput = cluster.output();
     await cluster.stop();
   }
-  return scenarioFigures(name, ledger.bans, instanceNames, sampler.ready, {
+  return scenarioFigures(name, ledger.bans, instanceNames, sampler.ready, bus.seenAt, {
     banRequestsFailed,
     forgotten,
     wronglyRefused,
