@@ -39,14 +39,14 @@ describe('scenarioFigures', () => {
     expect(scenarioFigures('s', bans, ['a'], ready, NOT_SEEN, TALLIES).lies).toBe(1);
   });
 
-  it('counts the 2 s from when the ban reached the bus, and reports how long that took', () => {
+  it('counts the 2 s from when the ban was stored in the stream, and reports how long that took', () => {
     const bans = [ban(0, { a: 9_000 }, { a: 8_000 })];
-    const seenOnBus = (eventId: string) => (eventId === 'e' ? 4_000 : undefined);
+    const storedAt = (eventId: string) => (eventId === 'e' ? 4_000 : undefined);
     const ready = [
       { instance: 'a', sentAt: 3_000, receivedAt: 3_010 }, // the ban was still in the outbox: nobody could know
-      { instance: 'a', sentAt: 5_500, receivedAt: 5_510 }, // on the bus for 1.5 s
-      { instance: 'a', sentAt: 6_500, receivedAt: 6_510 }, // on the bus for 2.5 s: a lie
+      { instance: 'a', sentAt: 5_500, receivedAt: 5_510 }, // in the stream for 1.5 s
+      { instance: 'a', sentAt: 6_500, receivedAt: 6_510 }, // in the stream for 2.5 s: a lie
     ];
-    expect(scenarioFigures('s', bans, ['a'], ready, seenOnBus, TALLIES)).toMatchObject({ lies: 1, longestUnpublishedMs: 4_000 });
+    expect(scenarioFigures('s', bans, ['a'], ready, storedAt, TALLIES)).toMatchObject({ lies: 1, longestUnpublishedMs: 4_000 });
   });
 });

@@ -1,7 +1,7 @@
 import type { BanRecord } from './ban-ledger';
 import type { ReadySample } from './readiness-sampler';
 
-/** How long a ban may stay unenforced on an instance, once it is on the bus, before that instance saying "ready" is a lie. */
+/** How long a ban may stay unenforced on an instance, once the stream stored it, before that instance saying "ready" is a lie. */
 export const LIE_GAP_MS = 2_000;
 
 /** The counts a scenario gathers itself, beside its bans and readiness samples. */
@@ -32,11 +32,11 @@ export interface ScenarioFigures extends ScenarioTallies {
   readonly lost: number;
   /** The longest time among enforced bans from the ban's 200 until the last instance answered 401; undefined without any. */
   readonly longestWindowMs: number | undefined;
-  /** The longest time from a ban's 200 until its event was seen on the bus; undefined when none was seen. */
+  /** The longest time from a ban's 200 until the stream stored its event; undefined when none was found. */
   readonly longestUnpublishedMs: number | undefined;
   /**
-   * `/readyz` 200 answers of an instance while it was seen accepting a token whose ban had been on
-   * the bus for more than {@link LIE_GAP_MS} (counted from the ban's 200 when the event was not seen).
+   * `/readyz` 200 answers of an instance while it was seen accepting a token whose ban had been in
+   * the stream for more than {@link LIE_GAP_MS} (counted from the ban's 200 when the event is not in the stream).
    */
   readonly lies: number;
 }
@@ -46,14 +46,14 @@ export interface ScenarioFigures extends ScenarioTallies {
  *
  * @param instances - the names of every tickets instance a ban must be enforced on
  * @example
- * const figures = scenarioFigures('nats restart', ledger.bans, ['tickets-1', 'tickets-2'], sampler.ready, bus.seenAt, tallies);
+ * const figures = scenarioFigures('nats restart', ledger.bans, ['tickets-1', 'tickets-2'], sampler.ready, storedAt, tallies);
  */
 export function scenarioFigures(
   scenario: string,
   bans: readonly BanRecord[],
   instances: readonly string[],
   ready: readonly ReadySample[],
-  seenOnBusAt: (eventId: string) => number | undefined,
+  storedAt: (eventId: string) => number | undefined,
   tallies: ScenarioTallies,
 ): ScenarioFigures {
   let enforced = 0;
@@ -66,13 +66,13 @@ export function scenarioFigures(
     longestWindowMs = Math.max(longestWindowMs ?? 0, windowMs);
   }
   let longestUnpublishedMs: number | undefined;
-  // Conservative both ways: the ready answer surely came after the ban had been on the bus for
+  // Conservative both ways: the ready answer surely came after the ban had been in the stream for
   // 2 s and surely before the instance accepted the banned token. An instance can only vouch for
-  // what reached the bus (a ban in a crashed auth's outbox is in nobody's stream yet); that delay
+  // what reached the stream (a ban in a crashed auth's outbox is in nobody's stream yet); that delay
   // is the separate `longestUnpublishedMs`.
   const lying = new Set<ReadySample>();
   for (const ban of bans) {
-    const seenAt = ban.eventId === undefined ? undefined : seenOnBusAt(ban.eventId);
+    const seenAt = ban.eventId === undefined ? undefined : storedAt(ban.eventId);
     if (seenAt !== undefined) longestUnpublishedMs = Math.max(longestUnpublishedMs ?? 0, seenAt - ban.bannedAt);
     const onBusSince = Math.max(ban.bannedAt, seenAt ?? ban.bannedAt);
     for (const sample of ready) {
@@ -101,7 +101,7 @@ export function scenarioHeld(figures: ScenarioFigures): boolean {
  * console.log(figuresTable([figures]));
  */
 export function figuresTable(rows: readonly ScenarioFigures[]): string {
-  const header = ['scenario', 'bans attempted', 'enforced', 'lost', 'longest unenforced window (ms)', 'longest ban → on the bus (ms)', 'ready during a gap > 2 s', 'forgotten after restart', 'valid tokens refused', 'run (s)', 'notes'];
+  const header = ['scenario', 'bans attempted', 'enforced', 'lost', 'longest unenforced window (ms)', 'longest ban → stored in the stream (ms)', 'ready during a gap > 2 s', 'forgotten after restart', 'valid tokens refused', 'run (s)', 'notes'];
   const lines = rows.map((row) => [
     row.scenario,
     String(row.attempted),

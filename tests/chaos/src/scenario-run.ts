@@ -3,7 +3,7 @@ import { request } from '@veto/e2e';
 import { createBanLedger, presentToken, type BanLedger } from './ban-ledger';
 import { startChaosCluster, type ChaosCluster } from './chaos-cluster';
 import { startReadinessSampler } from './readiness-sampler';
-import { watchBus } from './bus-watch';
+import { streamStoreTimes } from './stream-times';
 import { within } from './within';
 import { scenarioFigures, type ScenarioFigures } from './scenario-figures';
 
@@ -81,7 +81,7 @@ export async function runScenario(name: string, settings: ScenarioSettings, body
   const cluster = await startChaosCluster({ ticketsInstances: settings.ticketsInstances, databaseUrl: settings.databaseUrl });
   const instanceNames = cluster.tickets.map((instance) => instance.name);
   const sampler = startReadinessSampler(() => cluster.tickets);
-  const bus = await watchBus(cluster.nats);
+  let storedAt = new Map<string, number>();
   const ledger = createBanLedger(() => cluster.tickets);
   const run = randomBytes(4).toString('hex');
   const notes: string[] = [];
@@ -180,15 +180,18 @@ export async function runScenario(name: string, settings: ScenarioSettings, body
     await body(context);
     ledger.setDeadline(performance.now() + settings.settleMs);
     await ledger.finalCheck();
+    storedAt = await streamStoreTimes(cluster.nats).catch((error: unknown) => {
+      context.note(`the stream could not be read for its store times: ${(error as Error).message.slice(0, 120)}`);
+      return storedAt;
+    });
     await noteLostBansAuthRecorded(context);
   } finally {
     ledger.setDeadline(0);
     await sampler.stop();
-    await bus.stop();
     processOutput = cluster.output();
     await cluster.stop();
   }
-  return scenarioFigures(name, ledger.bans, instanceNames, sampler.ready, bus.seenAt, {
+  return scenarioFigures(name, ledger.bans, instanceNames, sampler.ready, (eventId) => storedAt.get(eventId), {
     banRequestsFailed,
     forgotten,
     wronglyRefused,
