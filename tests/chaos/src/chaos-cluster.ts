@@ -1,6 +1,5 @@
 import { createVetoDeployment, type ServiceProcess, type VetoDeployment } from '@veto/e2e';
 import { startNatsServer, type NatsServerHandle } from '@veto/events/testing';
-import { killNatsServer, wipeNatsStore } from './nats-faults';
 import { summarizeOutput } from './process-output';
 
 /** nats-server, the auth service and tickets instances as processes, with the faults a scenario injects. */
@@ -70,9 +69,7 @@ export async function startChaosCluster(options: { ticketsInstances: number; dat
     deployment,
     tickets,
     async crashNats({ emptyStore = false } = {}) {
-      await killNatsServer(nats);
-      if (emptyStore) await wipeNatsStore(nats);
-      await nats.restart();
+      await nats.restart({ kill: true, emptyStore });
     },
     async killAuth() {
       retired.push(auth);
