@@ -26,12 +26,6 @@ export const DEFAULT_MAX_AGE_MS = 7 * DAY_MS;
 export const DUPLICATE_WINDOW_MS = 2 * 60 * 1000;
 
 const STREAM_NAME = /^[A-Za-z0-9_-]+$/;
-/**
- * Per JetStream API request while setting streams up: a server just started, busy or electing a
- * stream leader can take longer than the client's 5 s default, and this runs once at start-up,
- * where waiting beats failing.
- */
-const STREAM_SETUP_TIMEOUT_MS = 20_000;
 
 function validate(options: StreamOptions): Required<StreamOptions> {
   const resolved = {
@@ -93,7 +87,7 @@ export async function ensureStreams(nc: NatsConnection, options: StreamOptions =
     num_replicas: resolved.replicas,
   };
   try {
-    const jsm = await jetstreamManager(nc, { timeout: STREAM_SETUP_TIMEOUT_MS });
+    const jsm = await jetstreamManager(nc);
     await createOrUpdate(jsm, { name: resolved.name, subjects: [allEventsSubject(resolved.subjectPrefix)], ...shared });
     await createOrUpdate(jsm, { name: resolved.deadLetterStream, subjects: [allEventsSubject(resolved.deadLetterPrefix)], ...shared });
   } catch (cause) {
