@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { createEvent, ensureStreams, EventPublisher, subjectFor, type NatsConnection, type VetoEvent } from '@veto/events';
 import { connectTo, eventually, startNatsServer, type NatsServerHandle } from '@veto/events/testing';
-import { AuthError, type AuthErrorCode } from './errors';
 import { RevocationCache } from './revocation-cache';
 import { createRevocationFeed, type AppliedRevocation, type RevocationFeed, type RevocationFeedOptions } from './revocation-feed';
 import { signTestToken, TEST_AUDIENCE, TEST_ISSUER, testJwks } from './testing';
 import { createVerifier } from './verifier';
+import { codeOf } from './test-support/code-of';
 
 const TTL_S = 900;
 const source = 'auth-lib-test';
@@ -72,16 +72,6 @@ async function setup() {
 }
 
 const ban = (userId: string, at = new Date()) => createEvent('user.banned', { userId, revokedAt: at.toISOString() }, { source });
-
-function codeOf(fn: () => unknown): AuthErrorCode | 'accepted' {
-  try {
-    fn();
-    return 'accepted';
-  } catch (err) {
-    if (err instanceof AuthError) return err.code;
-    throw err;
-  }
-}
 
 /** Resolves at the next status of the given type on a connection (the feed watches the same events). */
 async function nextStatus(nc: NatsConnection, type: 'disconnect' | 'reconnect'): Promise<void> {

@@ -1,8 +1,8 @@
 import jwt from 'jsonwebtoken';
-import { isAuthError, type AuthErrorCode } from './errors';
 import { RevocationCache } from './revocation-cache';
 import { createTestKeyPair, signCompactJws, signTestToken, TEST_AUDIENCE, TEST_ISSUER, TEST_KEY_PAIR, testJwks } from './testing';
 import { createVerifier, type VerifierOptions } from './verifier';
+import { codeOf } from './test-support/code-of';
 
 const T0 = Date.parse('2026-11-23T10:00:00.123Z');
 
@@ -11,16 +11,6 @@ function setup(overrides: Partial<VerifierOptions> = {}) {
   const clock = () => time.now;
   const verifier = createVerifier({ issuer: TEST_ISSUER, audience: TEST_AUDIENCE, keys: testJwks(), clock, ...overrides });
   return { time, clock, verifier };
-}
-
-function codeOf(fn: () => unknown): AuthErrorCode | 'no error' {
-  try {
-    fn();
-  } catch (err) {
-    if (isAuthError(err)) return err.code;
-    throw err;
-  }
-  return 'no error';
 }
 
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');

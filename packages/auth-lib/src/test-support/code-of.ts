@@ -1,4 +1,4 @@
-import { isAuthError } from '../errors';
+import { isAuthError, type AuthErrorCode } from '../errors';
 
 /**
  * What a verification did: `'accepted'`, or the code of the AuthError it threw; anything else is rethrown.
@@ -7,7 +7,7 @@ import { isAuthError } from '../errors';
  * @example
  * expect(codeOf(() => verifier.verify(token))).toBe('TOKEN_REVOKED');
  */
-export function codeOf(verify: () => unknown): string {
+export function codeOf(verify: () => unknown): AuthErrorCode | 'accepted' {
   try {
     verify();
     return 'accepted';
