@@ -199,9 +199,18 @@ class WorkQueue implements WorkQueueSubscription {
       try {
         // A new durable consumer starts at the oldest event stored: seq 1 of a recreated stream.
         const messages = await this.#consume();
-        // Set even when stopped meanwhile: stop() closes whatever is current.
+        if (this.#stopped) {
+          // stop() came while this consumer was being created, and the iteration ends without reading
+          // it: close it without waiting, since close() resolves only once its messages are read.
+          messages
+            .close()
+            .then((result) => {
+              if (result instanceof Error) this.#logger.warn({ stream: this.#stream, consumer: this.#service, err: result }, 'work-queue consumer did not close cleanly');
+            })
+            .catch((error: unknown) => this.#logger.warn({ stream: this.#stream, consumer: this.#service, err: error }, 'closing the work-queue consumer failed'));
+          return undefined;
+        }
         this.#messages = Promise.resolve(messages);
-        if (this.#stopped) return undefined;
         this.#gone = false;
         this.#logger.info({ stream: this.#stream, consumer: this.#service, attempts: attempt }, 'work-queue consumer recreated');
         return messages;
@@ -343,7 +352,7 @@ class WorkQueue implements WorkQueueSubscription {
     this.#stopped = true;
     this.#stopping.abort();
     try {
-      // A replacement being created becomes the current consumer, closed below.
+      // A replacement being created is closed by #recreate itself; the current messages, read to their end by the iteration, close here.
       await this.#replacement;
       const messages = await this.#messages;
       const result = await messages.close();
