@@ -43,7 +43,7 @@ export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.use(createRequestLogger({ logger, metricsRegistry }));
-  app.use(createOperationsRoutes({ database: deps.database, feed: deps.feed, metricsRegistry, logger }));
+  app.use(createOperationsRoutes({ database: deps.database, feed: deps.feed, metricsRegistry, logger, clock: deps.clock }));
   app.use(requireJsonBodies());
   app.use(express.json({ limit: BODY_LIMIT }));
   app.use('/api/tickets', authenticate(deps.verifier, { feed: deps.feed }), createTicketsRoutes({ db: deps.database.db, clock: deps.clock }));
