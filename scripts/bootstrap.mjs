@@ -28,19 +28,38 @@ if (!has('pnpm')) {
 
 run('pnpm', ['install', '--frozen-lockfile', '--reporter=silent']);
 
+const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+
+function aptInstall(packages) {
+  run('apt-get', ['update', '-qq']);
+  run('apt-get', ['install', '-y', '-qq', ...packages], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+}
+
 const natsCandidates = ['/usr/sbin/nats-server', '/usr/bin/nats-server', '/usr/local/bin/nats-server'];
 const natsOnPath = has('nats-server') || natsCandidates.some((p) => existsSync(p));
 if (!natsOnPath) {
-  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   if (isRoot && has('apt-get')) {
     step('installing nats-server from the Debian package');
-    run('apt-get', ['update', '-qq']);
-    run('apt-get', ['install', '-y', '-qq', 'nats-server'], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+    aptInstall(['nats-server']);
   } else {
     step('nats-server is missing. Install it with one of:');
     step('  sudo apt-get install nats-server          (Debian/Ubuntu)');
     step('  brew install nats-server                  (macOS)');
     step('  the release binary from https://github.com/nats-io/nats-server/releases, placed on PATH');
     process.exit(1);
+  }
+}
+
+// The interop tests verify Veto's tokens and introspection with clients written elsewhere:
+// PyJWT and authlib, from Debian's packages, run with Debian's own Python.
+const SYSTEM_PYTHON = '/usr/bin/python3';
+const pythonHasClients = () => spawnSync(SYSTEM_PYTHON, ['-c', 'import jwt, authlib'], { stdio: 'ignore' }).status === 0;
+if (!pythonHasClients()) {
+  if (isRoot && has('apt-get')) {
+    step('installing python3-jwt and python3-authlib from the Debian packages (interop tests)');
+    aptInstall(['python3', 'python3-jwt', 'python3-authlib']);
+  } else {
+    step('the interop tests need Debian\'s python3-jwt and python3-authlib:');
+    step('  sudo apt-get install python3-jwt python3-authlib');
   }
 }
