@@ -14,21 +14,29 @@ export const EVENT_VERSION = 1;
 const timestamp = z.iso.datetime({ precision: 3 });
 const id = z.string().min(1).max(128).regex(/^\S+$/, 'must not contain whitespace');
 
+// The descriptions only document the fields: the AsyncAPI contract (docs/asyncapi.yaml) is generated from these schemas.
+const userId = id.describe('The user, as the `sub` claim of their access tokens.');
+const revokedAt = timestamp.describe('Tokens of the user issued (`iat`) at or before this instant are revoked.');
+
 /** The `data` schema of each event type: the single source of truth for payload shapes. */
 export const EVENT_DATA_SCHEMAS = {
-  'user.banned': z.object({ userId: id, reason: z.string().max(500).optional(), revokedAt: timestamp }),
-  'user.unbanned': z.object({ userId: id }),
-  'user.sessions_revoked': z.object({ userId: id, revokedAt: timestamp }),
-  'session.revoked': z.object({ userId: id, sessionId: id, revokedAt: timestamp }),
+  'user.banned': z.object({ userId, reason: z.string().max(500).optional().describe('Free text for humans, never parsed.'), revokedAt }),
+  'user.unbanned': z.object({ userId }),
+  'user.sessions_revoked': z.object({ userId, revokedAt }),
+  'session.revoked': z.object({
+    userId,
+    sessionId: id.describe('The session, as the `sid` claim of its access tokens.'),
+    revokedAt: timestamp.describe('When the session was revoked: every token of the session is rejected, for one token lifetime from this instant.'),
+  }),
 } as const satisfies Record<EventType, z.ZodType>;
 
 /** The envelope fields shared by every event, independent of its type and version. */
 export const envelopeSchema = z.object({
-  id,
-  type: z.string().min(1),
-  version: z.number().int().positive(),
-  occurredAt: timestamp,
-  source: z.string().min(1).max(200),
+  id: id.describe('Unique per event and sent as the `Nats-Msg-Id` header: deduplicate on it.'),
+  type: z.string().min(1).describe('The event type; the subject is `<prefix>.<type>`.'),
+  version: z.number().int().positive().describe('The envelope version.'),
+  occurredAt: timestamp.describe('When the fact happened, UTC with milliseconds.'),
+  source: z.string().min(1).max(200).describe('The producing service, for example `auth`.'),
   data: z.unknown(),
 });
 
