@@ -1,17 +1,25 @@
-import { parseSince, parseVetoStreamArgs, UsageError } from './veto-stream-args';
+import { parseSince, parseVetoStreamArgs, redactUrls, UsageError } from './veto-stream-args';
 
 const NOW = Date.parse('2026-01-15T12:00:00.000Z');
 const url = ['--nats-url', 'nats://127.0.0.1:4222'];
 
 describe('parseVetoStreamArgs', () => {
   it('reads a record command with defaults', () => {
-    expect(parseVetoStreamArgs(['record', ...url, '--out', 'a.jsonl'], NOW)).toEqual({ command: 'record', natsUrl: 'nats://127.0.0.1:4222', stream: 'AUTH', out: 'a.jsonl', follow: false });
+    expect(parseVetoStreamArgs(['record', ...url, '--out', 'a.jsonl'], NOW)).toEqual({
+      command: 'record',
+      natsUrl: 'nats://127.0.0.1:4222',
+      auth: { kind: 'none' },
+      stream: 'AUTH',
+      out: 'a.jsonl',
+      follow: false,
+    });
   });
 
   it('reads a replay command with defaults', () => {
     expect(parseVetoStreamArgs(['replay', ...url, '--in', 'a.jsonl'], NOW)).toEqual({
       command: 'replay',
       natsUrl: 'nats://127.0.0.1:4222',
+      auth: { kind: 'none' },
       stream: 'AUTH',
       in: 'a.jsonl',
       subjectPrefix: 'auth',
@@ -35,6 +43,70 @@ describe('parseVetoStreamArgs', () => {
   ])('rejects %j with a usage error', (argv, message) => {
     expect(() => parseVetoStreamArgs(argv, NOW)).toThrow(UsageError);
     expect(() => parseVetoStreamArgs(argv, NOW)).toThrow(message);
+  });
+});
+
+describe('parseVetoStreamArgs credentials', () => {
+  const record = ['record', '--out', 'a.jsonl'];
+  const codeOf = (run: () => unknown): string | undefined => {
+    try {
+      run();
+    } catch (error) {
+      return (error as UsageError).code;
+    }
+    return undefined;
+  };
+
+  it('takes the server from NATS_URL and user and password from NATS_USER and NATS_PASSWORD, as the services do', () => {
+    const env = { NATS_URL: 'nats://nats:4222', NATS_USER: 'tickets', NATS_PASSWORD: 'tSecret1' };
+
+    expect(parseVetoStreamArgs(record, NOW, env)).toMatchObject({ natsUrl: 'nats://nats:4222', auth: { kind: 'user-password', user: 'tickets', password: 'tSecret1' } });
+  });
+
+  it('prefers --nats-url to NATS_URL', () => {
+    expect(parseVetoStreamArgs([...record, ...url], NOW, { NATS_URL: 'nats://elsewhere:4222' })).toMatchObject({ natsUrl: 'nats://127.0.0.1:4222' });
+  });
+
+  it.each([
+    [['--creds', 'ops.creds'], {}, { kind: 'creds', file: 'ops.creds' }],
+    [['--nkey', 'ops.nk'], {}, { kind: 'nkey', file: 'ops.nk' }],
+    [['--token-file', 'token.txt'], {}, { kind: 'token-file', file: 'token.txt' }],
+    [[], { NATS_TOKEN: 's3cret' }, { kind: 'token', token: 's3cret' }],
+    [[], { NATS_USER: '', NATS_PASSWORD: '' }, { kind: 'none' }],
+  ])('reads %j with %j as %j', (flags, env, auth) => {
+    expect(parseVetoStreamArgs([...record, ...url, ...flags], NOW, env)).toMatchObject({ auth });
+    expect(parseVetoStreamArgs(['replay', ...url, '--in', 'a', ...flags], NOW, env)).toMatchObject({ auth });
+  });
+
+  it.each([
+    [['--nats-url', 'nats://tickets:tSecret1@nats:4222'], {}, 'CREDENTIALS_IN_URL'],
+    [['--nats-url', 'nats://a:4222,nats://s3cret@b:4222'], {}, 'CREDENTIALS_IN_URL'],
+    [[], { NATS_URL: 'tls://tickets:tSecret1@nats:4222' }, 'CREDENTIALS_IN_URL'],
+    [[...url], { NATS_USER: 'tickets' }, 'CREDENTIALS_INCOMPLETE'],
+    [[...url], { NATS_PASSWORD: 'tSecret1' }, 'CREDENTIALS_INCOMPLETE'],
+    [[...url, '--creds', 'a.creds', '--nkey', 'a.nk'], {}, 'CREDENTIALS_CONFLICT'],
+    [[...url, '--creds', 'a.creds'], { NATS_USER: 'tickets', NATS_PASSWORD: 'tSecret1' }, 'CREDENTIALS_CONFLICT'],
+    [[...url, '--token-file', 't.txt'], { NATS_TOKEN: 's3cret' }, 'CREDENTIALS_CONFLICT'],
+    [[...url], { NATS_TOKEN: 's3cret', NATS_USER: 'tickets', NATS_PASSWORD: 'tSecret1' }, 'CREDENTIALS_CONFLICT'],
+    [[...url, '--creds', ''], {}, 'INVALID_ARGUMENTS'],
+  ])('refuses %j with %j: %s', (flags, env, code) => {
+    expect(codeOf(() => parseVetoStreamArgs([...record, ...flags], NOW, env))).toBe(code);
+  });
+
+  it('names the credentials in a URL it refuses without repeating them', () => {
+    expect(() => parseVetoStreamArgs([...record, '--nats-url', 'nats://tickets:tSecret1@nats:4222'], NOW)).toThrow(
+      '--nats-url must not carry credentials (got nats://***@nats:4222): set NATS_USER and NATS_PASSWORD',
+    );
+  });
+});
+
+describe('redactUrls', () => {
+  it.each([
+    ['cannot connect to nats://u:p@h:4222 now', 'cannot connect to nats://***@h:4222 now'],
+    ['nats://tok@h:4222,tls://u:p@i:4222', 'nats://***@h:4222,tls://***@i:4222'],
+    ['nats://h:4222', 'nats://h:4222'],
+  ])('redacts %s', (text, redacted) => {
+    expect(redactUrls(text)).toBe(redacted);
   });
 });
 

@@ -1,10 +1,23 @@
 import { parseArgs } from 'node:util';
 import { assertSubjectPrefix, DEFAULT_STREAM, DEFAULT_SUBJECT_PREFIX } from '../subjects';
 
+/**
+ * How veto-stream authenticates to NATS: at most one kind. Secrets come from the environment or
+ * from files, never from the command line, which shell history, `ps` and pnpm's echo show.
+ */
+export type NatsAuth =
+  | { kind: 'none' }
+  | { kind: 'user-password'; user: string; password: string }
+  | { kind: 'token'; token: string }
+  | { kind: 'token-file'; file: string }
+  | { kind: 'creds'; file: string }
+  | { kind: 'nkey'; file: string };
+
 /** `veto-stream record`: copy a stream into a JSONL file. */
 export interface RecordCommand {
   command: 'record';
   natsUrl: string;
+  auth: NatsAuth;
   stream: string;
   /** A path, or `-` for stdout. */
   out: string;
@@ -17,6 +30,7 @@ export interface RecordCommand {
 export interface ReplayCommand {
   command: 'replay';
   natsUrl: string;
+  auth: NatsAuth;
   stream: string;
   /** A path, or `-` for stdin. */
   in: string;
@@ -31,25 +45,91 @@ export type VetoStreamCommand = RecordCommand | ReplayCommand | { command: 'help
 
 /** The usage text printed by `--help` and after a usage error. */
 export const USAGE = `Usage:
-  veto-stream record --nats-url <url> --out <file|-> [--stream AUTH] [--since <90s|15m|2h|7d|ISO time> | --from-seq <n>] [--follow]
-  veto-stream replay --nats-url <url> --in <file|-> [--stream AUTH] [--subject-prefix auth] [--source-prefix auth]
+  veto-stream record [--nats-url <url>] --out <file|-> [--stream AUTH] [--since <90s|15m|2h|7d|ISO time> | --from-seq <n>] [--follow]
+  veto-stream replay [--nats-url <url>] --in <file|-> [--stream AUTH] [--subject-prefix auth] [--source-prefix auth]
                      [--create-stream] [--max-in-flight 256]
+  Both: [--creds <file> | --nkey <file> | --token-file <file>]
 
 record  writes one JSON line per stored message: { seq, subject, time, headers?, data }.
         Stops at the last message stored when it started; --follow keeps going until Ctrl-C.
 replay  publishes each line in order: valid events keep their id (Nats-Msg-Id), anything
         else is published as its bytes. The stream must exist unless --create-stream is given.
 
-Exit codes: 0 done, 1 failed (connection, stream, publish, unreadable line), 2 usage error.`;
+Server and credentials (at most one kind of credentials):
+  --nats-url <url>          the server; NATS_URL when not given. A URL with user:password@ is refused.
+  NATS_USER, NATS_PASSWORD  user and password, the variables the services use (infra/nats/veto.conf users)
+  NATS_TOKEN, --token-file  a token, from the environment or the first line of a file
+  --creds <file>            a JWT credentials file (nsc, NGS/Synadia)
+  --nkey <file>             a file holding an nkey seed (SU...)
+  Secrets never go on the command line: shell history, ps and pnpm's command echo would show them.
+  Example: NATS_USER=tickets NATS_PASSWORD=... veto-stream record --nats-url nats://nats:4222 --out a.jsonl
+
+Exit codes: 0 done, 1 failed (connection, credentials, stream, publish, unreadable line), 2 usage error.`;
+
+/** Why a command line cannot be run. */
+export type UsageErrorCode = 'INVALID_ARGUMENTS' | 'CREDENTIALS_IN_URL' | 'CREDENTIALS_CONFLICT' | 'CREDENTIALS_INCOMPLETE';
 
 /** A command line that cannot be run; the CLI prints it with the usage and exits with 2. */
 export class UsageError extends Error {
-  constructor(message: string) {
+  readonly code: UsageErrorCode;
+
+  constructor(message: string, code: UsageErrorCode = 'INVALID_ARGUMENTS') {
     super(message);
     this.name = new.target.name;
+    this.code = code;
   }
 }
 
+/** The environment variables veto-stream reads (the services' names for the same settings). */
+export type VetoStreamEnv = Readonly<Partial<Record<'NATS_URL' | 'NATS_USER' | 'NATS_PASSWORD' | 'NATS_TOKEN', string>>>;
+
+const USERINFO = /^([a-z][a-z0-9+.-]*:\/\/)?[^/@\s]*@/i;
+
+/**
+ * Replaces the user-info part of every URL in a text (`nats://user:secret@host` → `nats://***@host`).
+ *
+ * @param text - a message that may contain server URLs
+ * @example
+ * redactUrls('cannot connect to nats://a:b@h:4222'); // 'cannot connect to nats://***@h:4222'
+ */
+export function redactUrls(text: string): string {
+  return text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/@\s,]*@/gi, '$1***@');
+}
+
+function serverUrl(flag: string | undefined, env: VetoStreamEnv): string {
+  const url = flag ?? (env.NATS_URL || undefined);
+  if (url === undefined || url === '') throw new UsageError('--nats-url is required (or set NATS_URL)');
+  const source = flag === undefined ? 'NATS_URL' : '--nats-url';
+  if (url.split(',').some((server) => USERINFO.test(server.trim()))) {
+    throw new UsageError(
+      `${source} must not carry credentials (got ${redactUrls(url)}): set NATS_USER and NATS_PASSWORD (or NATS_TOKEN, --token-file, --creds, --nkey) instead`,
+      'CREDENTIALS_IN_URL',
+    );
+  }
+  return url;
+}
+
+function credentials(values: { creds?: string; nkey?: string; 'token-file'?: string }, env: VetoStreamEnv): NatsAuth {
+  const user = env.NATS_USER || undefined;
+  const password = env.NATS_PASSWORD || undefined;
+  if ((user === undefined) !== (password === undefined)) {
+    throw new UsageError(user === undefined ? 'NATS_PASSWORD is set without NATS_USER' : 'NATS_USER is set without NATS_PASSWORD', 'CREDENTIALS_INCOMPLETE');
+  }
+  const given: NatsAuth[] = [
+    ...(user !== undefined && password !== undefined ? [{ kind: 'user-password', user, password } as const] : []),
+    ...(env.NATS_TOKEN ? [{ kind: 'token', token: env.NATS_TOKEN } as const] : []),
+    ...(values['token-file'] === undefined ? [] : [{ kind: 'token-file', file: required(values['token-file'], '--token-file') } as const]),
+    ...(values.creds === undefined ? [] : [{ kind: 'creds', file: required(values.creds, '--creds') } as const]),
+    ...(values.nkey === undefined ? [] : [{ kind: 'nkey', file: required(values.nkey, '--nkey') } as const]),
+  ];
+  if (given.length > 1) {
+    const names = { 'user-password': 'NATS_USER/NATS_PASSWORD', token: 'NATS_TOKEN', 'token-file': '--token-file', creds: '--creds', nkey: '--nkey', none: '' };
+    throw new UsageError(`give one kind of credentials, got ${given.map((auth) => names[auth.kind]).join(' and ')}`, 'CREDENTIALS_CONFLICT');
+  }
+  return given[0] ?? { kind: 'none' };
+}
+
+const CONNECTION_OPTIONS = ['nats-url', 'creds', 'nkey', 'token-file'];
 const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 const STREAM_NAME = /^[A-Za-z0-9_-]+$/;
 
@@ -92,15 +172,19 @@ function prefix(value: string | undefined, flag: string): string {
 }
 
 /**
- * Parses the arguments of `veto-stream` (without `node` and the script path).
+ * Parses the arguments of `veto-stream` (without `node` and the script path) and the
+ * environment variables it reads.
  *
  * @param argv - for example `process.argv.slice(2)`
  * @param now - the current time in ms, for `--since`
- * @throws UsageError for an unknown command or option, a missing or invalid value
+ * @param env - `NATS_URL`, `NATS_USER`, `NATS_PASSWORD`, `NATS_TOKEN`; empty values count as unset
+ * @throws UsageError `INVALID_ARGUMENTS` for an unknown command or option, a missing or invalid value;
+ *   `CREDENTIALS_IN_URL` for a server URL with user-info; `CREDENTIALS_CONFLICT` for two kinds of
+ *   credentials; `CREDENTIALS_INCOMPLETE` for a user without password or the reverse
  * @example
- * parseVetoStreamArgs(['record', '--nats-url', 'nats://127.0.0.1:4222', '--out', 'incident.jsonl', '--since', '2h'], Date.now());
+ * parseVetoStreamArgs(['record', '--out', 'incident.jsonl', '--since', '2h'], Date.now(), process.env);
  */
-export function parseVetoStreamArgs(argv: readonly string[], now: number): VetoStreamCommand {
+export function parseVetoStreamArgs(argv: readonly string[], now: number, env: VetoStreamEnv = {}): VetoStreamCommand {
   let parsed;
   try {
     parsed = parseArgs({
@@ -120,6 +204,9 @@ export function parseVetoStreamArgs(argv: readonly string[], now: number): VetoS
         'source-prefix': { type: 'string' },
         'create-stream': { type: 'boolean' },
         'max-in-flight': { type: 'string' },
+        creds: { type: 'string' },
+        nkey: { type: 'string' },
+        'token-file': { type: 'string' },
       },
     });
   } catch (cause) {
@@ -137,12 +224,13 @@ export function parseVetoStreamArgs(argv: readonly string[], now: number): VetoS
   };
 
   if (command === 'record') {
-    only(['nats-url', 'stream', 'out', 'since', 'from-seq', 'follow']);
+    only([...CONNECTION_OPTIONS, 'stream', 'out', 'since', 'from-seq', 'follow']);
     if (values.since !== undefined && values['from-seq'] !== undefined) throw new UsageError('give at most one of --since and --from-seq');
     const fromSeq = positiveInteger(values['from-seq'], '--from-seq');
     return {
       command,
-      natsUrl: required(values['nats-url'], '--nats-url'),
+      natsUrl: serverUrl(values['nats-url'], env),
+      auth: credentials(values, env),
       stream,
       out: required(values.out, '--out'),
       follow: values.follow ?? false,
@@ -151,10 +239,11 @@ export function parseVetoStreamArgs(argv: readonly string[], now: number): VetoS
     };
   }
   if (command === 'replay') {
-    only(['nats-url', 'stream', 'in', 'subject-prefix', 'source-prefix', 'create-stream', 'max-in-flight']);
+    only([...CONNECTION_OPTIONS, 'stream', 'in', 'subject-prefix', 'source-prefix', 'create-stream', 'max-in-flight']);
     return {
       command,
-      natsUrl: required(values['nats-url'], '--nats-url'),
+      natsUrl: serverUrl(values['nats-url'], env),
+      auth: credentials(values, env),
       stream,
       in: required(values.in, '--in'),
       subjectPrefix: prefix(values['subject-prefix'], '--subject-prefix'),

@@ -1,4 +1,4 @@
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -12,25 +12,9 @@ import { EventPublisher } from '../event-publisher';
 import { startNatsServer, type NatsServerHandle } from '../nats-server-harness';
 import { parseArchiveLine } from '../stream-archive-line';
 import { replayStream } from '../stream-archive-replay';
+import { runVetoStream, TSX, VETO_STREAM_CLI as CLI } from './test-support/run-veto-stream';
 
-const CLI = join(__dirname, 'veto-stream.ts');
-// The source runs through tsx, so the test exercises the current code without a build step.
-const TSX = require.resolve('tsx');
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function vetoStream(...args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    execFile(process.execPath, ['--import', TSX, CLI, ...args], { timeout: 30_000 }, (error, stdout, stderr) => {
-      if (error && typeof error.code !== 'number') reject(error);
-      else resolve({ code: typeof error?.code === 'number' ? error.code : 0, stdout, stderr });
-    });
-  });
-}
+const vetoStream = (...args: string[]) => runVetoStream(args);
 
 let source: NatsServerHandle;
 let target: NatsServerHandle;

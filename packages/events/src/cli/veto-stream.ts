@@ -2,10 +2,12 @@
 import { connect } from '@nats-io/transport-node';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { jetstreamManager } from '@nats-io/jetstream';
+import { natsErrorCode } from '../connect-with-retry';
 import { ensureStreams } from '../ensure-streams';
 import { recordStream } from '../stream-archive-record';
 import { replayStream } from '../stream-archive-replay';
-import { parseVetoStreamArgs, UsageError, USAGE, type RecordCommand, type ReplayCommand } from './veto-stream-args';
+import { natsAuthenticator } from './nats-credentials';
+import { parseVetoStreamArgs, redactUrls, UsageError, USAGE, type RecordCommand, type ReplayCommand, type VetoStreamEnv } from './veto-stream-args';
 
 async function record(nc: NatsConnection, command: RecordCommand): Promise<string> {
   const abort = new AbortController();
@@ -55,21 +57,28 @@ async function replay(nc: NatsConnection, command: ReplayCommand): Promise<strin
   );
 }
 
+/** Keeps secrets out of a line: URL user-info and each known password, token or seed are replaced by `***`. */
+function redact(text: string, secrets: readonly string[]): string {
+  return secrets.filter((secret) => secret.length > 0).reduce((line, secret) => line.split(secret).join('***'), redactUrls(text));
+}
+
 /**
  * Runs `veto-stream` with the given arguments and returns the exit code: 0 done, 1 failed, 2 usage error.
- * The summary and errors go to stderr, so `--out -` leaves stdout to the JSONL.
+ * The summary and errors go to stderr, so `--out -` leaves stdout to the JSONL; no line carries a password, token or seed.
  *
  * @param argv - the arguments after the script path
+ * @param env - where `NATS_URL`, `NATS_USER`, `NATS_PASSWORD` and `NATS_TOKEN` are read; `process.env` by default
  * @example
  * process.exitCode = await main(process.argv.slice(2));
  */
-export async function main(argv: readonly string[]): Promise<number> {
+export async function main(argv: readonly string[], env: VetoStreamEnv = process.env): Promise<number> {
   let command;
   try {
-    command = parseVetoStreamArgs(argv, Date.now());
+    command = parseVetoStreamArgs(argv, Date.now(), env);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    process.stderr.write(`veto-stream: ${error.message}\n\n${USAGE}\n`);
+    const secrets = [env.NATS_PASSWORD ?? '', env.NATS_TOKEN ?? ''];
+    process.stderr.write(`veto-stream (${error.code}): ${redact(error.message, secrets)}\n\n${USAGE}\n`);
     return 2;
   }
   if (command.command === 'help') {
@@ -77,14 +86,24 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   let nc: NatsConnection | undefined;
+  let secrets: string[] = [];
   try {
-    nc = await connect({ servers: command.natsUrl, name: `veto-stream ${command.command}` });
+    const credentials = await natsAuthenticator(command.auth);
+    secrets = credentials.secrets;
+    nc = await connect({
+      servers: command.natsUrl,
+      name: `veto-stream ${command.command}`,
+      ...(credentials.authenticator === undefined ? {} : { authenticator: credentials.authenticator }),
+    }).catch((cause: unknown) => {
+      // nats.js errors carry no code; name the failure as connectWithRetry's logs do (AUTHORIZATION_VIOLATION, ECONNREFUSED).
+      throw Object.assign(new Error(`cannot connect to ${command.natsUrl}: ${(cause as Error).message}`, { cause }), { code: natsErrorCode(cause) });
+    });
     const summary = command.command === 'record' ? await record(nc, command) : await replay(nc, command);
-    process.stderr.write(`${summary}\n`);
+    process.stderr.write(`${redact(summary, secrets)}\n`);
     return 0;
   } catch (error) {
     const code = (error as { code?: unknown }).code;
-    process.stderr.write(`veto-stream ${command.command} failed${typeof code === 'string' ? ` (${code})` : ''}: ${(error as Error).message}\n`);
+    process.stderr.write(redact(`veto-stream ${command.command} failed${typeof code === 'string' ? ` (${code})` : ''}: ${(error as Error).message}\n`, secrets));
     return 1;
   } finally {
     await nc?.close();
