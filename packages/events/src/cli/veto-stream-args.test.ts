@@ -81,6 +81,7 @@ describe('parseVetoStreamArgs credentials', () => {
   it.each([
     [['--nats-url', 'nats://tickets:tSecret1@nats:4222'], {}, 'CREDENTIALS_IN_URL'],
     [['--nats-url', 'nats://a:4222,nats://s3cret@b:4222'], {}, 'CREDENTIALS_IN_URL'],
+    [['--nats-url', 'tickets:s3cret@b:4222'], {}, 'CREDENTIALS_IN_URL'],
     [[], { NATS_URL: 'tls://tickets:tSecret1@nats:4222' }, 'CREDENTIALS_IN_URL'],
     [[...url], { NATS_USER: 'tickets' }, 'CREDENTIALS_INCOMPLETE'],
     [[...url], { NATS_PASSWORD: 'tSecret1' }, 'CREDENTIALS_INCOMPLETE'],
@@ -103,7 +104,9 @@ describe('parseVetoStreamArgs credentials', () => {
 describe('redactUrls', () => {
   it.each([
     ['cannot connect to nats://u:p@h:4222 now', 'cannot connect to nats://***@h:4222 now'],
-    ['nats://tok@h:4222,tls://u:p@i:4222', 'nats://***@h:4222,tls://***@i:4222'],
+    ['nats://tok@h:4222 and tls://u:p@i:4222', 'nats://***@h:4222 and tls://***@i:4222'],
+    ['nats://u:pa,ss@h:4222', 'nats://***@h:4222'],
+    ['nats://a:4222,nats://u:p@ss@b:4222', 'nats://***@b:4222'],
     ['nats://h:4222', 'nats://h:4222'],
   ])('redacts %s', (text, redacted) => {
     expect(redactUrls(text)).toBe(redacted);

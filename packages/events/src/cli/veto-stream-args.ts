@@ -83,24 +83,24 @@ export class UsageError extends Error {
 /** The environment variables veto-stream reads (the services' names for the same settings). */
 export type VetoStreamEnv = Readonly<Partial<Record<'NATS_URL' | 'NATS_USER' | 'NATS_PASSWORD' | 'NATS_TOKEN', string>>>;
 
-const USERINFO = /^([a-z][a-z0-9+.-]*:\/\/)?[^/@\s]*@/i;
-
 /**
  * Replaces the user-info part of every URL in a text (`nats://user:secret@host` → `nats://***@host`).
+ * Up to the last `@` of a word, so a password holding `,` or `@` is hidden whole (the hosts before it with it).
  *
  * @param text - a message that may contain server URLs
  * @example
  * redactUrls('cannot connect to nats://a:b@h:4222'); // 'cannot connect to nats://***@h:4222'
  */
 export function redactUrls(text: string): string {
-  return text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/@\s,]*@/gi, '$1***@');
+  return text.replace(/([a-z][a-z0-9+.-]*:\/\/)\S*@/gi, '$1***@');
 }
 
 function serverUrl(flag: string | undefined, env: VetoStreamEnv): string {
   const url = flag ?? (env.NATS_URL || undefined);
   if (url === undefined || url === '') throw new UsageError('--nats-url is required (or set NATS_URL)');
   const source = flag === undefined ? 'NATS_URL' : '--nats-url';
-  if (url.split(',').some((server) => USERINFO.test(server.trim()))) {
+  // A server URL has no other use for `@` than user-info (a user, user:password or a token).
+  if (url.includes('@')) {
     throw new UsageError(
       `${source} must not carry credentials (got ${redactUrls(url)}): set NATS_USER and NATS_PASSWORD (or NATS_TOKEN, --token-file, --creds, --nkey) instead`,
       'CREDENTIALS_IN_URL',
