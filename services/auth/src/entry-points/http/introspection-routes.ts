@@ -1,5 +1,5 @@
 import type { Verifier } from '@veto/auth-lib';
-import { BODY_LIMIT, parseRequest, ServiceError } from '@veto/service-kit';
+import { BODY_LIMIT, parseRequest, ServiceError, type HttpErrorSpec } from '@veto/service-kit';
 import express, { Router, type ErrorRequestHandler, type Request } from 'express';
 import { z } from 'zod';
 import type { Database } from '../../data-access/database';
@@ -11,6 +11,9 @@ import { HTTP_ERRORS } from './problem-details';
 // Repeated parameters arrive as arrays (`extended: false`) and fail here: RFC 6749 §3.2 forbids them.
 const credentialsBody = z.object({ client_id: z.string().max(512).optional(), client_secret: z.string().max(512).optional() });
 const introspectionBody = z.object({ token: z.string().min(1).max(8192), token_type_hint: z.string().max(64).optional() });
+
+// The service's code → status table, read by any code (the router meets body-parser's codes too).
+const STATUS_TABLE: Readonly<Record<string, HttpErrorSpec>> = HTTP_ERRORS;
 
 /** The realm of the Basic challenge on `invalid_client`. */
 export const INTROSPECTION_REALM = 'veto-introspection';
@@ -48,7 +51,7 @@ const usedPostAuthentication = (req: Request): boolean =>
  */
 const introspectionErrors: ErrorRequestHandler = (error: unknown, req, res, next) => {
   const known = error instanceof ServiceError ? error : fromBodyParser(error);
-  const spec = known === undefined ? undefined : (HTTP_ERRORS as Readonly<Record<string, { status: number; title: string }>>)[known.code];
+  const spec = known === undefined ? undefined : STATUS_TABLE[known.code];
   if (res.headersSent || known === undefined || spec === undefined || spec.status >= 500) {
     next(error);
     return;
