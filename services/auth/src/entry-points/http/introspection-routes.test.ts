@@ -159,6 +159,12 @@ describe('POST /api/auth/introspect', () => {
       expect(res.body).toMatchObject({ code: 'MALFORMED_JSON', error: 'invalid_request' });
     });
 
+    it('answers 413 invalid_request (PAYLOAD_TOO_LARGE) for a form of more than 1000 parameters', async () => {
+      const form = Array.from({ length: 1001 }, (_, index) => `p${index}=`).join('&');
+      const res = await request(t.app).post('/api/auth/introspect').set('Authorization', basic(SECRET)).type('form').send(form).expect(413);
+      expect(res.body).toMatchObject({ code: 'PAYLOAD_TOO_LARGE', error: 'invalid_request' });
+    });
+
     it('answers application/problem+json to a client that asks for it, the same members', async () => {
       const res = await introspect(ada.accessToken, basic('wrong-secret-0123456789')).set('Accept', 'application/problem+json').expect(401);
       expect(res.headers['content-type']).toBe('application/problem+json; charset=utf-8');

@@ -16,15 +16,16 @@ const introspectionBody = z.object({ token: z.string().min(1).max(8192), token_t
 const STATUS_TABLE: Readonly<Record<string, HttpErrorSpec>> = HTTP_ERRORS;
 
 /** The realm of the Basic challenge on `invalid_client`. */
-export const INTROSPECTION_REALM = 'veto-introspection';
+const INTROSPECTION_REALM = 'veto-introspection';
 
 /** Body-parser failures (they carry a `type`) as the codes the rest of the service answers with. */
 function fromBodyParser(error: unknown): ServiceError | undefined {
   if (typeof error !== 'object' || error === null || !('type' in error)) return undefined;
   switch (error.type) {
     case 'entity.too.large':
-    case 'parameters.too.many':
       return new ServiceError('PAYLOAD_TOO_LARGE', `The request body exceeds ${BODY_LIMIT}`, { cause: error });
+    case 'parameters.too.many':
+      return new ServiceError('PAYLOAD_TOO_LARGE', 'The form has too many parameters', { cause: error });
     case 'entity.parse.failed':
       return new ServiceError('MALFORMED_JSON', 'The request body is not valid JSON', { cause: error });
     case 'encoding.unsupported':
