@@ -1,10 +1,10 @@
 import { relative } from 'node:path';
-import { ADMIN_FILE } from './stack-secrets';
+import { ADMIN_FILE, INTROSPECTION_CLIENT_FILE } from './stack-secrets';
 import type { RunningStack } from './start-stack';
 
 /**
- * The short text printed once the stack is ready: where to go, the admin's credentials on the
- * first start (only the file's path afterwards), and how to stop.
+ * The short text printed once the stack is ready: where to go, the admin's credentials and the
+ * introspection client's on the first start (only their files' paths afterwards), and how to stop.
  *
  * @param stack - the running stack
  * @param dataDir - its data directory, absolute
@@ -18,15 +18,22 @@ export function banner(stack: RunningStack, dataDir: string, cwd: string): strin
   const admin = stack.firstStart
     ? `${stack.admin.email} / ${stack.admin.password}   (shown once; kept in ${adminFile})`
     : `${stack.admin.email}   (password in ${adminFile})`;
+  const introspectionFile = shown(`${dataDir}/${INTROSPECTION_CLIENT_FILE}`);
+  const { clientId, clientSecret } = stack.introspection;
+  const introspection = stack.firstStart
+    ? `${clientId} / ${clientSecret}   (shown once; kept in ${introspectionFile})`
+    : `${clientId}   (secret in ${introspectionFile})`;
+  const row = (label: string, value: string): string => `  ${label.padEnd(12)}${value}`;
   return [
     '',
     `Veto is running on ${stack.urls.gateway}`,
-    `  gateway   ${stack.urls.gateway}   /api/users /api/auth /api/admin /.well-known -> auth, /api/tickets -> tickets`,
-    `  auth      ${stack.urls.auth}`,
-    `  tickets   ${stack.urls.tickets}`,
-    `  nats      ${stack.urls.nats}${stack.ownsNats ? '' : '   (NATS_URL)'}`,
-    `  admin     ${admin}`,
-    `  data      ${shown(dataDir)}   (kept between runs)`,
+    row('gateway', `${stack.urls.gateway}   /api/users /api/auth /api/admin /.well-known -> auth, /api/tickets -> tickets`),
+    row('auth', stack.urls.auth),
+    row('tickets', stack.urls.tickets),
+    row('nats', `${stack.urls.nats}${stack.ownsNats ? '' : '   (NATS_URL)'}`),
+    row('admin', admin),
+    row('introspect', `${introspection}   POST /api/auth/introspect (RFC 7662)`),
+    row('data', `${shown(dataDir)}   (kept between runs)`),
     '',
     '  Try it:   npm run demo      (in another terminal)',
     '  Stop:     Ctrl-C',

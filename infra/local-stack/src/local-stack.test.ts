@@ -79,7 +79,7 @@ describe('the local stack launcher (LONG: real processes, two starts)', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('starts nats-server, auth, tickets and the gateway, and prints the banner with the generated admin password once', async () => {
+  it('starts nats-server, auth, tickets and the gateway, and prints the banner with the generated admin password and introspection secret once', async () => {
     const output = await launch().waitForOutput(BANNER, START_TIMEOUT_MS);
 
     gateway = (BANNER.exec(output) as RegExpExecArray)[1] as string;
@@ -87,6 +87,9 @@ describe('the local stack launcher (LONG: real processes, two starts)', () => {
     const admin = JSON.parse(readFileSync(join(dataDir, 'admin.json'), 'utf8')) as { email: string; password: string };
     expect(output).toContain(`${admin.email} / ${admin.password}`);
     expect(statSync(join(dataDir, 'admin.json')).mode & 0o777).toBe(0o600);
+    const introspection = JSON.parse(readFileSync(join(dataDir, 'introspection-client.json'), 'utf8')) as { clientId: string; clientSecret: string };
+    expect(output).toContain(`veto-local / ${introspection.clientSecret}`);
+    expect(statSync(join(dataDir, 'introspection-client.json')).mode & 0o777).toBe(0o600);
     expect(statSync(join(dataDir, 'nats-credentials.json')).mode & 0o777).toBe(0o600);
     expect(output).toMatch(/^auth +│ /m);
     expect((await fetch(`${gateway}/readyz`)).status).toBe(200);
@@ -116,6 +119,24 @@ describe('the local stack launcher (LONG: real processes, two starts)', () => {
     expect([unknown.status, ((await unknown.json()) as { code: string }).code]).toEqual([404, 'NOT_FOUND']);
   });
 
+  it('turns introspection on with the generated client: a token introspects as active through the gateway', async () => {
+    const signin = await fetch(`${gateway}/api/users/signin`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'ada@example.com', password: PASSWORD }),
+    });
+    const { accessToken } = (await signin.json()) as { accessToken: string };
+    const { clientId, clientSecret } = JSON.parse(readFileSync(join(dataDir, 'introspection-client.json'), 'utf8')) as { clientId: string; clientSecret: string };
+
+    const introspected = await fetch(`${gateway}/api/auth/introspect`, {
+      method: 'POST',
+      headers: { authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}` },
+      body: new URLSearchParams({ token: accessToken }),
+    });
+
+    expect({ status: introspected.status, body: await introspected.json() }).toEqual({ status: 200, body: expect.objectContaining({ active: true, role: 'user' }) });
+  });
+
   it('runs the demo against it: the ban is enforced by tickets and the time to rejection is printed', async () => {
     const demo = startScript('demo-main.ts', { VETO_DATA_DIR: dataDir, GATEWAY_PORT: String(ports.gateway) });
     const result = await demo.exited;
@@ -137,12 +158,15 @@ describe('the local stack launcher (LONG: real processes, two starts)', () => {
     expect(processesMentioning(dataDir)).toEqual([]);
   });
 
-  it('keeps the data on a second start: no new admin, the password not printed again, old accounts still sign in', async () => {
+  it('keeps the data on a second start: no new admin, neither password nor introspection secret printed again, old accounts still sign in', async () => {
     const output = await launch().waitForOutput(BANNER, START_TIMEOUT_MS);
     const admin = JSON.parse(readFileSync(join(dataDir, 'admin.json'), 'utf8')) as { email: string; password: string };
 
     expect(output).not.toContain(admin.password);
     expect(output).toContain(`${admin.email}   (password in`);
+    const introspection = JSON.parse(readFileSync(join(dataDir, 'introspection-client.json'), 'utf8')) as { clientSecret: string };
+    expect(output).not.toContain(introspection.clientSecret);
+    expect(output).toContain('veto-local   (secret in');
     for (const account of [admin, { email: 'ada@example.com', password: PASSWORD }]) {
       const signin = await fetch(`${gateway}/api/users/signin`, {
         method: 'POST',

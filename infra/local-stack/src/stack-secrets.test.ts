@@ -1,7 +1,7 @@
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ADMIN_FILE, loadOrCreateSecrets, markAdminAnnounced, NATS_CREDENTIALS_FILE } from './stack-secrets';
+import { ADMIN_FILE, INTROSPECTION_CLIENT_FILE, loadOrCreateSecrets, markAdminAnnounced, NATS_CREDENTIALS_FILE } from './stack-secrets';
 
 describe('loadOrCreateSecrets', () => {
   let dir: string;
@@ -19,9 +19,27 @@ describe('loadOrCreateSecrets', () => {
 
     expect(second.admin).toEqual(first.admin);
     expect(second.nats).toEqual(first.nats);
+    expect(second.introspection).toEqual(first.introspection);
     expect(first.admin.email).toBe('root@example.com');
     expect(JSON.parse(await readFile(join(dir, 'data', ADMIN_FILE), 'utf8'))).toEqual(first.admin);
-    for (const file of [ADMIN_FILE, NATS_CREDENTIALS_FILE]) expect((await stat(join(dir, 'data', file))).mode & 0o777).toBe(0o600);
+    expect(JSON.parse(await readFile(join(dir, 'data', INTROSPECTION_CLIENT_FILE), 'utf8'))).toEqual(first.introspection);
+    for (const file of [ADMIN_FILE, NATS_CREDENTIALS_FILE, INTROSPECTION_CLIENT_FILE]) expect((await stat(join(dir, 'data', file))).mode & 0o777).toBe(0o600);
+  });
+
+  it('makes an introspection secret of base64url characters only, the same form-urlencoded or not, long enough for auth', async () => {
+    const { introspection } = await loadOrCreateSecrets(dir, 'root@example.com');
+
+    expect(introspection).toEqual({ clientId: 'veto-local', clientSecret: expect.stringMatching(/^[A-Za-z0-9_-]{32}$/) });
+  });
+
+  it('gives a data directory made before introspection existed a secret on its next start', async () => {
+    await mkdir(join(dir, 'data'));
+    await writeFile(join(dir, 'data', ADMIN_FILE), JSON.stringify({ email: 'root@example.com', password: 'kept-password' }));
+
+    const secrets = await loadOrCreateSecrets(join(dir, 'data'), 'root@example.com');
+
+    expect(secrets.admin.password).toBe('kept-password');
+    expect(secrets.introspection.clientSecret).toHaveLength(32);
   });
 
   it('makes NATS passwords that nats-server reads as strings: a letter, then hex', async () => {

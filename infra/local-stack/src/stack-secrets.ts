@@ -14,11 +14,18 @@ export interface NatsPasswords {
   readonly tickets: string;
 }
 
+/** The client of the auth service's introspection endpoint (`INTROSPECTION_CLIENT_ID`, `INTROSPECTION_CLIENT_SECRET`). */
+export interface IntrospectionClient {
+  readonly clientId: string;
+  readonly clientSecret: string;
+}
+
 /** What {@link loadOrCreateSecrets} found or made. */
 export interface StackSecrets {
   readonly admin: AdminCredentials;
   readonly nats: NatsPasswords;
-  /** True until a start has shown the admin password (see {@link markAdminAnnounced}), which happens once. */
+  readonly introspection: IntrospectionClient;
+  /** True until a start has shown the admin password and the introspection secret (see {@link markAdminAnnounced}), which happens once. */
   readonly firstStart: boolean;
 }
 
@@ -28,8 +35,15 @@ export const ADMIN_FILE = 'admin.json';
 export const ADMIN_ANNOUNCED_FILE = 'admin.announced';
 /** The file holding the NATS passwords, relative to the data directory. */
 export const NATS_CREDENTIALS_FILE = 'nats-credentials.json';
+/** The file holding the introspection client's id and secret, relative to the data directory. */
+export const INTROSPECTION_CLIENT_FILE = 'introspection-client.json';
+/** The client id of the local stack's introspection client. */
+export const INTROSPECTION_CLIENT_ID = 'veto-local';
 
 const password = (): string => randomBytes(18).toString('base64url');
+// base64url only: its characters read the same form-urlencoded or not, so clients that encode
+// client_secret_basic credentials (RFC 6749 §2.3.1, openid-client) and clients that do not (authlib) both work.
+const introspectionSecret = (): string => randomBytes(24).toString('base64url');
 // nats-server parses a `$VARIABLE`'s value as a configuration token: one starting with a digit may
 // be read as a number or a size (`1e5x` fails to parse). A letter followed by hex is always a string.
 const natsPassword = (): string => `v${randomBytes(20).toString('hex')}`;
@@ -48,7 +62,8 @@ async function readOrCreate<T>(path: string, create: () => T): Promise<T> {
 
 /**
  * Reads the stack's generated secrets from the data directory, generating them (files mode 0600)
- * on the first start. Nothing here is ever committed: the data directory is git-ignored.
+ * on the first start: the admin's password, the NATS users' passwords, the introspection client's
+ * secret (a data directory made before it existed gets one on its next start). Nothing here is ever committed: the data directory is git-ignored.
  *
  * @param dataDir - the stack's data directory, created when missing
  * @param adminEmail - the admin's email, used only when the admin file is created
@@ -60,6 +75,10 @@ export async function loadOrCreateSecrets(dataDir: string, adminEmail: string): 
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
   const admin = await readOrCreate<AdminCredentials>(join(dataDir, ADMIN_FILE), () => ({ email: adminEmail, password: password() }));
   const nats = await readOrCreate<NatsPasswords>(join(dataDir, NATS_CREDENTIALS_FILE), () => ({ auth: natsPassword(), tickets: natsPassword() }));
+  const introspection = await readOrCreate<IntrospectionClient>(join(dataDir, INTROSPECTION_CLIENT_FILE), () => ({
+    clientId: INTROSPECTION_CLIENT_ID,
+    clientSecret: introspectionSecret(),
+  }));
   const announced = await readFile(join(dataDir, ADMIN_ANNOUNCED_FILE)).then(
     () => true,
     (error: NodeJS.ErrnoException) => {
@@ -67,11 +86,11 @@ export async function loadOrCreateSecrets(dataDir: string, adminEmail: string): 
       throw error;
     },
   );
-  return { admin, nats, firstStart: !announced };
+  return { admin, nats, introspection, firstStart: !announced };
 }
 
 /**
- * Records that the admin password has been shown, so later starts only point at the file.
+ * Records that the admin password and the introspection secret have been shown, so later starts only point at their files.
  * A first start that fails before its banner shows it again next time.
  *
  * @param dataDir - the stack's data directory

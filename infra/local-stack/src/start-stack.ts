@@ -9,7 +9,7 @@ import { freePort } from './free-port';
 import { createGateway, type GatewayRoute } from './gateway';
 import { startManagedProcess, type ChildExit, type ManagedProcess } from './managed-process';
 import type { StackConfig } from './stack-config';
-import { loadOrCreateSecrets, type AdminCredentials } from './stack-secrets';
+import { loadOrCreateSecrets, type AdminCredentials, type IntrospectionClient } from './stack-secrets';
 
 /** Options of {@link startStack}. */
 export interface StartStackOptions {
@@ -36,7 +36,9 @@ export interface StartStackOptions {
 export interface RunningStack {
   readonly urls: { readonly gateway: string; readonly auth: string; readonly tickets: string; readonly nats: string };
   readonly admin: AdminCredentials;
-  /** True until a start has shown the admin password: the banner shows it. */
+  /** The client of auth's `POST /api/auth/introspect`, passed to auth as `INTROSPECTION_CLIENT_ID`/`_SECRET`. */
+  readonly introspection: IntrospectionClient;
+  /** True until a start has shown the admin password and the introspection secret: the banner shows them. */
   readonly firstStart: boolean;
   /** Whether nats-server was started here (false with `NATS_URL`). */
   readonly ownsNats: boolean;
@@ -112,7 +114,8 @@ export const PUBLIC_ROUTES: readonly { readonly prefix: string; readonly service
  * Starts the whole local stack: nats-server with `infra/nats/veto.conf` (or the server at
  * `NATS_URL`), the auth and tickets services as child processes with embedded PGlite databases in
  * the data directory, and the gateway on `GATEWAY_PORT`; resolves once every part answers
- * `/readyz` with 200. On first start it generates the admin's and the NATS users' passwords.
+ * `/readyz` with 200. On first start it generates the admin's and the NATS users' passwords and
+ * the introspection client's secret.
  *
  * @param options - configuration, repository root, how to run the services, output sinks
  * @returns the running stack, to stop it or learn when a child died
@@ -190,6 +193,8 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
         DATA_DIR: join(config.dataDir, 'auth'),
         ADMIN_EMAIL: secrets.admin.email,
         ADMIN_PASSWORD: secrets.admin.password,
+        INTROSPECTION_CLIENT_ID: secrets.introspection.clientId,
+        INTROSPECTION_CLIENT_SECRET: secrets.introspection.clientSecret,
         // The gateway is the one proxy in front: its X-Forwarded-For names the client for rate limiting.
         TRUST_PROXY_HOPS: '1',
         ...options.authEnv,
@@ -221,6 +226,7 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
     return {
       urls: { gateway: `http://localhost:${config.gatewayPort}`, auth: authUrl, tickets: ticketsUrl, nats: natsUrl },
       admin: secrets.admin,
+      introspection: secrets.introspection,
       firstStart: secrets.firstStart,
       ownsNats: config.natsUrl === undefined,
       failed,

@@ -84,7 +84,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(createRequestLogger({ logger, metricsRegistry: deps.metricsRegistry }));
   app.use(createOperationsRoutes({ database: deps.database, metricsRegistry: deps.metricsRegistry, logger }));
   app.use(createWellKnownRoutes(keys));
-  app.use('/api/auth', createIntrospectionRoutes({ db: deps.database.db, verifier, clientSecret: config.introspectionClientSecret }));
+  app.use('/api/auth', createIntrospectionRoutes({ db: deps.database.db, verifier, clientSecret: config.introspectionClientSecret, clientId: config.introspectionClientId }));
   app.use(requireJsonBodies());
   app.use(express.json({ limit: BODY_LIMIT }));
   app.use(cookieParser());

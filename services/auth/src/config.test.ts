@@ -61,6 +61,7 @@ describe('loadConfig', () => {
     ['LOG_LEVEL', 'loud'],
     ['STREAM_REPLICAS', '7'],
     ['INTROSPECTION_CLIENT_SECRET', 'short'],
+    ['INTROSPECTION_CLIENT_ID', 'resource server'],
     ['OUTBOX_POLL_INTERVAL_MS', '0'],
   ])('rejects a bad %s naming the variable', (variable, value) => {
     const env = variable === 'ADMIN_EMAIL' ? { [variable]: value, ADMIN_PASSWORD: 'long enough password' } : { [variable]: value };
@@ -73,6 +74,10 @@ describe('loadConfig', () => {
   it('requires ADMIN_PASSWORD with ADMIN_EMAIL, and the reverse', () => {
     expect(configError({ ADMIN_EMAIL: 'root@example.com' }).variable).toBe('ADMIN_PASSWORD');
     expect(configError({ ADMIN_PASSWORD: 'long enough password' }).variable).toBe('ADMIN_EMAIL');
+  });
+
+  it('requires INTROSPECTION_CLIENT_SECRET with INTROSPECTION_CLIENT_ID', () => {
+    expect(configError({ INTROSPECTION_CLIENT_ID: 'resource-server' }).variable).toBe('INTROSPECTION_CLIENT_SECRET');
   });
 
   it('requires NATS_PASSWORD with NATS_USER, and the reverse', () => {

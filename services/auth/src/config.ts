@@ -126,9 +126,19 @@ export const CONFIG_SPEC = {
   introspectionClientSecret: {
     env: 'INTROSPECTION_CLIENT_SECRET',
     description:
-      'Secret a client presents (HTTP Basic password or Bearer) to `POST /api/auth/introspect`, at least 16 characters. Unset: the route answers 404 `INTROSPECTION_DISABLED`.',
+      'Secret of the client of `POST /api/auth/introspect` (RFC 7662), at least 16 characters, presented with `client_secret_basic`, `client_secret_post` or as a Bearer credential. Unset: the route answers 404 `INTROSPECTION_DISABLED`.',
     default: undefined,
     schema: z.string().min(16).max(512).optional(),
+  },
+  introspectionClientId: {
+    env: 'INTROSPECTION_CLIENT_ID',
+    description:
+      'Client id the introspection client must present with its secret (printable ASCII, no spaces); a Bearer credential, which has none, is then refused. Unset: any client id is accepted. Needs `INTROSPECTION_CLIENT_SECRET`.',
+    default: undefined,
+    schema: z
+      .string()
+      .regex(/^[\x21-\x7e]{1,256}$/, 'must be 1 to 256 printable ASCII characters without spaces')
+      .optional(),
   },
   adminEmail: {
     env: 'ADMIN_EMAIL',
@@ -165,6 +175,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   }
   if (config.adminPassword !== undefined && config.adminEmail === undefined) {
     throw new ConfigError('ADMIN_EMAIL', 'ADMIN_EMAIL is required when ADMIN_PASSWORD is set');
+  }
+  if (config.introspectionClientId !== undefined && config.introspectionClientSecret === undefined) {
+    throw new ConfigError('INTROSPECTION_CLIENT_SECRET', 'INTROSPECTION_CLIENT_SECRET is required when INTROSPECTION_CLIENT_ID is set');
   }
   checkSharedSettings(config);
   if (config.privateKey !== undefined && config.privateKeyFile !== undefined) {

@@ -1,65 +1,116 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Verifier } from '@veto/auth-lib';
-import express, { Router, type Request } from 'express';
+import { BODY_LIMIT, parseRequest, ServiceError, type HttpErrorSpec } from '@veto/service-kit';
+import express, { Router, type ErrorRequestHandler, type Request } from 'express';
 import { z } from 'zod';
 import type { Database } from '../../data-access/database';
 import { introspectToken } from '../../domain/introspect-token';
-import { AuthError } from '../../errors';
-import { BODY_LIMIT, parseRequest } from '@veto/service-kit';
+import { AuthError, ValidationError } from '../../errors';
+import { createClientCheck, readClientCredentials } from './introspection-client-auth';
+import { HTTP_ERRORS } from './problem-details';
 
+// Repeated parameters arrive as arrays (`extended: false`) and fail here: RFC 6749 §3.2 forbids them.
+const credentialsBody = z.object({ client_id: z.string().max(512).optional(), client_secret: z.string().max(512).optional() });
 const introspectionBody = z.object({ token: z.string().min(1).max(8192), token_type_hint: z.string().max(64).optional() });
 
-const digest = (value: string): Buffer => createHash('sha256').update(value).digest();
+// The service's code → status table, read by any code (the router meets body-parser's codes too).
+const STATUS_TABLE: Readonly<Record<string, HttpErrorSpec>> = HTTP_ERRORS;
 
-/** The client secret of a request: the password of HTTP Basic, or a Bearer credential. */
-function presentedSecret(req: Request): string | undefined {
-  const header = req.get('authorization') ?? '';
-  const basic = /^Basic +([A-Za-z0-9+/=]+) *$/i.exec(header);
-  if (basic?.[1] !== undefined) {
-    const decoded = Buffer.from(basic[1], 'base64').toString('utf8');
-    const colon = decoded.indexOf(':');
-    return colon < 0 ? undefined : decoded.slice(colon + 1);
+/** The realm of the Basic challenge on `invalid_client`. */
+const INTROSPECTION_REALM = 'veto-introspection';
+
+/** Body-parser failures (they carry a `type`) as the codes the rest of the service answers with. */
+function fromBodyParser(error: unknown): ServiceError | undefined {
+  if (typeof error !== 'object' || error === null || !('type' in error)) return undefined;
+  switch (error.type) {
+    case 'entity.too.large':
+      return new ServiceError('PAYLOAD_TOO_LARGE', `The request body exceeds ${BODY_LIMIT}`, { cause: error });
+    case 'parameters.too.many':
+      return new ServiceError('PAYLOAD_TOO_LARGE', 'The form has too many parameters', { cause: error });
+    case 'entity.parse.failed':
+      return new ServiceError('MALFORMED_JSON', 'The request body is not valid JSON', { cause: error });
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return new ServiceError('UNSUPPORTED_MEDIA_TYPE', 'Unsupported body encoding or charset', { cause: error });
+    default:
+      return undefined;
   }
-  return /^Bearer +(\S+) *$/i.exec(header)?.[1];
 }
 
+/** Whether the request authenticated (or tried to) with `client_secret_post` rather than the Authorization header. */
+const usedPostAuthentication = (req: Request): boolean =>
+  req.get('authorization') === undefined && typeof req.body === 'object' && req.body !== null && 'client_secret' in req.body;
+
 /**
- * `POST /api/auth/introspect` (RFC 7662): `token` in a form or JSON body; answers
- * `{active:false}` or `{active:true, sub, sid, role, exp, iat, iss, aud, jti, token_type}`.
- * Only for clients holding `INTROSPECTION_CLIENT_SECRET`, presented as the HTTP Basic
- * password (any client id) or as a Bearer credential, compared in constant time. Mounted
- * before the JSON-only guard, since RFC 7662 clients send forms.
- *
- * @param deps - the database, the access-token verifier and the configured secret (undefined: disabled)
- * @returns the router
- * @throws {AuthError} (to the error middleware) `INTROSPECTION_DISABLED` when no secret is configured,
- *   `INTROSPECTION_UNAUTHORIZED` for a missing or wrong secret, `VALIDATION_FAILED` without a token
- * @example
- * app.use('/api/auth', createIntrospectionRoutes({ db, verifier, clientSecret: config.introspectionClientSecret }));
+ * The introspection endpoint's own error answers, for OAuth clients and RFC 9457 clients at once
+ * (RFC 7662 §2.3, RFC 6749 §5.2): the problem members `type, title, status, detail, code` plus
+ * OAuth's `error` (`invalid_client` for `INTROSPECTION_UNAUTHORIZED`, else `invalid_request`)
+ * and `error_description`. The media type is `application/json`, which OAuth prescribes and
+ * openid-client requires, unless the client prefers `application/problem+json`. A 401 carries
+ * a Basic challenge unless the client authenticated in the body (RFC 6749 §5.2 demands one
+ * only for the Authorization header, and openid-client reads a challenge before the body). 5xx
+ * and unknown errors go on to the service's error middleware.
  */
-export function createIntrospectionRoutes(deps: { db: Database; verifier: Verifier; clientSecret: string | undefined }): Router {
+const introspectionErrors: ErrorRequestHandler = (error: unknown, req, res, next) => {
+  const known = error instanceof ServiceError ? error : fromBodyParser(error);
+  const spec = known === undefined ? undefined : STATUS_TABLE[known.code];
+  if (res.headersSent || known === undefined || spec === undefined || spec.status >= 500) {
+    next(error);
+    return;
+  }
+  const oauthError = known.code === 'INTROSPECTION_UNAUTHORIZED' ? 'invalid_client' : 'invalid_request';
+  const body: Record<string, unknown> = {
+    type: `urn:veto:error:${known.code.toLowerCase()}`,
+    title: spec.title,
+    status: spec.status,
+    detail: known.message,
+    code: known.code,
+    ...(known instanceof ValidationError ? { errors: known.errors } : {}),
+    error: oauthError,
+    error_description: known.message,
+  };
+  if (oauthError === 'invalid_client' && !usedPostAuthentication(req)) {
+    res.set('WWW-Authenticate', `Basic realm="${INTROSPECTION_REALM}", error="invalid_client"`);
+  }
+  const type = req.accepts(['application/json', 'application/problem+json']) === 'application/problem+json' ? 'application/problem+json' : 'application/json';
+  res.status(spec.status).set('Cache-Control', 'no-store').type(type).send(JSON.stringify(body));
+};
+
+/**
+ * `POST /api/auth/introspect` (RFC 7662): `token` in a form (or JSON) body; answers
+ * `{active:false}` or `{active:true, sub, sid, role, exp, iat, iss, aud, jti, token_type:"Bearer"}`
+ * with `Cache-Control: no-store`. The client authenticates with `client_secret_basic` (id and
+ * secret form-urlencoded, then Base64, RFC 6749 §2.3.1), `client_secret_post`, or the secret
+ * as a Bearer credential; one method per request. Mounted before the JSON-only guard, since
+ * RFC 7662 clients send forms, and with its own error answers (see `introspectionErrors`).
+ *
+ * @param deps - the database, the access-token verifier, the configured secret (undefined: disabled) and client id (undefined: any)
+ * @returns the router
+ * @throws {AuthError} (answered by the router) `INTROSPECTION_DISABLED` (404) when no secret is configured,
+ *   `INTROSPECTION_UNAUTHORIZED` (401 `invalid_client`) for missing or wrong client credentials,
+ *   `VALIDATION_FAILED` (400 `invalid_request`) without a token or with two authentication methods
+ * @example
+ * app.use('/api/auth', createIntrospectionRoutes({ db, verifier, clientSecret: config.introspectionClientSecret, clientId: config.introspectionClientId }));
+ */
+export function createIntrospectionRoutes(deps: { db: Database; verifier: Verifier; clientSecret: string | undefined; clientId?: string | undefined }): Router {
   const router = Router();
-  const expected = deps.clientSecret === undefined ? undefined : digest(deps.clientSecret);
-  router.post(
-    '/introspect',
-    (req, _res, next) => {
-      if (expected === undefined) {
-        throw new AuthError('INTROSPECTION_DISABLED', 'Token introspection is not configured (INTROSPECTION_CLIENT_SECRET)');
-      }
-      const secret = presentedSecret(req);
-      // Both sides hashed to equal length, so the comparison time reveals nothing about the secret.
-      if (secret === undefined || !timingSafeEqual(digest(secret), expected)) {
-        throw new AuthError('INTROSPECTION_UNAUTHORIZED', 'Introspection requires the client secret');
-      }
-      next();
-    },
-    express.urlencoded({ extended: false, limit: BODY_LIMIT }),
-    express.json({ limit: BODY_LIMIT }),
-    async (req, res) => {
-      const { token } = parseRequest(introspectionBody, req.body);
-      const result = await introspectToken(deps, token);
-      res.set('Cache-Control', 'no-store').status(200).json(result);
-    },
-  );
+  if (deps.clientSecret === undefined) {
+    router.post('/introspect', () => {
+      throw new AuthError('INTROSPECTION_DISABLED', 'Token introspection is not enabled on this server (INTROSPECTION_CLIENT_SECRET)');
+    });
+  } else {
+    const checkClient = createClientCheck({ clientId: deps.clientId, clientSecret: deps.clientSecret });
+    router.post(
+      '/introspect',
+      express.urlencoded({ extended: false, limit: BODY_LIMIT }),
+      express.json({ limit: BODY_LIMIT }),
+      async (req, res) => {
+        checkClient(readClientCredentials(req.get('authorization'), parseRequest(credentialsBody, req.body)));
+        const { token } = parseRequest(introspectionBody, req.body);
+        const result = await introspectToken(deps, token);
+        res.set('Cache-Control', 'no-store').status(200).json(result);
+      },
+    );
+  }
+  router.use(introspectionErrors);
   return router;
 }
