@@ -1,4 +1,4 @@
-import { chmodSync, lstatSync, mkdirSync, readdirSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { sql } from 'drizzle-orm';
@@ -162,7 +162,7 @@ export async function openDatabase<TSchema extends DrizzleSchema>(options: OpenD
 function makePrivate(dataDir: string): void {
   try {
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-    if ((lstatSync(dataDir).mode & 0o077) !== 0) {
+    if ((statSync(dataDir).mode & 0o077) !== 0) {
       chmodSync(dataDir, 0o700);
     }
   } catch (error) {
@@ -181,8 +181,9 @@ function tightenFiles(dataDir: string): void {
   try {
     for (const entry of readdirSync(dataDir, { recursive: true, withFileTypes: true })) {
       const path = join(entry.parentPath, entry.name);
-      const { mode } = lstatSync(path);
-      if (!entry.isSymbolicLink() && (mode & 0o077) !== 0) {
+      // undefined: gone since it was listed (PGlite removes temporary files).
+      const mode = entry.isSymbolicLink() ? undefined : lstatSync(path, { throwIfNoEntry: false })?.mode;
+      if (mode !== undefined && (mode & 0o077) !== 0) {
         chmodSync(path, mode & 0o700);
       }
     }
