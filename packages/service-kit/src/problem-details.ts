@@ -28,9 +28,10 @@ export type CommonErrorCode = keyof typeof COMMON_HTTP_ERRORS;
 /** The largest accepted JSON request body. */
 export const BODY_LIMIT = '16kb';
 
-// zlib's codes for gzip/deflate (`Z_DATA_ERROR`, `Z_BUF_ERROR` for a truncated stream) and
-// brotli's (`ERR__ERROR_FORMAT_…`).
-const ZLIB_DECODE_ERROR = /^(Z_|ERR__ERROR_)/;
+// zlib's codes for gzip/deflate (`Z_DATA_ERROR`, `Z_BUF_ERROR` for a truncated stream),
+// brotli's (`ERR__ERROR_FORMAT_…`) and, on a Node with zstd (body-parser then accepts it), zstd's
+// (`ZSTD_error_…`).
+const ZLIB_DECODE_ERROR = /^(Z_|ERR__ERROR_|ZSTD_error_)/;
 
 /** What `error.status` says, when the framework set one. */
 function statusOf(error: object): unknown {
@@ -40,7 +41,7 @@ function statusOf(error: object): unknown {
 /**
  * Translates the errors express raises before a route runs into coded errors, so a malformed
  * request is a 4xx like any other and never logged as a failure of ours: body-parser's (they carry
- * a `type`), the zlib error it passes on as a 400 for a corrupt gzip/deflate/br body (a `code`
+ * a `type`), the zlib error it passes on as a 400 for a corrupt gzip/deflate/br/zstd body (a `code`
  * but no `type`), and the router's 400 `URIError` for a path parameter that is not valid
  * percent-encoding.
  */
