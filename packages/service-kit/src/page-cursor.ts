@@ -7,7 +7,11 @@ export interface PagePosition {
   readonly id: string;
 }
 
-const position = z.tuple([z.iso.datetime({ precision: 3 }), z.uuid()]);
+// zod's ISO format already refuses impossible dates (February 30, hour 24) and years past 9999;
+// year 0000 passes it, and `Date` reads it, but PostgreSQL's `timestamptz` has no year 0: as a
+// SQL parameter it fails the query (a 500), so the cursor is refused here instead.
+const instant = z.iso.datetime({ precision: 3 }).refine((text) => new Date(text).getUTCFullYear() >= 1);
+const position = z.tuple([instant, z.uuid()]);
 
 /**
  * Encodes the position of a page's last row as an opaque cursor. Clients pass it back
@@ -27,7 +31,7 @@ export function encodeCursor(row: PagePosition): string {
  *
  * @param cursor - the opaque cursor, or undefined for the first page
  * @returns the position, or undefined for the first page
- * @throws {ValidationError} `VALIDATION_FAILED` (field `cursor`) for anything else
+ * @throws {ValidationError} `VALIDATION_FAILED` (field `cursor`) for anything else, including an instant outside years 1–9999
  * @example
  * const after = decodeCursor(query.cursor);
  */

@@ -1,3 +1,5 @@
+import { connect } from 'node:net';
+import { brotliCompressSync, gzipSync } from 'node:zlib';
 import express from 'express';
 import pino from 'pino';
 import request from 'supertest';
@@ -25,6 +27,9 @@ function appThrowing(error: unknown) {
   });
   app.get('/fail', () => {
     throw error;
+  });
+  app.get('/items/:id', (req, res) => {
+    res.json({ id: req.params.id });
   });
   app.use(
     createErrorHandler<ShopCode>({
@@ -94,5 +99,71 @@ describe('createErrorHandler', () => {
   it('lets a request without a body through', async () => {
     const res = await request(appThrowing(undefined).app).post('/echo');
     expect(res.status).toBe(200);
+  });
+
+  describe('answers a body that cannot be decoded as a client error, without logging it', () => {
+    const json = Buffer.from(JSON.stringify({ title: 'Concert' }));
+    // superagent JSON-serializes anything but a string under a JSON content type, a Buffer too: send the bytes as they are.
+    const asIs = (bytes: Buffer) => bytes as unknown as string;
+    it.each([
+      ['garbage labelled gzip', 'gzip', Buffer.from('this is not gzip at all')],
+      ['a truncated gzip stream', 'gzip', gzipSync(json).subarray(0, 12)],
+      ['garbage labelled deflate', 'deflate', Buffer.from('this is not deflate either')],
+      ['garbage labelled br', 'br', Buffer.from('this is not brotli either')],
+    ])('%s → 400 MALFORMED_JSON', async (_name, encoding, body) => {
+      const { app, logged } = appThrowing(undefined);
+      const res = await request(app).post('/echo').set('Content-Type', 'application/json').set('Content-Encoding', encoding).serialize(asIs).send(body);
+      expect(res.status).toBe(400);
+      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(JSON.parse(res.text)).toMatchObject({ code: 'MALFORMED_JSON', status: 400 });
+      expect(logged).toEqual([]);
+    });
+
+    it('still reads a well-formed compressed body', async () => {
+      const res = await request(appThrowing(undefined).app).post('/echo').set('Content-Type', 'application/json').set('Content-Encoding', 'br').serialize(asIs).send(brotliCompressSync(json));
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual({ title: 'Concert' });
+    });
+
+    it('a body cut short of its Content-Length → 400, not logged as a failure', async () => {
+      const { app, logged } = appThrowing(undefined);
+      const server = app.listen(0);
+      try {
+        await new Promise((resolve) => server.once('listening', resolve));
+        const { port } = server.address() as { port: number };
+        const answer = await new Promise<string>((resolve, reject) => {
+          let text = '';
+          const socket = connect(port, '127.0.0.1', () => {
+            // Half-close after 10 of the 100 bytes announced: the server sees the request end early and can still answer.
+            socket.end('POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"title":"');
+          });
+          socket.on('data', (chunk: Buffer) => (text += chunk.toString()));
+          socket.on('end', () => resolve(text));
+          socket.on('error', reject);
+        });
+        expect(answer).toMatch(/^HTTP\/1\.1 400 /);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        expect(logged).toEqual([]);
+      } finally {
+        server.close();
+      }
+    });
+
+    it('an unknown Content-Encoding → 415 UNSUPPORTED_MEDIA_TYPE', async () => {
+      const { app, logged } = appThrowing(undefined);
+      const res = await request(app).post('/echo').set('Content-Type', 'application/json').set('Content-Encoding', 'x-snappy').serialize(asIs).send(json);
+      expect(res.status).toBe(415);
+      expect(JSON.parse(res.text)).toMatchObject({ code: 'UNSUPPORTED_MEDIA_TYPE' });
+      expect(logged).toEqual([]);
+    });
+  });
+
+  it('answers a path parameter that is not valid percent-encoding with 400 VALIDATION_FAILED on (path), without logging it', async () => {
+    const { app, logged } = appThrowing(undefined);
+    const res = await request(app).get('/items/%E0%A4%A');
+    expect(res.status).toBe(400);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(JSON.parse(res.text)).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ field: '(path)', message: expect.any(String) }] });
+    expect(logged).toEqual([]);
   });
 });

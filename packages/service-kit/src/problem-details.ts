@@ -28,9 +28,36 @@ export type CommonErrorCode = keyof typeof COMMON_HTTP_ERRORS;
 /** The largest accepted JSON request body. */
 export const BODY_LIMIT = '16kb';
 
-/** Translates body-parser's errors (they carry a `type`) into coded errors. */
-function fromBodyParser(error: unknown): ServiceError<CommonErrorCode> | undefined {
-  if (typeof error !== 'object' || error === null || !('type' in error)) {
+// zlib's codes for gzip/deflate (`Z_DATA_ERROR`, `Z_BUF_ERROR` for a truncated stream),
+// brotli's (`ERR__ERROR_FORMAT_…`) and, on a Node with zstd (body-parser then accepts it), zstd's
+// (`ZSTD_error_…`).
+const ZLIB_DECODE_ERROR = /^(Z_|ERR__ERROR_|ZSTD_error_)/;
+
+/** What `error.status` says, when the framework set one. */
+function statusOf(error: object): unknown {
+  return 'status' in error ? error.status : undefined;
+}
+
+/**
+ * Translates the errors express raises before a route runs into coded errors, so a malformed
+ * request is a 4xx like any other and never logged as a failure of ours: body-parser's (they carry
+ * a `type`), the zlib error it passes on as a 400 for a corrupt gzip/deflate/br/zstd body (a `code`
+ * but no `type`), and the router's 400 `URIError` for a path parameter that is not valid
+ * percent-encoding.
+ */
+function fromExpress(error: unknown): ServiceError<CommonErrorCode> | undefined {
+  if (typeof error !== 'object' || error === null) {
+    return undefined;
+  }
+  if (error instanceof URIError && statusOf(error) === 400) {
+    return new ValidationError([{ field: '(path)', message: 'The path is not valid percent-encoding' }], { cause: error });
+  }
+  if (!('type' in error)) {
+    // body-parser answers a body its decompression stream rejects with zlib's error itself, status 400.
+    const code = 'code' in error ? error.code : undefined;
+    if (statusOf(error) === 400 && typeof code === 'string' && ZLIB_DECODE_ERROR.test(code)) {
+      return new ServiceError('MALFORMED_JSON', 'The request body could not be decompressed (Content-Encoding)', { cause: error });
+    }
     return undefined;
   }
   switch (error.type) {
@@ -38,6 +65,10 @@ function fromBodyParser(error: unknown): ServiceError<CommonErrorCode> | undefin
       return new ServiceError('PAYLOAD_TOO_LARGE', `The request body exceeds ${BODY_LIMIT}`, { cause: error });
     case 'entity.parse.failed':
       return new ServiceError('MALFORMED_JSON', 'The request body is not valid JSON', { cause: error });
+    case 'request.aborted':
+    case 'request.size.invalid':
+      // The client stopped sending, or sent fewer bytes than its Content-Length: no complete body to parse.
+      return new ServiceError('MALFORMED_JSON', 'The request body is incomplete', { cause: error });
     case 'encoding.unsupported':
     case 'charset.unsupported':
       return new ServiceError('UNSUPPORTED_MEDIA_TYPE', 'Unsupported body encoding or charset', { cause: error });
@@ -89,7 +120,7 @@ export function createErrorHandler<Code extends string>(options: ErrorHandlerOpt
       next(error);
       return;
     }
-    const known = error instanceof ServiceError ? error : fromBodyParser(error);
+    const known = error instanceof ServiceError ? error : fromExpress(error);
     const spec = known === undefined ? undefined : table[known.code];
     if (known !== undefined && spec !== undefined && spec.status < 500) {
       send(res, known, spec);

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
@@ -47,6 +47,60 @@ describe('openDatabase', () => {
     } finally {
       rmSync(join(dataDir, '..'), { recursive: true, force: true });
     }
+  });
+
+  describe('keeps a PGlite data directory private', () => {
+    let parent: string;
+    beforeEach(() => {
+      parent = mkdtempSync(join(tmpdir(), 'veto-storage-'));
+    });
+    afterEach(() => rmSync(parent, { recursive: true, force: true }));
+
+    /** Every path under dir (and dir itself) whose mode lets group or others in, with that mode. */
+    function openToOthers(dir: string): string[] {
+      return [dir, ...readdirSync(dir, { recursive: true, withFileTypes: true }).map((entry) => join(entry.parentPath, entry.name))]
+        .filter((path) => (lstatSync(path).mode & 0o077) !== 0)
+        .map((path) => `${path} ${(lstatSync(path).mode & 0o777).toString(8)}`);
+    }
+
+    async function openWriteClose(dataDir: string): Promise<void> {
+      const database = await openDatabase({ dataDir, schemaName: 'private', schema: testSchema, createPglite: createSandboxFreePglite });
+      await migrateDatabase(database, { migrationsFolder: TEST_MIGRATIONS_FOLDER });
+      await database.db.insert(lists).values({ id: randomUUID(), name: 'secret', createdAt: new Date() });
+      await database.close();
+    }
+
+    it('creates it 0700 and leaves no file readable by group or others after opening, writing and closing', async () => {
+      const dataDir = join(parent, 'pg');
+      await openWriteClose(dataDir);
+      expect(lstatSync(dataDir).mode & 0o777).toBe(0o700);
+      expect(readdirSync(dataDir).length).toBeGreaterThan(10);
+      expect(openToOthers(dataDir)).toEqual([]);
+    });
+
+    it('tightens an existing 0755 directory, and files a previous version left 0666, on open', async () => {
+      const dataDir = join(parent, 'pg');
+      await openWriteClose(dataDir);
+      chmodSync(dataDir, 0o755);
+      const versionFile = join(dataDir, 'PG_VERSION');
+      chmodSync(versionFile, 0o666);
+      const database = await openDatabase({ dataDir, schemaName: 'private', schema: testSchema, createPglite: createSandboxFreePglite });
+      try {
+        expect(openToOthers(dataDir)).toEqual([]);
+      } finally {
+        await database.close();
+      }
+    });
+
+    it('refuses with DATABASE_UNAVAILABLE a directory it cannot create', async () => {
+      const blocked = join(parent, 'blocked');
+      // A file where a parent directory should be: mkdir fails before PGlite is started.
+      writeFileSync(blocked, '');
+      await expect(openDatabase({ dataDir: join(blocked, 'pg'), schemaName: 'private', schema: testSchema, createPglite: createSandboxFreePglite })).rejects.toMatchObject({
+        name: 'StorageError',
+        code: 'DATABASE_UNAVAILABLE',
+      });
+    });
   });
 
   it('answers DATABASE_UNAVAILABLE from ping once the database is closed', async () => {

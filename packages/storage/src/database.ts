@@ -1,4 +1,5 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { sql } from 'drizzle-orm';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/node-postgres';
@@ -42,7 +43,10 @@ export interface DatabaseHandle<TSchema extends DrizzleSchema> {
 export interface OpenDatabaseOptions<TSchema extends DrizzleSchema> {
   /** PostgreSQL URL; when absent an embedded PGlite database is used. */
   readonly databaseUrl?: string | undefined;
-  /** PGlite data directory (created when missing); when absent (and no URL) PGlite runs in memory. */
+  /**
+   * PGlite data directory, created when missing and kept owner-only (the directory 0700, its
+   * files without group or other permissions); when absent (and no URL) PGlite runs in memory.
+   */
   readonly dataDir?: string | undefined;
   /** Schema for the service's tables, created when missing: a lower-case SQL identifier. */
   readonly schemaName: string;
@@ -92,7 +96,7 @@ function checkOptions<TSchema extends DrizzleSchema>(options: OpenDatabaseOption
  * @param options - see {@link OpenDatabaseOptions}
  * @returns the open handle
  * @throws {TypeError} when the options are invalid (e.g. a schema name that is not a plain lower-case identifier)
- * @throws {StorageError} `DATABASE_UNAVAILABLE` when the database cannot be reached or the schema cannot be created
+ * @throws {StorageError} `DATABASE_UNAVAILABLE` when the database cannot be reached, the schema cannot be created, or the PGlite data directory cannot be made private
  * @example
  * const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: `${config.dataDir}/pg`, schemaName: 'tickets', schema });
  * await migrateDatabase(database, { migrationsFolder: join(__dirname, '..', 'drizzle') });
@@ -117,20 +121,75 @@ export async function openDatabase<TSchema extends DrizzleSchema>(options: OpenD
     const pool = new Pool({ connectionString: options.databaseUrl, options: `-c search_path=${schemaName}` });
     return toHandle(drizzlePostgres({ client: pool, schema }), schemaName, { pool }, () => pool.end());
   }
-  if (options.dataDir !== undefined) {
-    mkdirSync(options.dataDir, { recursive: true });
+  const { dataDir } = options;
+  if (dataDir !== undefined) {
+    makePrivate(dataDir);
   }
-  const createPglite = options.createPglite ?? ((dataDir) => new PGlite(dataDir));
-  const pglite = createPglite(options.dataDir);
+  const createPglite = options.createPglite ?? ((path) => new PGlite(path));
+  const pglite = createPglite(dataDir);
   try {
     await pglite.exec(`CREATE SCHEMA IF NOT EXISTS "${schemaName}"; SET search_path TO "${schemaName}"`);
+    if (dataDir !== undefined) {
+      // PGlite has just written (on first use, unpacked) its files, with modes of its own.
+      tightenFiles(dataDir);
+    }
   } catch (error) {
     await pglite.close();
-    throw new StorageError('DATABASE_UNAVAILABLE', `cannot open PGlite${options.dataDir === undefined ? ' in memory' : ` in ${options.dataDir}`}`, {
+    if (error instanceof StorageError) {
+      throw error;
+    }
+    throw new StorageError('DATABASE_UNAVAILABLE', `cannot open PGlite${dataDir === undefined ? ' in memory' : ` in ${dataDir}`}`, {
       cause: error,
     });
   }
-  return toHandle(drizzlePglite({ client: pglite, schema }), schemaName, { pglite }, () => pglite.close());
+  const close = async (): Promise<void> => {
+    await pglite.close();
+    if (dataDir !== undefined) {
+      tightenFiles(dataDir);
+    }
+  };
+  return toHandle(drizzlePglite({ client: pglite, schema }), schemaName, { pglite }, close);
+}
+
+/**
+ * Creates the PGlite data directory owner-only (0700), or tightens an existing one, as
+ * PostgreSQL insists for its own. PGlite writes its files through Node's fs with modes of its own
+ * (0666 whatever the umask), so the directory is what keeps other users out while it runs; the
+ * process umask is not touched, since it is the whole process's and PGlite's chmod ignores it.
+ *
+ * @throws {StorageError} `DATABASE_UNAVAILABLE` when the directory cannot be created or made private (e.g. owned by another user)
+ */
+function makePrivate(dataDir: string): void {
+  try {
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    if ((statSync(dataDir).mode & 0o077) !== 0) {
+      chmodSync(dataDir, 0o700);
+    }
+  } catch (error) {
+    throw new StorageError('DATABASE_UNAVAILABLE', `cannot make the PGlite data directory ${dataDir} private (mode 0700)`, { cause: error });
+  }
+}
+
+/**
+ * Removes group and other permissions from everything under the data directory, so the files
+ * at rest (and in a copy or backup that keeps modes) are the owner's only. Symbolic links are
+ * left alone: chmod would follow them out of the directory.
+ *
+ * @throws {StorageError} `DATABASE_UNAVAILABLE` when a file cannot be changed
+ */
+function tightenFiles(dataDir: string): void {
+  try {
+    for (const entry of readdirSync(dataDir, { recursive: true, withFileTypes: true })) {
+      const path = join(entry.parentPath, entry.name);
+      // undefined: gone since it was listed (PGlite removes temporary files).
+      const mode = entry.isSymbolicLink() ? undefined : lstatSync(path, { throwIfNoEntry: false })?.mode;
+      if (mode !== undefined && (mode & 0o077) !== 0) {
+        chmodSync(path, mode & 0o700);
+      }
+    }
+  } catch (error) {
+    throw new StorageError('DATABASE_UNAVAILABLE', `cannot make the files under ${dataDir} private`, { cause: error });
+  }
 }
 
 function toHandle<TSchema extends DrizzleSchema>(

@@ -3,6 +3,9 @@ import type { TicketRow } from '../data-access/schema';
 /** Highest accepted price in cents (1 000 000.00): a sanity bound, well inside a PostgreSQL integer. */
 export const MAX_PRICE_CENTS = 100_000_000;
 
+/** Highest version a client can name: the `version` column is a PostgreSQL `integer` (int32). */
+export const MAX_VERSION = 2_147_483_647;
+
 /** Longest title in characters, after trimming. */
 export const MAX_TITLE_LENGTH = 200;
 

@@ -5,14 +5,14 @@ import { z } from 'zod';
 import { createTicket } from '../../domain/create-ticket';
 import { getTicket } from '../../domain/get-ticket';
 import { listTickets } from '../../domain/list-tickets';
-import { MAX_PRICE_CENTS, MAX_TITLE_LENGTH } from '../../domain/ticket';
+import { MAX_PRICE_CENTS, MAX_TITLE_LENGTH, MAX_VERSION } from '../../domain/ticket';
 import type { TicketsContext } from '../../domain/tickets-context';
 import { updateTicket } from '../../domain/update-ticket';
 
 const title = z.string().trim().min(1).max(MAX_TITLE_LENGTH);
 const price = z.number().int().positive().max(MAX_PRICE_CENTS);
 const newTicketSchema = z.object({ title, price });
-const changeSchema = z.object({ title, price, version: z.number().int().positive(), listed: z.boolean().optional() });
+const changeSchema = z.object({ title, price, version: z.number().int().positive().max(MAX_VERSION), listed: z.boolean().optional() });
 const listQuerySchema = z.object({
   limit: z
     .string()
