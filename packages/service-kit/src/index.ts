@@ -2,6 +2,8 @@ export { ServiceError, ValidationError, ConfigError, type FieldError } from './s
 export { loadConfigFrom, integerSetting, optionalTextSetting, type ConfigKeySpec, type ConfigOf } from './config-spec';
 export {
   createErrorHandler,
+  asServiceError,
+  problemBody,
   COMMON_HTTP_ERRORS,
   BODY_LIMIT,
   type CommonErrorCode,

@@ -63,6 +63,8 @@ function fromExpress(error: unknown): ServiceError<CommonErrorCode> | undefined 
   switch (error.type) {
     case 'entity.too.large':
       return new ServiceError('PAYLOAD_TOO_LARGE', `The request body exceeds ${BODY_LIMIT}`, { cause: error });
+    case 'parameters.too.many':
+      return new ServiceError('PAYLOAD_TOO_LARGE', 'The form has too many parameters', { cause: error });
     case 'entity.parse.failed':
       return new ServiceError('MALFORMED_JSON', 'The request body is not valid JSON', { cause: error });
     case 'request.aborted':
@@ -75,6 +77,43 @@ function fromExpress(error: unknown): ServiceError<CommonErrorCode> | undefined 
     default:
       return undefined;
   }
+}
+
+/**
+ * The coded error behind anything an express error handler receives: a {@link ServiceError}
+ * itself, or the framework's own errors translated (body-parser, decompression, path decoding).
+ *
+ * @param error - what reached the error handler
+ * @returns the coded error, or undefined for an unexpected error
+ * @example
+ * const known = asServiceError(error); // undefined → a 500 of ours
+ */
+export function asServiceError(error: unknown): ServiceError | undefined {
+  return error instanceof ServiceError ? error : fromExpress(error);
+}
+
+/**
+ * The RFC 9457 members of a coded error's answer: `type`, `title`, `status`, `detail`, `code`,
+ * and `errors` for a validation failure. A 5xx never details its cause.
+ *
+ * @param error - the coded error
+ * @param spec - its status and title, from the service's table
+ * @returns the body, to be sent as JSON
+ * @example
+ * res.status(spec.status).type('application/problem+json').send(JSON.stringify(problemBody(error, spec)));
+ */
+export function problemBody(error: ServiceError, { status, title }: HttpErrorSpec): Record<string, unknown> {
+  const body: Record<string, unknown> = {
+    type: `urn:veto:error:${error.code.toLowerCase()}`,
+    title,
+    status,
+    detail: status >= 500 ? title : error.message,
+    code: error.code,
+  };
+  if (error instanceof ValidationError) {
+    body.errors = error.errors;
+  }
+  return body;
 }
 
 /** What the error middleware needs to know about a service. */
@@ -102,25 +141,19 @@ export interface ErrorHandlerOptions<Code extends string> {
  */
 export function createErrorHandler<Code extends string>(options: ErrorHandlerOptions<Code>): ErrorRequestHandler {
   const table: Readonly<Record<string, HttpErrorSpec>> = options.errors;
-  const send = (res: Response, error: ServiceError, { status, title }: HttpErrorSpec): void => {
-    const body: Record<string, unknown> = {
-      type: `urn:veto:error:${error.code.toLowerCase()}`,
-      title,
-      status,
-      detail: status >= 500 ? title : error.message,
-      code: error.code,
-    };
-    if (error instanceof ValidationError) {
-      body.errors = error.errors;
-    }
-    res.status(status).set(options.headersFor?.(error, status) ?? {}).type('application/problem+json').send(JSON.stringify(body));
+  const send = (res: Response, error: ServiceError, spec: HttpErrorSpec): void => {
+    res
+      .status(spec.status)
+      .set(options.headersFor?.(error, spec.status) ?? {})
+      .type('application/problem+json')
+      .send(JSON.stringify(problemBody(error, spec)));
   };
   return (error: unknown, req, res, next) => {
     if (res.headersSent) {
       next(error);
       return;
     }
-    const known = error instanceof ServiceError ? error : fromExpress(error);
+    const known = asServiceError(error);
     const spec = known === undefined ? undefined : table[known.code];
     if (known !== undefined && spec !== undefined && spec.status < 500) {
       send(res, known, spec);

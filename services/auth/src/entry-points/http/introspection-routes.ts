@@ -1,10 +1,10 @@
 import type { Verifier } from '@veto/auth-lib';
-import { BODY_LIMIT, parseRequest, ServiceError, type HttpErrorSpec } from '@veto/service-kit';
+import { asServiceError, BODY_LIMIT, parseRequest, problemBody, type HttpErrorSpec } from '@veto/service-kit';
 import express, { Router, type ErrorRequestHandler, type Request } from 'express';
 import { z } from 'zod';
 import type { Database } from '../../data-access/database';
 import { introspectToken } from '../../domain/introspect-token';
-import { AuthError, ValidationError } from '../../errors';
+import { AuthError } from '../../errors';
 import { createClientCheck, readClientCredentials } from './introspection-client-auth';
 import { HTTP_ERRORS } from './problem-details';
 
@@ -12,29 +12,11 @@ import { HTTP_ERRORS } from './problem-details';
 const credentialsBody = z.object({ client_id: z.string().max(512).optional(), client_secret: z.string().max(512).optional() });
 const introspectionBody = z.object({ token: z.string().min(1).max(8192), token_type_hint: z.string().max(64).optional() });
 
-// The service's code → status table, read by any code (the router meets body-parser's codes too).
+// The service's code → status table, read by any code (the router meets express's codes too).
 const STATUS_TABLE: Readonly<Record<string, HttpErrorSpec>> = HTTP_ERRORS;
 
 /** The realm of the Basic challenge on `invalid_client`. */
 const INTROSPECTION_REALM = 'veto-introspection';
-
-/** Body-parser failures (they carry a `type`) as the codes the rest of the service answers with. */
-function fromBodyParser(error: unknown): ServiceError | undefined {
-  if (typeof error !== 'object' || error === null || !('type' in error)) return undefined;
-  switch (error.type) {
-    case 'entity.too.large':
-      return new ServiceError('PAYLOAD_TOO_LARGE', `The request body exceeds ${BODY_LIMIT}`, { cause: error });
-    case 'parameters.too.many':
-      return new ServiceError('PAYLOAD_TOO_LARGE', 'The form has too many parameters', { cause: error });
-    case 'entity.parse.failed':
-      return new ServiceError('MALFORMED_JSON', 'The request body is not valid JSON', { cause: error });
-    case 'encoding.unsupported':
-    case 'charset.unsupported':
-      return new ServiceError('UNSUPPORTED_MEDIA_TYPE', 'Unsupported body encoding or charset', { cause: error });
-    default:
-      return undefined;
-  }
-}
 
 /** Whether the request authenticated (or tried to) with `client_secret_post` rather than the Authorization header. */
 const usedPostAuthentication = (req: Request): boolean =>
@@ -51,23 +33,14 @@ const usedPostAuthentication = (req: Request): boolean =>
  * and unknown errors go on to the service's error middleware.
  */
 const introspectionErrors: ErrorRequestHandler = (error: unknown, req, res, next) => {
-  const known = error instanceof ServiceError ? error : fromBodyParser(error);
+  const known = asServiceError(error);
   const spec = known === undefined ? undefined : STATUS_TABLE[known.code];
   if (res.headersSent || known === undefined || spec === undefined || spec.status >= 500) {
     next(error);
     return;
   }
   const oauthError = known.code === 'INTROSPECTION_UNAUTHORIZED' ? 'invalid_client' : 'invalid_request';
-  const body: Record<string, unknown> = {
-    type: `urn:veto:error:${known.code.toLowerCase()}`,
-    title: spec.title,
-    status: spec.status,
-    detail: known.message,
-    code: known.code,
-    ...(known instanceof ValidationError ? { errors: known.errors } : {}),
-    error: oauthError,
-    error_description: known.message,
-  };
+  const body = { ...problemBody(known, spec), error: oauthError, error_description: known.message };
   if (oauthError === 'invalid_client' && !usedPostAuthentication(req)) {
     res.set('WWW-Authenticate', `Basic realm="${INTROSPECTION_REALM}", error="invalid_client"`);
   }

@@ -32,8 +32,8 @@ export const HTTP_ERRORS: HttpErrorTable<AuthErrorCode> = Object.freeze({
  * The error middleware, in order: the token codes of `@veto/auth-lib` (`TOKEN_*`,
  * `FORBIDDEN_ROLE`) through its `authErrorHandler`, then the service's own codes through
  * `@veto/service-kit`'s problem handler with {@link HTTP_ERRORS} — `Retry-After` on
- * `RATE_LIMITED`, a Basic challenge on `INTROSPECTION_UNAUTHORIZED`, a Bearer
- * `invalid_token` challenge on every other 401. Anything else is logged (with the request
+ * `RATE_LIMITED`, a Bearer `invalid_token` challenge on every 401 (the introspection
+ * router answers its own client errors, with a Basic challenge). Anything else is logged (with the request
  * id) and becomes a 500 `INTERNAL` that leaks nothing.
  *
  * @param logger - where unexpected errors go
@@ -50,10 +50,6 @@ export function createErrorHandler(logger: Logger): ErrorRequestHandler[] {
       headersFor: (error, status): Record<string, string> => {
         if (error instanceof RateLimitedError) {
           return { 'Retry-After': String(error.retryAfterSeconds) };
-        }
-        if (error.code === 'INTROSPECTION_UNAUTHORIZED') {
-          // RFC 7662 §2.1: the protected resource authenticates as a client, e.g. with HTTP Basic.
-          return { 'WWW-Authenticate': 'Basic realm="veto-introspection"' };
         }
         return status === 401 ? { 'WWW-Authenticate': 'Bearer realm="veto", error="invalid_token"' } : {};
       },
