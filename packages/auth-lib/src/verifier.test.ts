@@ -103,7 +103,7 @@ describe('createVerifier', () => {
     ['b64, an extension Veto does not implement', { crit: ['b64'], b64: false }],
     ['an empty list', { crit: [] }],
     ['a malformed value', { crit: 'b64' }],
-  ])('rejects a crit header naming %s with TOKEN_MALFORMED', (_name, header) => {
+  ])('rejects a crit header (%s) with TOKEN_MALFORMED', (_name, header) => {
     expect(codeOf(() => setup().verifier.verify(signTestToken({}, { now: T0, header })))).toBe('TOKEN_MALFORMED');
   });
 
@@ -153,12 +153,12 @@ describe('createVerifier', () => {
   it.each([
     ['an iat_ms in the next second', { iat_ms: T0 + 1000 }],
     ['an iat_ms in the previous second', { iat_ms: T0 - 1000 }],
-    ['an iat_ms with a fractional iat', { iat: T0 / 1000 }],
+    ['a fractional iat besides iat_ms', { iat: T0 / 1000 }],
     ['a fractional iat_ms', { iat_ms: T0 + 0.5 }],
     ['a negative iat_ms', { iat: -1, iat_ms: -1 }],
     ['an iat_ms beyond safe integers', { iat: 2 ** 53 / 1000, iat_ms: 2 ** 53 }],
     ['a string iat_ms', { iat_ms: String(T0) }],
-  ])('rejects %s (iat_ms disagreeing with iat) with TOKEN_MALFORMED', (_name, claims) => {
+  ])('rejects a token with %s with TOKEN_MALFORMED', (_name, claims) => {
     expect(codeOf(() => setup().verifier.verify(signTestToken(claims, { now: T0 })))).toBe('TOKEN_MALFORMED');
   });
 
