@@ -47,7 +47,7 @@ async function main(): Promise<void> {
   const cache = new RevocationCache({ accessTokenTtlSeconds: TTL_SECONDS, clockSkewSeconds: SKEW_SECONDS });
   const feed = createRevocationFeed({ nc, cache, accessTokenTtlSeconds: TTL_SECONDS, clockSkewSeconds: SKEW_SECONDS, logger });
   const veto = (cacheEnabled: boolean): Verifier =>
-    createVerifier({ issuer, audience, keys, clockSkewSeconds: SKEW_SECONDS, revocations: cache, isRevocationAvailable: feed.isRevocationAvailable, cache: { enabled: cacheEnabled } });
+    createVerifier({ issuer, audience, keys, clockSkewSeconds: SKEW_SECONDS, accessTokenTtlSeconds: TTL_SECONDS, revocations: cache, isRevocationAvailable: feed.isRevocationAvailable, cache: { enabled: cacheEnabled } });
   const ticketsApp = (verifier: Verifier): Express =>
     createApp({ database, verifier, cache, feed, clock: Date.now, logger, metricsRegistry: new Registry() });
 

@@ -18,6 +18,7 @@ const PROBLEMS: Record<AuthErrorCode, { status: number; title: string; headers: 
   TOKEN_INVALID_SIGNATURE: { status: 401, title: 'Invalid token signature', headers: INVALID_TOKEN },
   TOKEN_EXPIRED: { status: 401, title: 'Token expired', headers: INVALID_TOKEN },
   TOKEN_NOT_YET_VALID: { status: 401, title: 'Token not yet valid', headers: INVALID_TOKEN },
+  TOKEN_LIFETIME_TOO_LONG: { status: 401, title: 'Token lifetime too long', headers: INVALID_TOKEN },
   TOKEN_WRONG_ISSUER: { status: 401, title: 'Token from an untrusted issuer', headers: INVALID_TOKEN },
   TOKEN_WRONG_AUDIENCE: { status: 401, title: 'Token for another audience', headers: INVALID_TOKEN },
   TOKEN_WRONG_ALGORITHM: { status: 401, title: 'Token algorithm not accepted', headers: INVALID_TOKEN },

@@ -1,4 +1,14 @@
-export { ROLES, accessTokenClaimsSchema, numericDateToMs, type AccessTokenClaims, type Role } from './access-token-claims';
+export {
+  ROLES,
+  accessTokenClaimsSchema,
+  accessTokenTimes,
+  issuedAtMs,
+  numericDateToMs,
+  type AccessTokenClaims,
+  type AccessTokenTimes,
+  type Role,
+} from './access-token-claims';
+export { toLowS } from './low-s-signature';
 export { AUTH_ERROR_CODES, AuthError, isAuthError, type AuthErrorCode } from './errors';
 export { RevocationCache, type RevocationCacheOptions, type RevocationSubject } from './revocation-cache';
 export { createStaticKeyStore, keysFromJwks, type JsonWebKeySet, type KeyEntry, type KeyStore } from './key-store';

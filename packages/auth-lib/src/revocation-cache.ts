@@ -1,4 +1,4 @@
-import { numericDateToMs, type AccessTokenClaims } from './access-token-claims';
+import { issuedAtMs, type AccessTokenClaims } from './access-token-claims';
 
 /** Options of {@link RevocationCache}. */
 export interface RevocationCacheOptions {
@@ -11,7 +11,7 @@ export interface RevocationCacheOptions {
 }
 
 /** The part of a token's claims the revocation decision looks at. */
-export type RevocationSubject = Pick<AccessTokenClaims, 'sub' | 'sid' | 'iat'>;
+export type RevocationSubject = Pick<AccessTokenClaims, 'sub' | 'sid' | 'iat' | 'iat_ms'>;
 
 /**
  * In-memory revocation state of one service instance: user watermarks
@@ -28,7 +28,7 @@ export type RevocationSubject = Pick<AccessTokenClaims, 'sub' | 'sid' | 'iat'>;
  * @example
  * const cache = new RevocationCache({ accessTokenTtlSeconds: 900 });
  * cache.revokeUser('u1', Date.parse('2026-11-23T10:00:00.000Z'));
- * cache.isRevoked({ sub: 'u1', sid: 's1', iat: 1795428000 }); // true: issued before the ban
+ * cache.isRevoked({ sub: 'u1', sid: 's1', iat: 1795428000, iat_ms: 1795428000000 }); // true: issued before the ban
  */
 export class RevocationCache {
   readonly #users = new Map<string, number>();
@@ -79,9 +79,12 @@ export class RevocationCache {
 
   /**
    * Decides whether a token is revoked. A token issued strictly after its user's watermark
-   * is accepted, even within the same second; the same millisecond counts as before.
+   * is accepted, even within the same second; the same millisecond counts as before. The issue
+   * time is `iat_ms` when the token has it, else `iat * 1000` (a previous-format token with a
+   * fractional `iat`, accepted until it expires; or an integer `iat` from another issuer, which
+   * counts as the start of its second).
    *
-   * @param claims - `sub`, `sid` and `iat` of a token whose signature was already verified
+   * @param claims - `sub`, `sid`, `iat` and `iat_ms` of a token whose signature was already verified
    * @example
    * if (cache.isRevoked(claims)) throw new AuthError('TOKEN_REVOKED', 'token revoked');
    */
@@ -89,7 +92,7 @@ export class RevocationCache {
     const now = this.#clock();
     if (this.#live(this.#sessions, claims.sid, now) !== undefined) return true;
     const watermark = this.#live(this.#users, claims.sub, now);
-    return watermark !== undefined && numericDateToMs(claims.iat) <= watermark;
+    return watermark !== undefined && issuedAtMs(claims) <= watermark;
   }
 
   /**

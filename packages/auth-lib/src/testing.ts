@@ -1,6 +1,7 @@
 import { generateKeyPairSync, randomUUID, sign, type JsonWebKey, type KeyObject } from 'node:crypto';
-import type { AccessTokenClaims } from './access-token-claims';
+import { accessTokenTimes, type AccessTokenClaims } from './access-token-claims';
 import type { JsonWebKeySet } from './key-store';
+import { complementS, isHighS, toLowS } from './low-s-signature';
 export { startJwksServer, type JwksServer } from './test-support/jwks-server';
 
 /** A throw-away ES256 key pair for tests; never use it outside tests. */
@@ -47,9 +48,9 @@ export function testJwks(...pairs: TestKeyPair[]): JsonWebKeySet {
 export interface SignTestTokenOptions {
   /** The signing key pair. Default {@link TEST_KEY_PAIR}. */
   keyPair?: TestKeyPair;
-  /** Signing time in ms; `iat` gets millisecond precision. Default `Date.now()`. */
+  /** Signing time in whole ms: `iat` is its second, `iat_ms` the ms itself, as the auth service signs. Default `Date.now()`. */
   now?: number;
-  /** `exp - iat`. Default 900. */
+  /** `exp - iat`, whole seconds. Default 900. */
   ttlSeconds?: number;
   /** Header fields merged over `{ alg: 'ES256', kid }`, to forge odd headers. */
   header?: Record<string, unknown>;
@@ -57,7 +58,7 @@ export interface SignTestTokenOptions {
 
 /**
  * Signs an access token for tests, with defaults for every claim; any claim can be overridden
- * or removed (pass `undefined`).
+ * or removed (pass `undefined`). A previous-format token: `{ iat: 1763862749.123, iat_ms: undefined, exp: ... }`.
  *
  * @param claims - claims to override, e.g. `{ sub: 'u1', role: 'admin' }`
  * @param options - see {@link SignTestTokenOptions}
@@ -67,15 +68,13 @@ export interface SignTestTokenOptions {
  */
 export function signTestToken(claims: Partial<Record<keyof AccessTokenClaims, unknown>> & Record<string, unknown> = {}, options: SignTestTokenOptions = {}): string {
   const { keyPair = TEST_KEY_PAIR, now = Date.now(), ttlSeconds = 900, header = {} } = options;
-  const iat = now / 1000;
   const payload: Record<string, unknown> = {
     iss: TEST_ISSUER,
     aud: TEST_AUDIENCE,
     sub: 'test-user',
     sid: `test-session-${randomUUID()}`,
     role: 'user',
-    iat,
-    exp: iat + ttlSeconds,
+    ...accessTokenTimes(now, ttlSeconds),
     jti: randomUUID(),
     ...claims,
   };
@@ -85,7 +84,8 @@ export function signTestToken(claims: Partial<Record<keyof AccessTokenClaims, un
 
 /**
  * Signs any header and payload with ES256, validating nothing, so tests can forge tokens with
- * wrong claim types or headers that a JWT library would refuse to produce.
+ * wrong claim types or headers that a JWT library would refuse to produce. The signature is
+ * low-S, as the auth service makes it; {@link toHighS} gives its other valid form.
  *
  * @param header - the JOSE header, written as given
  * @param payload - the claims, written as given
@@ -98,5 +98,21 @@ export function signCompactJws(header: Record<string, unknown>, payload: Record<
   const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
   const signingInput = `${encode(header)}.${encode(payload)}`;
   const signature = sign('sha256', Buffer.from(signingInput), { key: privateKey, dsaEncoding: 'ieee-p1363' });
-  return `${signingInput}.${signature.toString('base64url')}`;
+  return toLowS(`${signingInput}.${signature.toString('base64url')}`);
+}
+
+/**
+ * The high-S twin of a low-S ES256 token: same header and payload, the other valid signature
+ * (r, n - s), which `@veto/auth-lib` refuses.
+ *
+ * @param token - a compact JWS with a low-S ES256 signature, e.g. from {@link signTestToken}
+ * @throws TypeError when the token's signature is not a low-S ES256 signature
+ * @example
+ * expect(codeOf(() => verifier.verify(toHighS(signTestToken())))).toBe('TOKEN_INVALID_SIGNATURE');
+ */
+export function toHighS(token: string): string {
+  const [header, payload, signature = ''] = token.split('.');
+  const raw = Buffer.from(signature, 'base64url');
+  if (raw.length !== 64 || isHighS(raw)) throw new TypeError('toHighS takes a token with a low-S ES256 signature');
+  return `${header}.${payload}.${complementS(raw).toString('base64url')}`;
 }

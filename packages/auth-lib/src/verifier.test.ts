@@ -1,10 +1,12 @@
 import jwt from 'jsonwebtoken';
 import { RevocationCache } from './revocation-cache';
-import { createTestKeyPair, signCompactJws, signTestToken, TEST_AUDIENCE, TEST_ISSUER, TEST_KEY_PAIR, testJwks } from './testing';
+import { createTestKeyPair, signCompactJws, signTestToken, TEST_AUDIENCE, TEST_ISSUER, TEST_KEY_PAIR, testJwks, toHighS } from './testing';
 import { createVerifier, type VerifierOptions } from './verifier';
 import { codeOf } from './test-support/code-of';
 
 const T0 = Date.parse('2026-11-23T10:00:00.123Z');
+// The second T0 falls in: the integer iat of a token signed at T0.
+const T0_S = Math.floor(T0 / 1000);
 
 function setup(overrides: Partial<VerifierOptions> = {}) {
   const time = { now: T0 };
@@ -19,7 +21,7 @@ describe('createVerifier', () => {
   it('returns the typed claims of a valid token', () => {
     const { verifier } = setup();
     const claims = verifier.verify(signTestToken({ sub: 'u1', sid: 's1', role: 'admin' }, { now: T0 }));
-    expect(claims).toMatchObject({ sub: 'u1', sid: 's1', role: 'admin', iss: TEST_ISSUER, aud: TEST_AUDIENCE, iat: T0 / 1000 });
+    expect(claims).toMatchObject({ sub: 'u1', sid: 's1', role: 'admin', iss: TEST_ISSUER, aud: TEST_AUDIENCE, iat: T0_S, iat_ms: T0, exp: T0_S + 900 });
   });
 
   it('accepts keys given as { kid, key } entries', () => {
@@ -46,9 +48,9 @@ describe('createVerifier', () => {
   it('rejects an expired token with TOKEN_EXPIRED, after the skew', () => {
     const { time, verifier } = setup({ cache: { enabled: false } });
     const token = signTestToken({}, { now: T0, ttlSeconds: 900 });
-    time.now = T0 + 930_000 - 1;
+    time.now = (T0_S + 930) * 1000 - 1;
     expect(verifier.verify(token).sub).toBe('test-user');
-    time.now = T0 + 930_000;
+    time.now = (T0_S + 930) * 1000;
     expect(codeOf(() => verifier.verify(token))).toBe('TOKEN_EXPIRED');
   });
 
@@ -85,6 +87,24 @@ describe('createVerifier', () => {
     const payload = { iss: TEST_ISSUER, aud: TEST_AUDIENCE, sub: 'u1', sid: 's1', role: 'admin', iat: T0 / 1000, exp: T0 / 1000 + 900, jti: 'j' };
     const token = jwt.sign(payload, secret, { algorithm: 'HS256', keyid: TEST_KEY_PAIR.kid });
     expect(codeOf(() => setup().verifier.verify(token))).toBe('TOKEN_WRONG_ALGORITHM');
+  });
+
+  it('rejects the high-S twin of a valid token with TOKEN_INVALID_SIGNATURE, and accepts the low-S one', () => {
+    const lowS = signTestToken({}, { now: T0 });
+    const highS = toHighS(lowS);
+    // The twin is a valid ECDSA signature (OpenSSL accepts both forms); only the low-S rule refuses it.
+    expect(() => jwt.verify(highS, TEST_KEY_PAIR.publicKey, { algorithms: ['ES256'], clockTimestamp: T0 / 1000 })).not.toThrow();
+    expect(codeOf(() => setup().verifier.verify(highS))).toBe('TOKEN_INVALID_SIGNATURE');
+    expect(codeOf(() => setup().verifier.verify(lowS))).toBe('accepted');
+  });
+
+  it.each([
+    ['an unknown extension', { crit: ['exp'], exp: 1 }],
+    ['b64, an extension Veto does not implement', { crit: ['b64'], b64: false }],
+    ['an empty list', { crit: [] }],
+    ['a malformed value', { crit: 'b64' }],
+  ])('rejects a crit header (%s) with TOKEN_MALFORMED', (_name, header) => {
+    expect(codeOf(() => setup().verifier.verify(signTestToken({}, { now: T0, header })))).toBe('TOKEN_MALFORMED');
   });
 
   it('rejects a signature of the wrong length with TOKEN_INVALID_SIGNATURE', () => {
@@ -128,6 +148,76 @@ describe('createVerifier', () => {
     ['an unknown role', { role: 'root' }],
   ])('rejects %s with TOKEN_MALFORMED', (_name, claims) => {
     expect(codeOf(() => setup().verifier.verify(signTestToken(claims, { now: T0 })))).toBe('TOKEN_MALFORMED');
+  });
+
+  it.each([
+    ['an iat_ms in the next second', { iat_ms: T0 + 1000 }],
+    ['an iat_ms in the previous second', { iat_ms: T0 - 1000 }],
+    ['a fractional iat besides iat_ms', { iat: T0 / 1000 }],
+    ['a fractional iat_ms', { iat_ms: T0 + 0.5 }],
+    ['a negative iat_ms', { iat: -1, iat_ms: -1 }],
+    ['an iat_ms beyond safe integers', { iat: 2 ** 53 / 1000, iat_ms: 2 ** 53 }],
+    ['a string iat_ms', { iat_ms: String(T0) }],
+  ])('rejects a token with %s with TOKEN_MALFORMED', (_name, claims) => {
+    expect(codeOf(() => setup().verifier.verify(signTestToken(claims, { now: T0 })))).toBe('TOKEN_MALFORMED');
+  });
+
+  describe('lifetime bound (accessTokenTtlSeconds 900, skew 30)', () => {
+    const verify = (ttlSeconds: number) => codeOf(() => setup({ accessTokenTtlSeconds: 900, clockSkewSeconds: 30 }).verifier.verify(signTestToken({}, { now: T0, ttlSeconds })));
+
+    it('accepts exp - iat = ttl and shorter', () => {
+      expect(verify(900)).toBe('accepted');
+      expect(verify(60)).toBe('accepted');
+    });
+
+    // The skew tolerates clock differences between machines; exp and iat both come from the
+    // issuer's clock, so a token living ttl + anything would outlive the revocation entry.
+    it.each([901, 900 + 30, 900 + 30 + 1, 10 * 365 * 86_400])('rejects exp - iat = %i s with TOKEN_LIFETIME_TOO_LONG', (ttlSeconds) => {
+      expect(verify(ttlSeconds)).toBe('TOKEN_LIFETIME_TOO_LONG');
+    });
+
+    it('defaults to the auth service default of 900 s', () => {
+      expect(codeOf(() => setup().verifier.verify(signTestToken({}, { now: T0, ttlSeconds: 900 })))).toBe('accepted');
+      expect(codeOf(() => setup().verifier.verify(signTestToken({}, { now: T0, ttlSeconds: 901 })))).toBe('TOKEN_LIFETIME_TOO_LONG');
+    });
+
+    it('accepts a previous-format token living exactly ttl despite floating-point error in exp - iat', () => {
+      // 1795428000.123 + 900 - 1795428000.123 is not exactly 900 in binary floating point.
+      const iat = T0 / 1000;
+      const token = signTestToken({ iat, iat_ms: undefined, exp: iat + 900 }, { now: T0 });
+      expect(codeOf(() => setup({ clockSkewSeconds: 0 }).verifier.verify(token))).toBe('accepted');
+    });
+  });
+
+  describe('same-second revocation decisions', () => {
+    function withBanAt(revokedAtMs: number) {
+      const { clock } = setup();
+      const revocations = new RevocationCache({ accessTokenTtlSeconds: 900, clock });
+      revocations.revokeUser('u1', revokedAtMs);
+      return setup({ revocations, cache: { enabled: false } }).verifier;
+    }
+
+    it('accepts a token issued 1 ms after the ban in the same second, rejects one of the same millisecond (iat_ms)', () => {
+      const verifier = withBanAt(T0);
+      expect(codeOf(() => verifier.verify(signTestToken({ sub: 'u1' }, { now: T0 + 1 })))).toBe('accepted');
+      expect(codeOf(() => verifier.verify(signTestToken({ sub: 'u1' }, { now: T0 })))).toBe('TOKEN_REVOKED');
+      expect(codeOf(() => verifier.verify(signTestToken({ sub: 'u1' }, { now: T0 - 1 })))).toBe('TOKEN_REVOKED');
+    });
+
+    it('decides a previous-format token (fractional iat, no iat_ms) by its milliseconds too', () => {
+      const verifier = withBanAt(T0);
+      const oldFormat = (iatMs: number) => signTestToken({ sub: 'u1', iat: iatMs / 1000, iat_ms: undefined, exp: iatMs / 1000 + 900 }, { now: iatMs });
+      expect(codeOf(() => verifier.verify(oldFormat(T0 + 1)))).toBe('accepted');
+      expect(codeOf(() => verifier.verify(oldFormat(T0)))).toBe('TOKEN_REVOKED');
+      expect(codeOf(() => verifier.verify(oldFormat(T0 - 1)))).toBe('TOKEN_REVOKED');
+    });
+
+    it('counts an integer iat without iat_ms (another issuer) as the start of its second', () => {
+      const verifier = withBanAt(T0);
+      const wholeSecond = (iat: number) => signTestToken({ sub: 'u1', iat, iat_ms: undefined, exp: iat + 900 }, { now: iat * 1000 });
+      expect(codeOf(() => verifier.verify(wholeSecond(T0_S)))).toBe('TOKEN_REVOKED');
+      expect(codeOf(() => verifier.verify(wholeSecond(T0_S + 1)))).toBe('accepted');
+    });
   });
 
   it('rejects a validly signed payload that is not a JSON object with TOKEN_MALFORMED', () => {
@@ -186,6 +276,7 @@ describe('createVerifier', () => {
     ['an empty issuer', { issuer: '' }],
     ['an empty audience', { audience: '' }],
     ['a negative skew', { clockSkewSeconds: -1 }],
+    ['a zero access-token TTL', { accessTokenTtlSeconds: 0 }],
     ['a zero cache size', { cache: { max: 0 } }],
     ['no usable key', { keys: { keys: [] } }],
     ['a private key', { keys: [{ kid: 'k', key: TEST_KEY_PAIR.privateKey }] }],

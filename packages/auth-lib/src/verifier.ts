@@ -1,8 +1,9 @@
 import jwt from 'jsonwebtoken';
 import { LRUCache } from 'lru-cache';
-import { accessTokenClaimsSchema, type AccessTokenClaims } from './access-token-claims';
+import { accessTokenClaimsSchema, numericDateToMs, type AccessTokenClaims } from './access-token-claims';
 import { AuthError } from './errors';
 import { createStaticKeyStore, type JsonWebKeySet, type KeyEntry, type KeyStore } from './key-store';
+import { isHighS } from './low-s-signature';
 import type { RevocationCache } from './revocation-cache';
 
 /** Options of {@link createVerifier}. */
@@ -15,6 +16,12 @@ export interface VerifierOptions {
   keys: JsonWebKeySet | readonly KeyEntry[] | KeyStore;
   /** Tolerated clock difference for `exp`, `nbf` and `iat`. Default 30. */
   clockSkewSeconds?: number;
+  /**
+   * The issuer's access-token lifetime, as given to the {@link RevocationCache}: a token whose
+   * `exp - iat` is longer is refused with `TOKEN_LIFETIME_TOO_LONG`, since it would outlive the
+   * cache entry that must reject it. Default 900 (the auth service's default).
+   */
+  accessTokenTtlSeconds?: number;
   /** Milliseconds since the epoch. Default `Date.now`. */
   clock?: () => number;
   /** Longer tokens are rejected before any parsing. Default 8192. */
@@ -69,11 +76,12 @@ function decodeSegment(segment: string, what: string): Record<string, unknown> {
 }
 
 function checkOptions(options: VerifierOptions) {
-  const { issuer, audience, keys, clockSkewSeconds = 30, clock = Date.now, maxTokenBytes = 8192, cache = {} } = options;
+  const { issuer, audience, keys, clockSkewSeconds = 30, accessTokenTtlSeconds = 900, clock = Date.now, maxTokenBytes = 8192, cache = {} } = options;
   if (typeof issuer !== 'string' || issuer.length === 0) throw new TypeError('issuer must be a non-empty string');
   if (typeof audience !== 'string' || audience.length === 0) throw new TypeError('audience must be a non-empty string');
   if (keys === null || typeof keys !== 'object') throw new TypeError('keys must be a JWKS, a list of { kid, key } or a KeyStore');
   if (!Number.isFinite(clockSkewSeconds) || clockSkewSeconds < 0) throw new TypeError('clockSkewSeconds must be a non-negative number');
+  if (!Number.isFinite(accessTokenTtlSeconds) || accessTokenTtlSeconds <= 0) throw new TypeError('accessTokenTtlSeconds must be a positive number');
   if (typeof clock !== 'function') throw new TypeError('clock must be a function returning milliseconds');
   if (!Number.isInteger(maxTokenBytes) || maxTokenBytes < 16) throw new TypeError('maxTokenBytes must be an integer of at least 16');
   const { enabled = true, max = 10_000 } = cache;
@@ -84,14 +92,15 @@ function checkOptions(options: VerifierOptions) {
   if (options.isRevocationAvailable !== undefined && typeof options.isRevocationAvailable !== 'function') {
     throw new TypeError('isRevocationAvailable must be a function');
   }
-  return { issuer, audience, keys, clockSkewSeconds, clock, maxTokenBytes, cacheEnabled: enabled, cacheMax: max };
+  return { issuer, audience, keys, clockSkewSeconds, maxLifetimeMs: accessTokenTtlSeconds * 1000, clock, maxTokenBytes, cacheEnabled: enabled, cacheMax: max };
 }
 
 /**
  * Creates a local verifier for ES256 access tokens. Checks, in order: size, structure, header
- * (`alg` must be ES256, `kid` must be known), claim types, signature and times (jsonwebtoken,
- * ES256 only), `iat` not in the future, issuer, audience; then, on every call including cache
- * hits, revocation. Verified claims are cached by token string until the token's `exp`.
+ * (`alg` must be ES256, no `crit`, `kid` must be known), claim types (`iat_ms` agreeing with
+ * `iat`), signature (low-S only) and times (jsonwebtoken, ES256 only), `iat` not in the future,
+ * `exp - iat` within `accessTokenTtlSeconds`, issuer, audience; then, on every call including
+ * cache hits, revocation. Verified claims are cached by token string until the token's `exp`.
  *
  * @param options - see {@link VerifierOptions}
  * @throws TypeError for invalid options or keys
@@ -100,7 +109,7 @@ function checkOptions(options: VerifierOptions) {
  * const claims = verifier.verify(token); // throws AuthError('TOKEN_EXPIRED') etc.
  */
 export function createVerifier(options: VerifierOptions): Verifier {
-  const { issuer, audience, keys, clockSkewSeconds, clock, maxTokenBytes, cacheEnabled, cacheMax } = checkOptions(options);
+  const { issuer, audience, keys, clockSkewSeconds, maxLifetimeMs, clock, maxTokenBytes, cacheEnabled, cacheMax } = checkOptions(options);
   const keyStore = isKeyStore(keys) ? keys : createStaticKeyStore(keys);
   const { revocations, isRevocationAvailable } = options;
   // Expiry is checked against the injected clock on read, so lru-cache's own TTL clock stays unused.
@@ -117,6 +126,9 @@ export function createVerifier(options: VerifierOptions): Verifier {
     if (!parts.every((part) => BASE64URL.test(part))) throw malformed('token segments are not base64url');
     const header = decodeSegment(headerPart, 'header');
     if (header.alg !== 'ES256') throw new AuthError('TOKEN_WRONG_ALGORITHM', 'token algorithm must be ES256');
+    // RFC 7515 §4.1.11: a JWS whose crit names an extension the recipient does not understand is
+    // invalid. Veto understands none, and jsonwebtoken ignores crit, so any crit is refused here.
+    if (Object.hasOwn(header, 'crit')) throw malformed('token header has crit; no JWS extension is supported');
     if (signaturePart.length === 0) throw malformed('token has no signature');
     if (typeof header.kid !== 'string') throw new AuthError('TOKEN_UNKNOWN_KEY', 'token header has no kid');
     const key = keyStore.getKey(header.kid);
@@ -124,10 +136,12 @@ export function createVerifier(options: VerifierOptions): Verifier {
     // Claim types are checked before jsonwebtoken so every JsonWebTokenError left means a bad signature.
     const parsed = accessTokenClaimsSchema.safeParse(decodeSegment(payloadPart, 'payload'));
     if (!parsed.success) throw malformed('token claims are missing or of the wrong type', parsed.error);
+    const signature = Buffer.from(signaturePart, 'base64url');
     // jsonwebtoken throws a plain TypeError for an ES256 signature of the wrong length.
-    if (Buffer.from(signaturePart, 'base64url').length !== ES256_SIGNATURE_BYTES) {
-      throw new AuthError('TOKEN_INVALID_SIGNATURE', 'token signature is invalid');
-    }
+    if (signature.length !== ES256_SIGNATURE_BYTES) throw new AuthError('TOKEN_INVALID_SIGNATURE', 'token signature is invalid');
+    // Only the low-S form of a signature is accepted, so a token cannot be re-encoded into a
+    // second valid string (the auth service normalizes; OpenSSL accepts both forms).
+    if (isHighS(signature)) throw new AuthError('TOKEN_INVALID_SIGNATURE', 'token signature is not in low-S form');
     try {
       jwt.verify(token, key, { algorithms: ['ES256'], clockTolerance: clockSkewSeconds, clockTimestamp: now / 1000 });
     } catch (err) {
@@ -138,6 +152,13 @@ export function createVerifier(options: VerifierOptions): Verifier {
     }
     const claims = parsed.data;
     if (claims.iat > now / 1000 + clockSkewSeconds) throw new AuthError('TOKEN_NOT_YET_VALID', 'token is issued in the future');
+    // A revocation entry lives revokedAt + ttl + skew, and a token is accepted until exp + skew:
+    // only a token living at most ttl is sure to die before the entry that rejects it. Both
+    // times come from the issuer's clock, so no skew applies to their difference. Compared in
+    // whole ms so a previous-format fractional iat is not tripped by floating-point error.
+    if (numericDateToMs(claims.exp) - numericDateToMs(claims.iat) > maxLifetimeMs) {
+      throw new AuthError('TOKEN_LIFETIME_TOO_LONG', 'token lifetime exceeds accessTokenTtlSeconds');
+    }
     if (claims.iss !== issuer) throw new AuthError('TOKEN_WRONG_ISSUER', 'token issuer is not accepted');
     const audiences = typeof claims.aud === 'string' ? [claims.aud] : claims.aud;
     if (!audiences.includes(audience)) throw new AuthError('TOKEN_WRONG_AUDIENCE', 'token audience is not accepted');

@@ -69,6 +69,7 @@ export function createApp(deps: AppDeps): Express {
     audience: config.audience,
     keys: [...keys.publicKeys].map(([kid, key]) => ({ kid, key })),
     clockSkewSeconds: 0,
+    accessTokenTtlSeconds: config.accessTokenTtlSeconds,
     clock,
   });
   const tokenCheck = { publicKeys: keys.publicKeys, issuer: config.issuer, audience: config.audience };

@@ -59,6 +59,8 @@ export function createTokenVerification(deps: TokenVerificationDeps): TokenVerif
     audience: config.audience,
     keys: deps.keys,
     clockSkewSeconds: config.clockSkewSeconds,
+    // The same TTL the cache keeps entries for: a token living longer would outlive its entry.
+    accessTokenTtlSeconds: config.accessTokenTtlSeconds,
     clock,
     revocations: cache,
     isRevocationAvailable: feed.isRevocationAvailable,

@@ -99,7 +99,7 @@ export async function replayArchive(archive: Readable, expectations: FixtureExpe
       const readyMs = performance.now() - readyStarted;
       // Read before the checks: a lookup at a later check time drops the entries expired by then.
       const cacheSize = cache.size;
-      const verifier = createVerifier({ issuer: TEST_ISSUER, audience: TEST_AUDIENCE, keys: testJwks(), clockSkewSeconds, clock, revocations: cache });
+      const verifier = createVerifier({ issuer: TEST_ISSUER, audience: TEST_AUDIENCE, keys: testJwks(), clockSkewSeconds, accessTokenTtlSeconds, clock, revocations: cache });
       const checks = expectations.checks.map((check): CheckOutcome => {
         nowMs = check.at === undefined ? Date.parse(expectations.now) : Date.parse(check.at);
         const token = signTestToken({ sub: check.token.sub, sid: check.token.sid }, { now: check.token.iat, ttlSeconds: accessTokenTtlSeconds });

@@ -1,4 +1,5 @@
 import { createPublicKey, generateKeyPairSync } from 'node:crypto';
+import { toLowS } from '@veto/auth-lib';
 import jwt from 'jsonwebtoken';
 import { issueAccessToken, type AccessTokenSettings } from './issue-access-token';
 import { createSigningKeys } from './signing-keys';
@@ -12,7 +13,7 @@ function settings(overrides: Partial<AccessTokenSettings> = {}): AccessTokenSett
 }
 
 describe('issueAccessToken', () => {
-  it('carries iss, aud, sub, sid, role, a millisecond iat from the clock, exp = iat + ttl, and a jti', () => {
+  it('carries iss, aud, sub, sid, role, an integer iat and the exact iat_ms from the clock, exp = iat + ttl, and a jti', () => {
     const s = settings();
     const { token, claims, expiresAt } = issueAccessToken(s, subject);
     const payload = jwt.decode(token);
@@ -22,12 +23,13 @@ describe('issueAccessToken', () => {
       sub: subject.userId,
       sid: subject.sessionId,
       role: 'user',
-      iat: 1_768_471_200.123,
-      exp: 1_768_471_200.123 + 900,
+      iat: 1_768_471_200,
+      iat_ms: 1_768_471_200_123,
+      exp: 1_768_471_200 + 900,
       jti: expect.stringMatching(/^[0-9a-f-]{36}$/),
     });
     expect(claims).toEqual(payload);
-    expect(expiresAt.getTime()).toBe(NOW_MS + 900_000);
+    expect(expiresAt.getTime()).toBe((1_768_471_200 + 900) * 1000);
   });
 
   it('signs ES256 with the kid of the current key in the header', () => {
@@ -53,11 +55,27 @@ describe('issueAccessToken', () => {
     expect(verified).toMatchObject({ sub: subject.userId, sid: subject.sessionId });
   });
 
-  it('expires exactly ttl seconds after issue', () => {
+  it('expires exactly ttl seconds after the second it was issued in', () => {
     const s = settings({ ttlSeconds: 60 });
     const { token } = issueAccessToken(s, subject);
     const options = { algorithms: ['ES256' as const], issuer: 'veto-auth', audience: 'veto' };
-    expect(() => jwt.verify(token, s.keys.publicKey, { ...options, clockTimestamp: NOW_MS / 1000 + 59.9 })).not.toThrow();
-    expect(() => jwt.verify(token, s.keys.publicKey, { ...options, clockTimestamp: NOW_MS / 1000 + 60.2 })).toThrow(jwt.TokenExpiredError);
+    const issueSecond = Math.floor(NOW_MS / 1000);
+    expect(() => jwt.verify(token, s.keys.publicKey, { ...options, clockTimestamp: issueSecond + 59.999 })).not.toThrow();
+    expect(() => jwt.verify(token, s.keys.publicKey, { ...options, clockTimestamp: issueSecond + 60 })).toThrow(jwt.TokenExpiredError);
+  });
+
+  it('is valid at once for a verifier comparing whole seconds (PyJWT: iat <= now)', () => {
+    const s = settings({ clock: () => Date.UTC(2026, 0, 15, 10, 0, 0, 999) });
+    const { claims } = issueAccessToken(s, subject);
+    expect(Number.isInteger(claims.iat) && Number.isInteger(claims.exp)).toBe(true);
+    expect(claims.iat).toBeLessThanOrEqual(Math.floor(s.clock() / 1000));
+  });
+
+  it('signs every token in low-S form (OpenSSL alone gives high-S about half the time)', () => {
+    const s = settings();
+    for (let i = 0; i < 32; i += 1) {
+      const { token } = issueAccessToken(s, subject);
+      expect(toLowS(token)).toBe(token);
+    }
   });
 });

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { accessTokenTimes, toLowS } from '@veto/auth-lib';
 import jwt from 'jsonwebtoken';
 import type { Clock } from '../clock';
 import type { Role } from '../data-access/schema';
@@ -20,8 +21,11 @@ export interface AccessTokenClaims {
   readonly sub: string;
   readonly sid: string;
   readonly role: Role;
-  /** NumericDate with millisecond precision (e.g. 1763862749.123). */
+  /** Whole seconds, as every JWT library compares them (e.g. 1763862749). */
   readonly iat: number;
+  /** The issue time in milliseconds (e.g. 1763862749123), for the same-second revocation watermark; `iat = floor(iat_ms / 1000)`. */
+  readonly iat_ms: number;
+  /** `iat + ttlSeconds`, whole seconds. */
   readonly exp: number;
   readonly jti: string;
 }
@@ -34,9 +38,12 @@ export interface IssuedAccessToken {
 }
 
 /**
- * Signs an ES256 access token. `iat` keeps milliseconds (a non-integer NumericDate,
- * allowed by RFC 7519) so a revocation watermark can tell apart a token issued just
- * after a revocation in the same second; `iat` and `exp` come from the injected clock.
+ * Signs an ES256 access token. `iat` and `exp` are whole seconds (a fractional `iat`, though
+ * allowed by RFC 7519, is refused by PyJWT and others as issued in the future); the private claim
+ * `iat_ms` keeps the millisecond so a revocation watermark can tell apart a token issued just
+ * after a revocation in the same second. All three come from the injected clock, through
+ * `accessTokenTimes` of @veto/auth-lib, the same function its verifier's tests use. The signature
+ * is normalized to low-S, the only form verifiers accept.
  *
  * @param settings - keys, issuer, audience, lifetime, clock
  * @param subject - user id, session id and role
@@ -45,18 +52,16 @@ export interface IssuedAccessToken {
  * const { token } = issueAccessToken(settings, { userId: user.id, sessionId, role: user.role });
  */
 export function issueAccessToken(settings: AccessTokenSettings, subject: { userId: string; sessionId: string; role: Role }): IssuedAccessToken {
-  const nowMs = settings.clock();
-  const iat = nowMs / 1000;
+  const times = accessTokenTimes(settings.clock(), settings.ttlSeconds);
   const claims: AccessTokenClaims = {
     iss: settings.issuer,
     aud: settings.audience,
     sub: subject.userId,
     sid: subject.sessionId,
     role: subject.role,
-    iat,
-    exp: iat + settings.ttlSeconds,
+    ...times,
     jti: randomUUID(),
   };
-  const token = jwt.sign({ ...claims }, settings.keys.privateKey, { algorithm: 'ES256', keyid: settings.keys.kid });
-  return { token, expiresAt: new Date(nowMs + settings.ttlSeconds * 1000), claims };
+  const token = toLowS(jwt.sign({ ...claims }, settings.keys.privateKey, { algorithm: 'ES256', keyid: settings.keys.kid }));
+  return { token, expiresAt: new Date(times.exp * 1000), claims };
 }

@@ -1,4 +1,5 @@
 import { createHmac, createPublicKey, randomUUID } from 'node:crypto';
+import { toLowS } from '@veto/auth-lib';
 import { eq } from 'drizzle-orm';
 import jwt from 'jsonwebtoken';
 import request from 'supertest';
@@ -23,9 +24,9 @@ beforeEach(async () => {
 });
 afterAll(() => database.close());
 
-/** Signs claims with the app's real key, so only the altered part can make the token fail. */
+/** Signs claims with the app's real key (low-S, as the app signs), so only the altered part can make the token fail. */
 function signWithAppKey(claims: Record<string, unknown>, header: { kid?: string } = { kid: t.keys.kid }): string {
-  return jwt.sign(claims, t.keys.privateKey, { algorithm: 'ES256', ...(header.kid === undefined ? {} : { keyid: header.kid }) });
+  return toLowS(jwt.sign(claims, t.keys.privateKey, { algorithm: 'ES256', ...(header.kid === undefined ? {} : { keyid: header.kid }) }));
 }
 
 function base64url(value: unknown): string {

@@ -47,7 +47,8 @@ describe('POST /api/users/signup', () => {
     const res = await request(t.app).post('/api/users/signup').send(credentials).expect(201);
     expect(res.body.user).toEqual({ id: expect.any(String), email: 'ada@example.com', role: 'user' });
     expect(typeof res.body.accessToken).toBe('string');
-    expect(res.body.accessTokenExpiresAt).toBe(new Date(t.clock() + 900_000).toISOString());
+    // The token's own exp: whole seconds, so the issue second plus the TTL.
+    expect(res.body.accessTokenExpiresAt).toBe(new Date(Math.floor(t.clock() / 1000) * 1000 + 900_000).toISOString());
     const stored = await findUserByEmail(database.db, 'ada@example.com');
     expect(stored?.passwordHash).toMatch(/^\$argon2id\$/);
     expect(stored?.passwordHash).not.toContain(credentials.password);
