@@ -1,6 +1,6 @@
 import { and, eq, isNull } from 'drizzle-orm';
 import type { Database } from './database';
-import { sessions, users, type SessionRow } from './schema';
+import { sessions, users, type Role, type SessionRow } from './schema';
 
 /** Why a session ended. */
 export type SessionRevokeReason = 'signout' | 'refresh_token_reused' | 'user_banned' | 'sessions_revoked';
@@ -79,7 +79,7 @@ export async function revokeSessionsOfUser(tx: Database, userId: string, reason:
 /**
  * The state that decides whether a session's tokens are still good, in one indexed query
  * (primary key of sessions, joined to its user): who owns it, whether it ended, whether the
- * owner is banned.
+ * owner is banned, and the owner's role as stored now.
  *
  * @param db - database
  * @param sessionId - the `sid` claim
@@ -87,9 +87,9 @@ export async function revokeSessionsOfUser(tx: Database, userId: string, reason:
  * @example
  * const state = await findSessionState(db, claims.sid);
  */
-export async function findSessionState(db: Database, sessionId: string): Promise<{ userId: string; revokedAt: Date | null; userBannedAt: Date | null } | undefined> {
+export async function findSessionState(db: Database, sessionId: string): Promise<{ userId: string; revokedAt: Date | null; userBannedAt: Date | null; userRole: Role } | undefined> {
   const [row] = await db
-    .select({ userId: sessions.userId, revokedAt: sessions.revokedAt, userBannedAt: users.bannedAt })
+    .select({ userId: sessions.userId, revokedAt: sessions.revokedAt, userBannedAt: users.bannedAt, userRole: users.role })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
     .where(eq(sessions.id, sessionId));

@@ -2,7 +2,6 @@ import { isAuthError, type Verifier } from '@veto/auth-lib';
 import type { Database } from '../data-access/database';
 import type { Role } from '../data-access/schema';
 import { findSessionState } from '../data-access/sessions-repository';
-import { findUserById } from '../data-access/users-repository';
 
 /**
  * An RFC 7662 introspection response: only `active` when the token is not usable; else its
@@ -27,9 +26,9 @@ const INACTIVE: IntrospectionResult = Object.freeze({ active: false });
 
 /**
  * Tells whether an access token is usable right now (RFC 7662): verified locally (signature,
- * issuer, audience, expiry — the verification cache makes a repeated token cheap), then two
- * primary-key reads, its session (with its owner's ban) and its user. Inactive for any bad
- * token, an ended or unknown session, a session of someone else, a banned or deleted user; the
+ * issuer, audience, expiry — the verification cache makes a repeated token cheap), then one
+ * indexed query for its session joined to its user. Inactive for any bad token, an ended or
+ * unknown session, a session of someone else, a banned or deleted user; the
  * reason is never disclosed. The role is the user's current one, not the token's: an admin
  * demoted since the token was issued introspects as `user`.
  *
@@ -49,11 +48,11 @@ export async function introspectToken(deps: { db: Database; verifier: Verifier }
     }
     throw error;
   }
-  const [state, user] = await Promise.all([findSessionState(deps.db, claims.sid), findUserById(deps.db, claims.sub)]);
-  if (state === undefined || state.revokedAt !== null || state.userId !== claims.sub || state.userBannedAt !== null || user === undefined) {
+  const state = await findSessionState(deps.db, claims.sid);
+  if (state === undefined || state.revokedAt !== null || state.userId !== claims.sub || state.userBannedAt !== null) {
     return INACTIVE;
   }
   const { sub, sid, iss, aud, jti } = claims;
   // RFC 7662 §2.2: exp and iat are NumericDates, whole seconds.
-  return { active: true, sub, sid, role: user.role, exp: Math.floor(claims.exp), iat: Math.floor(claims.iat), iss, aud, jti, token_type: 'Bearer' };
+  return { active: true, sub, sid, role: state.userRole, exp: Math.floor(claims.exp), iat: Math.floor(claims.iat), iss, aud, jti, token_type: 'Bearer' };
 }
