@@ -1,7 +1,6 @@
-import { spawnSync } from 'node:child_process';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { DEBIAN_PYTHON, requireDebianPythonModule } from '../test-support/debian-python';
+import { listenOnFreePort, type ListeningApp } from '../test-support/listening-app';
 import { createTestApp, type TestApp } from '../test-support/test-app';
 import { openTestDatabase, type TestDatabase } from '../test-support/test-database';
 import { startTokenChecker, type TokenCheckerProcess } from '../test-support/token-checker-process';
@@ -9,31 +8,26 @@ import { startTokenChecker, type TokenCheckerProcess } from '../test-support/tok
 // Issue 11: clients nobody here wrote must accept Veto's tokens the moment they are issued. PyJWT
 // compares iat with the current whole second, so a fractional iat was refused as issued in the
 // future ("ImmatureSignatureError ... (iat)") by every client checking within the same second.
-// Debian's python3-jwt, not a pyenv one: the version a Debian host has (installed by bootstrap).
-const DEBIAN_PYTHON = '/usr/bin/python3';
 const TOKENS = 10;
 
 let database: TestDatabase;
 let t: TestApp;
-let server: Server;
+let served: ListeningApp;
 let baseUrl: string;
 const checkers: TokenCheckerProcess[] = [];
 
 beforeAll(async () => {
-  const probe = spawnSync(DEBIAN_PYTHON, ['-c', 'import jwt'], { encoding: 'utf8' });
-  if (probe.status !== 0) {
-    throw new Error(`${DEBIAN_PYTHON} cannot import jwt (PyJWT): run \`node scripts/bootstrap.mjs\`, which installs python3-jwt.\n${probe.stderr ?? probe.error?.message ?? ''}`);
-  }
+  // Debian's python3-jwt (PyJWT 2.6), the version a Debian host has.
+  requireDebianPythonModule('jwt', 'python3-jwt');
   database = await openTestDatabase();
   t = await createTestApp(database);
-  server = t.app.listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  served = await listenOnFreePort(t.app);
+  baseUrl = served.baseUrl;
 });
 
 afterAll(async () => {
   await Promise.all(checkers.map((checker) => checker.stop()));
-  await new Promise((resolve) => server?.close(resolve));
+  await served?.close();
   await database?.close();
 });
 

@@ -1,15 +1,14 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { DEBIAN_PYTHON, requireDebianPythonModule } from '../../test-support/debian-python';
+import { listenOnFreePort, type ListeningApp } from '../../test-support/listening-app';
 import { createTestApp, type TestApp } from '../../test-support/test-app';
 import { openTestDatabase, type TestDatabase } from '../../test-support/test-database';
 import { createTestUser, type TestUser } from '../../test-support/test-users';
 
 // Interop: real OAuth clients written elsewhere introspect against the auth app on a real port.
 // openid-client 6 (ESM only) and Debian's authlib each run in a child process, one per batch of cases.
-const SYSTEM_PYTHON = '/usr/bin/python3';
 const SCRIPTS = join(__dirname, 'test-support');
 
 // A plain secret with '-' (openid-client sends it as %2D), and one with every character whose
@@ -19,14 +18,13 @@ const PLAIN = { clientId: 'resource-server', secret: 'veto-introspection-secret-
 const HARD = { clientId: 'rs:1+x%', secret: 'p+l%us:co-lon and  spaces %zz ü' };
 
 let database: TestDatabase;
-let plain: { t: TestApp; url: string; server: Server };
-let hard: { t: TestApp; url: string; server: Server };
+let plain: { t: TestApp; url: string; served: ListeningApp };
+let hard: { t: TestApp; url: string; served: ListeningApp };
 let ada: TestUser;
 
-async function listen(t: TestApp): Promise<{ t: TestApp; url: string; server: Server }> {
-  const server = t.app.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  return { t, server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/auth/introspect` };
+async function listen(t: TestApp): Promise<{ t: TestApp; url: string; served: ListeningApp }> {
+  const served = await listenOnFreePort(t.app);
+  return { t, served, url: `${served.baseUrl}/api/auth/introspect` };
 }
 
 /** Runs a child with `input` as JSON on stdin; resolves with its stdout parsed as JSON. */
@@ -56,10 +54,7 @@ beforeAll(async () => {
   ada = await createTestUser(first.app, database.db, 'ada@example.com');
 });
 afterAll(async () => {
-  for (const { server } of [plain, hard]) {
-    server.close();
-    server.closeAllConnections();
-  }
+  await Promise.all([plain, hard].map(({ served }) => served.close()));
   await database.close();
 });
 
@@ -116,10 +111,8 @@ describe('authlib (Debian python3-authlib) OAuth2Client.introspect_token', () =>
     body: Record<string, unknown>;
   }
   const introspect = async (endpoint: string, cases: { clientId: string; secret: string; method: string; token: string }[]): Promise<Answer[]> => {
-    if (spawnSync(SYSTEM_PYTHON, ['-c', 'import authlib'], { stdio: 'ignore' }).status !== 0) {
-      throw new Error(`${SYSTEM_PYTHON} cannot import authlib: run \`node scripts/bootstrap.mjs\` (it installs Debian's python3-authlib)`);
-    }
-    return (await runClient(SYSTEM_PYTHON, [join(SCRIPTS, 'authlib-introspect.py')], { endpoint, cases })) as Answer[];
+    requireDebianPythonModule('authlib', 'python3-authlib');
+    return (await runClient(DEBIAN_PYTHON, [join(SCRIPTS, 'authlib-introspect.py')], { endpoint, cases })) as Answer[];
   };
 
   it('authenticates with client_secret_basic and client_secret_post and reads active and inactive tokens', async () => {
