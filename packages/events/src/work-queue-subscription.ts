@@ -87,6 +87,8 @@ export interface WorkQueueSubscription extends AsyncIterable<WorkItem> {
 }
 
 // Deliveries beyond maxDeliver are only used to retry a dead-letter publish that failed, never shown to a handler.
+/** How many times a handler may see an event before it is dead-lettered, unless `maxDeliver` says otherwise. */
+export const DEFAULT_MAX_DELIVER = 5;
 const DEAD_LETTER_ATTEMPTS = 3;
 /** Waits between attempts to recreate a consumer that is gone: its stream may not exist again yet. */
 const RECREATE_BACKOFF_MS = [250, 500, 1_000, 2_000, 5_000];
@@ -133,7 +135,7 @@ class WorkQueue implements WorkQueueSubscription {
     const prefix = options.subjectPrefix ?? DEFAULT_SUBJECT_PREFIX;
     this.#filter = options.filterType === undefined ? allEventsSubject(prefix) : subjectFor(options.filterType, prefix);
     this.#deadLetterSubject = deadLetterSubject(this.#service, options.deadLetterPrefix ?? DEAD_LETTER_PREFIX);
-    this.#maxDeliver = positiveInteger('maxDeliver', options.maxDeliver ?? 5);
+    this.#maxDeliver = positiveInteger('maxDeliver', options.maxDeliver ?? DEFAULT_MAX_DELIVER);
     this.#backoffMs = options.backoffMs ?? [1000, 5000, 30_000];
     if (!Array.isArray(this.#backoffMs) || this.#backoffMs.length === 0 || !this.#backoffMs.every((ms) => Number.isInteger(ms) && ms >= 0)) {
       throw new TypeError(`subscribeWorkQueue: backoffMs must be a non-empty array of non-negative integers, got ${JSON.stringify(options.backoffMs)}`);

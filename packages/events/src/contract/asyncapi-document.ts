@@ -3,6 +3,7 @@ import { createEvent } from '../create-event';
 import { DUPLICATE_WINDOW_MS, DEFAULT_MAX_AGE_MS } from '../ensure-streams';
 import { EVENT_DATA_SCHEMAS, EVENT_TYPES, EVENT_VERSION, envelopeSchema, type EventOf, type EventType } from '../event-schemas';
 import { allEventsSubject, DEAD_LETTER_PREFIX, DEAD_LETTER_STREAM, DEFAULT_STREAM, subjectFor } from '../subjects';
+import { DEFAULT_MAX_DELIVER } from '../work-queue-subscription';
 
 /** The header every event is published with; its value is the event's `id` (see EventPublisher). */
 export const MESSAGE_ID_HEADER = 'Nats-Msg-Id';
@@ -139,7 +140,7 @@ Generated from the zod schemas of @veto/events by \`pnpm contract:generate\`; do
 
 const CONSUMERS = {
   fanOut: { stream: DEFAULT_STREAM, consumer: 'ordered', durable: false, ackPolicy: 'none', deliverPolicy: 'by_start_time', queueGroup: false },
-  workQueue: { stream: DEFAULT_STREAM, consumer: 'durable', durableName: '<service>', ackPolicy: 'explicit', maxDeliver: 5, deadLetterSubject: `${DEAD_LETTER_PREFIX}.<service>` },
+  workQueue: { stream: DEFAULT_STREAM, consumer: 'durable', durableName: '<service>', ackPolicy: 'explicit', maxDeliver: DEFAULT_MAX_DELIVER, deadLetterSubject: `${DEAD_LETTER_PREFIX}.<service>` },
 } as const;
 
 /**
