@@ -63,3 +63,16 @@ if (!pythonHasClients()) {
     step('  sudo apt-get install python3-jwt python3-authlib');
   }
 }
+
+// The admin console's end-to-end test drives a real browser: Debian's chromium, through
+// playwright-core (Playwright's own browser download is not reachable from every machine).
+const CHROMIUM = '/usr/bin/chromium';
+if (!existsSync(CHROMIUM)) {
+  if (isRoot && has('apt-get')) {
+    step('installing chromium from the Debian packages (admin console browser test)');
+    aptInstall(['chromium']);
+  } else {
+    step('the admin console browser test needs Debian\'s chromium:');
+    step('  sudo apt-get install chromium');
+  }
+}

@@ -9,6 +9,7 @@ export const EVENT_ERROR_CODES = [
   'SUBSCRIPTION_FAILED',
   'DEAD_LETTER_FAILED',
   'CONNECT_FAILED',
+  'RECEIPT_MALFORMED',
 ] as const;
 
 /** A stable, machine-readable reason for an event or bus failure. */

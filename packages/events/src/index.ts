@@ -6,6 +6,19 @@ export { EVENT_DATA_SCHEMAS, EVENT_TYPES, EVENT_VERSION, isEventType, type Event
 export { createEvent, type CreateEventOptions } from './create-event';
 export { parseEvent } from './parse-event';
 export {
+  allReceiptsSubject,
+  encodeEnforcementReceipt,
+  enforcementReceiptSchema,
+  MAX_RECEIPT_APPLIED,
+  parseEnforcementReceipt,
+  RECEIPT_EXPIRY_HEARTBEATS,
+  RECEIPT_PREFIX,
+  RECEIPT_VERSION,
+  receiptSubject,
+  type AppliedReceiptEntry,
+  type EnforcementReceipt,
+} from './enforcement-receipt';
+export {
   allEventsSubject,
   DEAD_LETTER_PREFIX,
   DEAD_LETTER_STREAM,

@@ -30,10 +30,10 @@ export interface VetoDeploymentOptions {
 export interface VetoDeployment {
   /** `http://127.0.0.1:<port>` of the auth service, fixed for the deployment's life. */
   readonly authUrl: string;
-  /** Starts the auth service (again, after a stop or a kill: same port, same data and signing key). */
-  startAuth(): ServiceProcess;
-  /** Starts tickets instance `index` (again: same port, and same PGlite data when there is no PostgreSQL). */
-  startTickets(index: number): Promise<ServiceProcess>;
+  /** Starts the auth service (again, after a stop or a kill: same port, same data and signing key); `env` adds or overrides variables. */
+  startAuth(env?: Readonly<Record<string, string>>): ServiceProcess;
+  /** Starts tickets instance `index` (again: same port, and same PGlite data when there is no PostgreSQL); `env` adds or overrides variables. */
+  startTickets(index: number, env?: Readonly<Record<string, string>>): Promise<ServiceProcess>;
   /** Signs a new user up. @throws Error when the answer is not 201 */
   signUp(email: string): Promise<{ token: string; userId: string }>;
   /** Signs in, answering whatever the auth service answered. */
@@ -70,7 +70,7 @@ export async function createVetoDeployment(options: VetoDeploymentOptions): Prom
 
   const deployment: VetoDeployment = {
     authUrl,
-    startAuth: () =>
+    startAuth: (env = {}) =>
       startServiceProcess({
         name: 'auth',
         service: 'auth',
@@ -86,9 +86,10 @@ export async function createVetoDeployment(options: VetoDeploymentOptions): Prom
           ADMIN_PASSWORD: ADMIN.password,
           ARGON2_MEMORY_KIB: '1024',
           ARGON2_TIME_COST: '1',
+          ...env,
         },
       }),
-    async startTickets(index) {
+    async startTickets(index, env = {}) {
       const port = ticketsPorts.get(index) ?? (await freePort());
       ticketsPorts.set(index, port);
       return startServiceProcess({
@@ -101,6 +102,7 @@ export async function createVetoDeployment(options: VetoDeploymentOptions): Prom
           ...database('tickets', `tickets-${index}`),
           NATS_URL: options.natsUrl,
           JWKS_URL: `${authUrl}/.well-known/jwks.json`,
+          ...env,
         },
       });
     },
