@@ -18,6 +18,7 @@ export const COMMON_HTTP_ERRORS = Object.freeze({
   PAYLOAD_TOO_LARGE: { status: 413, title: 'Payload too large' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported media type' },
   NOT_FOUND: { status: 404, title: 'Not found' },
+  CROSS_SITE_REQUEST: { status: 403, title: 'Cross-site request refused' },
   CONFIG_INVALID: { status: 500, title: 'Internal server error' },
   INTERNAL: { status: 500, title: 'Internal server error' },
 } as const satisfies HttpErrorTable<string>);

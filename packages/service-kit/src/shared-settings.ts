@@ -60,6 +60,51 @@ export const STREAM_SETTINGS = {
   streamReplicas: { env: 'STREAM_REPLICAS', description: 'Replicas of the event streams (1 for a single server).', default: '1', schema: integerSetting(1, 5) },
 } as const satisfies Record<string, ConfigKeySpec>;
 
+/** The serialized origins of a comma-separated list; a value that is not an http(s) origin fails the parse. */
+const originList = z
+  .string()
+  .optional()
+  .transform((text, context): readonly string[] => {
+    const origins: string[] = [];
+    for (const item of (text ?? '').split(',').map((part) => part.trim()).filter((part) => part !== '')) {
+      let url: URL | undefined;
+      try {
+        url = new URL(item);
+      } catch {
+        url = undefined;
+      }
+      const originOnly = url !== undefined && url.pathname === '/' && !item.includes('?') && !item.includes('#') && url.username === '' && url.password === '';
+      if (url === undefined || !originOnly || !['http:', 'https:'].includes(url.protocol)) {
+        context.addIssue({ code: 'custom', message: `${JSON.stringify(item)} is not an origin (scheme://host[:port], http or https, no path)` });
+        return z.NEVER;
+      }
+      origins.push(url.origin);
+    }
+    return Object.freeze(origins);
+  });
+
+/**
+ * How a service tells a cross-site request from its own (`crossSiteGuard`): `TRUST_PROXY_HOPS`, the
+ * proxies whose `X-Forwarded-*` headers name the client and the origin it addressed, and
+ * `ALLOWED_ORIGINS`, the other origins whose pages may send it unsafe requests.
+ */
+export const HTTP_ORIGIN_SETTINGS = {
+  trustProxy: {
+    env: 'TRUST_PROXY_HOPS',
+    description:
+      'Number of reverse proxies in front of the service whose `X-Forwarded-For`, `-Proto` and `-Host` are trusted: the client IP (for the sign-in rate limits of auth) and the origin the browser addressed (the cross-site check).',
+    default: '0',
+    schema: integerSetting(0, 10),
+  },
+  allowedOrigins: {
+    env: 'ALLOWED_ORIGINS',
+    description:
+      'Comma-separated origins (`https://console.example.com`) besides the service\'s own whose pages may send it unsafe requests without an `Authorization` header; any other `Origin` is refused with 403 `CROSS_SITE_REQUEST`. Every service behind the same gateway should have the same list.',
+    default: undefined,
+    schema: originList,
+  },
+} as const satisfies Record<string, ConfigKeySpec>;
+
 /**
  * The checks across the shared settings: NATS user and password go together, and the stream keeps
  * events longer than a token lives (a new instance replays that long).

@@ -1,5 +1,5 @@
 import { createVerifier } from '@veto/auth-lib';
-import { BODY_LIMIT, createRequestLogger, requireJsonBodies } from '@veto/service-kit';
+import { BODY_LIMIT, createRequestLogger, crossSiteGuard, requireJsonBodies } from '@veto/service-kit';
 import type { VetoEvent } from '@veto/events';
 import cookieParser from 'cookie-parser';
 import express, { type Express } from 'express';
@@ -15,6 +15,7 @@ import type { SigningKeys } from './domain/signing-keys';
 import { AuthError } from './errors';
 import { createAdminRoutes } from './entry-points/http/admin-routes';
 import { createAuthRoutes } from './entry-points/http/auth-routes';
+import { ACCESS_COOKIE, REFRESH_COOKIE } from './entry-points/http/session-cookies';
 import { createIntrospectionRoutes } from './entry-points/http/introspection-routes';
 import { createErrorHandler } from './entry-points/http/problem-details';
 import { createOperationsRoutes } from './entry-points/http/operations-routes';
@@ -83,6 +84,8 @@ export function createApp(deps: AppDeps): Express {
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
   app.use(createRequestLogger({ logger, metricsRegistry: deps.metricsRegistry }));
+  // Before every route, introspection included (its clients send no Origin and no cookie).
+  app.use(crossSiteGuard({ allowedOrigins: config.allowedOrigins, sessionCookies: [ACCESS_COOKIE, REFRESH_COOKIE] }));
   app.use(createOperationsRoutes({ database: deps.database, metricsRegistry: deps.metricsRegistry, logger }));
   app.use(createWellKnownRoutes(keys));
   app.use('/api/auth', createIntrospectionRoutes({ db: deps.database.db, verifier, clientSecret: config.introspectionClientSecret, clientId: config.introspectionClientId }));

@@ -1,14 +1,18 @@
 import { authenticate, authErrorHandler, registerAuthMetrics, type RevocationCache, type RevocationFeed, type Verifier } from '@veto/auth-lib';
-import { BODY_LIMIT, createErrorHandler, createRequestLogger, requireJsonBodies } from '@veto/service-kit';
+import { BODY_LIMIT, createErrorHandler, createRequestLogger, crossSiteGuard, requireJsonBodies } from '@veto/service-kit';
 import express, { type Express } from 'express';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Clock } from './clock';
+import type { Config } from './config';
 import type { TicketsDatabaseHandle } from './data-access/database';
 import { TicketsError } from './errors';
 import { createOperationsRoutes } from './entry-points/http/operations-routes';
 import { HTTP_ERRORS } from './entry-points/http/problem-details';
 import { createTicketsRoutes } from './entry-points/http/tickets-routes';
+
+/** The cookie `authenticate` of `@veto/auth-lib` reads the access token from by default. */
+const ACCESS_COOKIE = 'veto_access';
 
 /** Everything the HTTP app is built from; `main.ts` passes real ones, tests their own. */
 export interface AppDeps {
@@ -23,6 +27,8 @@ export interface AppDeps {
   readonly logger: Logger;
   /** Receives the HTTP histogram and the auth-lib metrics; default metrics are the caller's choice. */
   readonly metricsRegistry: Registry;
+  /** `TRUST_PROXY_HOPS` and `ALLOWED_ORIGINS`, for the cross-site guard; default: no proxy, the service's own origin only. */
+  readonly origins?: Pick<Config, 'trustProxy' | 'allowedOrigins'>;
 }
 
 /**
@@ -42,7 +48,10 @@ export function createApp(deps: AppDeps): Express {
 
   const app = express();
   app.disable('x-powered-by');
+  app.set('trust proxy', deps.origins?.trustProxy ?? 0);
   app.use(createRequestLogger({ logger, metricsRegistry }));
+  // authenticate() accepts the access cookie: a browser's cross-site POST must not ride on it.
+  app.use(crossSiteGuard({ allowedOrigins: deps.origins?.allowedOrigins ?? [], sessionCookies: [ACCESS_COOKIE] }));
   app.use(createOperationsRoutes({ database: deps.database, feed: deps.feed, metricsRegistry, logger, clock: deps.clock }));
   app.use(requireJsonBodies());
   app.use(express.json({ limit: BODY_LIMIT }));

@@ -1,5 +1,6 @@
 import {
   checkSharedSettings,
+  HTTP_ORIGIN_SETTINGS,
   integerSetting as integer,
   loadConfigFrom,
   LOG_LEVEL_SETTING,
@@ -33,6 +34,7 @@ export const CONFIG_SPEC = {
   },
   host: { env: 'HOST', description: 'Interface the HTTP server binds to.', default: '0.0.0.0', schema: z.string().min(1) },
   port: { env: 'PORT', description: 'HTTP port.', default: '3002', schema: integer(0, 65535) },
+  ...HTTP_ORIGIN_SETTINGS,
   databaseUrl: {
     env: 'DATABASE_URL',
     description: 'PostgreSQL connection string. When unset, an embedded PGlite database is kept in `DATA_DIR/pg`.',

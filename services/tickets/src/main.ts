@@ -40,7 +40,7 @@ async function main(): Promise<void> {
   const consumer = startSellerModerationConsumer({ nc, context: { db: database.db, clock: systemClock }, logger, maxDeliver: config.moderationMaxDeliver });
   const metricsRegistry = new Registry();
   collectDefaultMetrics({ register: metricsRegistry });
-  const app = createApp({ database, verifier, cache, feed, clock: systemClock, logger, metricsRegistry });
+  const app = createApp({ database, verifier, cache, feed, clock: systemClock, logger, metricsRegistry, origins: config });
 
   // Listening before the feed caught up lets /readyz answer 503 (and protected routes
   // REVOCATION_NOT_READY) instead of refusing connections while the replay runs.

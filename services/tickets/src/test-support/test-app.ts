@@ -47,7 +47,7 @@ export function createTestApp(
     subjectPrefix: deps.streams.subjectPrefix,
   });
   const metricsRegistry = new Registry();
-  const app = createApp({ database: deps.database, ...verification, clock, logger, metricsRegistry });
+  const app = createApp({ database: deps.database, ...verification, clock, logger, metricsRegistry, origins: config });
   return { ...verification, app, metricsRegistry, stop: () => verification.feed.stop() };
 }
 

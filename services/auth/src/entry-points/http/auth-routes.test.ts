@@ -38,7 +38,7 @@ describe.each(availableDrivers())('POST /api/auth/refresh on %s', (driver) => {
 
   it('rotates the cookie token, answering with cookies only (no refresh token in the body)', async () => {
     const first = await signUp();
-    const res = await request(t.app).post('/api/auth/refresh').set('Cookie', `veto_refresh=${first.refreshToken}`).expect(200);
+    const res = await request(t.app).post('/api/auth/refresh').set('Cookie', `veto_refresh=${first.refreshToken}`).type('json').expect(200);
     expect(res.body.refreshToken).toBeUndefined();
     const setCookies = ([] as string[]).concat(res.headers['set-cookie'] ?? []);
     const refreshCookie = setCookies.find((line) => line.startsWith('veto_refresh='));
@@ -105,7 +105,7 @@ describe.each(availableDrivers())('POST /api/auth/refresh on %s', (driver) => {
   it('signs a browser out with DELETE /api/auth/refresh and the refresh cookie alone, even after the access cookie expired', async () => {
     const first = await signUp();
     t.clock.advance(3_600_000);
-    const res = await request(t.app).delete('/api/auth/refresh').set('Cookie', `veto_refresh=${first.refreshToken}`).expect(204);
+    const res = await request(t.app).delete('/api/auth/refresh').set('Cookie', `veto_refresh=${first.refreshToken}`).type('json').expect(204);
     const setCookies = ([] as string[]).concat(res.headers['set-cookie'] ?? []);
     expect(setCookies.find((line) => line.startsWith('veto_refresh='))).toMatch(/^veto_refresh=;.*Max-Age=0.*Path=\/api\/auth\/refresh/);
     expect(setCookies.find((line) => line.startsWith('veto_access='))).toMatch(/^veto_access=;.*Max-Age=0.*Path=\//);

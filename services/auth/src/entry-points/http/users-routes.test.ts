@@ -233,7 +233,7 @@ describe('POST /api/users/signout', () => {
   it('ends the session of the access cookie even when the token has expired', async () => {
     const signUp = await request(t.app).post('/api/users/signup').send(credentials).expect(201);
     t.clock.advance(3_600_000);
-    await request(t.app).post('/api/users/signout').set('Cookie', `veto_access=${signUp.body.accessToken}`).expect(204);
+    await request(t.app).post('/api/users/signout').set('Cookie', `veto_access=${signUp.body.accessToken}`).type('json').expect(204);
     const refresh = await request(t.app).post('/api/auth/refresh').send({ refreshToken: signUp.body.refreshToken }).expect(401);
     expect(refresh.body.code).toBe('REFRESH_TOKEN_INVALID');
   });
