@@ -1,6 +1,6 @@
 import { loadConfigFrom, integerSetting } from './config-spec';
 import { ConfigError } from './service-error';
-import { checkSharedSettings, LOG_LEVEL_SETTING, natsSettings, STREAM_SETTINGS } from './shared-settings';
+import { checkSharedSettings, HTTP_ORIGIN_SETTINGS, LOG_LEVEL_SETTING, natsSettings, STREAM_SETTINGS } from './shared-settings';
 
 const SPEC = {
   ...LOG_LEVEL_SETTING,
@@ -50,4 +50,29 @@ describe('shared settings', () => {
   it('accept credentials given together and a retention above the token lifetime', () => {
     expect(failure({ NATS_USER: 'tickets', NATS_PASSWORD: 'secret', STREAM_MAX_AGE_SECONDS: '901' })).toBeUndefined();
   });
+});
+
+describe('HTTP_ORIGIN_SETTINGS', () => {
+  it('default to no trusted proxy and no other origin', () => {
+    expect(loadConfigFrom(HTTP_ORIGIN_SETTINGS, {})).toEqual({ trustProxy: 0, allowedOrigins: [] });
+  });
+
+  it('parse ALLOWED_ORIGINS into serialized origins', () => {
+    const config = loadConfigFrom(HTTP_ORIGIN_SETTINGS, { ALLOWED_ORIGINS: ' https://Console.Example.com/ ,http://localhost:5173,https://a.example:443' });
+    expect(config.allowedOrigins).toEqual(['https://console.example.com', 'http://localhost:5173', 'https://a.example']);
+  });
+
+  it.each(['https://console.example.com/admin', 'ftp://files.example', 'console.example.com', 'null', 'https://u:p@console.example.com', 'https://a.example?x=1'])(
+    'stop start-up on ALLOWED_ORIGINS=%s, naming the variable',
+    (value) => {
+      let thrown: unknown;
+      try {
+        loadConfigFrom(HTTP_ORIGIN_SETTINGS, { ALLOWED_ORIGINS: value });
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown).toBeInstanceOf(ConfigError);
+      expect(thrown).toMatchObject({ code: 'CONFIG_INVALID', variable: 'ALLOWED_ORIGINS' });
+    },
+  );
 });
