@@ -27,7 +27,7 @@ export function banner(stack: RunningStack, dataDir: string, cwd: string): strin
   return [
     '',
     `Veto is running on ${stack.urls.gateway}`,
-    row('gateway', `${stack.urls.gateway}   /api/users /api/auth /api/admin /.well-known -> auth, /api/tickets -> tickets`),
+    row('gateway', `${stack.urls.gateway}   / (start page), /admin /api/users /api/auth /api/admin /.well-known -> auth, /api/tickets -> tickets`),
     row('auth', stack.urls.auth),
     row('tickets', stack.urls.tickets),
     row('nats', `${stack.urls.nats}${stack.ownsNats ? '' : '   (NATS_URL)'}`),

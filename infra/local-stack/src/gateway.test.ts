@@ -1,6 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { createServer, type Server } from 'node:http';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer, request as httpRequest, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '@veto/events';
 import { createGateway, GATEWAY_ERRORS } from './gateway';
@@ -35,6 +38,35 @@ async function listen(server: Server): Promise<string> {
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
+/** A GET with the path sent exactly as written (fetch would normalise `..` away). */
+function rawGet(base: string, path: string): Promise<{ status: number; type: string | undefined }> {
+  return new Promise((resolve, reject) => {
+    const { hostname, port } = new URL(base);
+    httpRequest({ hostname, port, path }, (answer) => {
+      answer.resume();
+      resolve({ status: answer.statusCode ?? 0, type: answer.headers['content-type'] });
+    })
+      .on('error', reject)
+      .end();
+  });
+}
+
+/** A docs folder with two documents, a non-Markdown file and a Markdown file below a subfolder, beside a secret. */
+function docsFolder(): string {
+  const root = mkdtempSync(join(tmpdir(), 'veto-gateway-docs-'));
+  const docs = join(root, 'docs');
+  mkdirSync(docs);
+  for (const [path, text] of [
+    ['docs/api.md', '# HTTP API\n'],
+    ['docs/operations.md', '# Operations <ops>\n'],
+    ['docs/notes.txt', 'not served'],
+    ['secret.md', 'outside docs/'],
+  ] as const) {
+    writeFileSync(join(root, path), text);
+  }
+  return docs;
+}
+
 async function closedPortUrl(): Promise<string> {
   const server = createServer();
   const url = await listen(server);
@@ -53,8 +85,9 @@ describe('createGateway', () => {
     const [authUrl, ticketsUrl] = await Promise.all([listen(auth), listen(tickets)]);
     gateway = createGateway({
       logger: silent,
+      docsDirectory: docsFolder(),
       routes: [
-        ...['/api/users', '/api/auth', '/api/admin', '/.well-known', '/api/echo'].map((prefix) => ({ prefix, upstream: authUrl, name: 'auth' })),
+        ...['/api/users', '/api/auth', '/api/admin', '/.well-known', '/admin', '/api/echo'].map((prefix) => ({ prefix, upstream: authUrl, name: 'auth' })),
         { prefix: '/api/tickets', upstream: ticketsUrl, name: 'tickets' },
       ],
     });
@@ -72,6 +105,8 @@ describe('createGateway', () => {
     ['/api/auth/refresh', 'auth'],
     ['/api/admin/users/u1/ban', 'auth'],
     ['/.well-known/jwks.json', 'auth'],
+    ['/admin', 'auth'],
+    ['/admin/users/u1?tab=audit', 'auth'],
     ['/api/tickets?limit=5&cursor=abc', 'tickets'],
     ['/api/tickets/t-1', 'tickets'],
   ])('routes %s to %s with the path and query unchanged', async (path, name) => {
@@ -124,6 +159,41 @@ describe('createGateway', () => {
     expect(response.headers.get('content-type')).toBe('application/problem+json');
     expect(await response.json()).toMatchObject({ status: 404, code: 'NOT_FOUND', type: 'urn:veto:error:not_found' });
   });
+
+  it('answers GET / itself with a self-contained page linking to the admin console and the docs', async () => {
+    const response = await fetch(`${base}/?from=banner`);
+
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(response.headers.get('content-security-policy')).toBe("default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'");
+    const html = await response.text();
+    expect(html).toContain('<a href="/admin">Admin console</a>');
+    expect(html).toContain('<a href="/docs/api.md">api.md</a>');
+    expect(html).toContain('<a href="/docs/operations.md">operations.md</a>');
+    expect(html).not.toContain('notes.txt');
+    expect(html).not.toMatch(/<script|src=|https?:\/\//);
+  });
+
+  it('answers HEAD / with the headers only', async () => {
+    const response = await fetch(`${base}/`, { method: 'HEAD' });
+
+    expect([response.status, response.headers.get('content-type'), await response.text()]).toEqual([200, 'text/html; charset=utf-8', '']);
+  });
+
+  it('serves a Markdown file of the docs folder read-only, as plain text', async () => {
+    const response = await fetch(`${base}/docs/operations.md`);
+
+    expect([response.status, response.headers.get('content-type'), response.headers.get('x-content-type-options')]).toEqual([200, 'text/plain; charset=utf-8', 'nosniff']);
+    expect(await response.text()).toBe('# Operations <ops>\n');
+    expect((await fetch(`${base}/docs/api.md`, { method: 'POST', body: 'x' })).status).toBe(404);
+  });
+
+  it.each(['/docs/../secret.md', '/docs/%2e%2e%2fsecret.md', '/docs/..%2fsecret.md', '/docs/notes.txt', '/docs/missing.md', '/docs/', '/docs', '/docs/./api.md', '/docs//api.md'])(
+    'refuses %s with 404 NOT_FOUND',
+    async (path) => {
+      expect(await rawGet(base, path)).toEqual({ status: 404, type: 'application/problem+json' });
+    },
+  );
 
   it('answers 502 UPSTREAM_UNAVAILABLE when the backend is down, and /readyz names it', async () => {
     const down = createGateway({ logger: silent, routes: [{ prefix: '/api/tickets', upstream: await closedPortUrl(), name: 'tickets' }] });

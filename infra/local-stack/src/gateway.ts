@@ -1,6 +1,9 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { createServer, request as upstreamRequest, type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { Logger } from '@veto/events';
 import { LocalStackError, type LocalStackErrorCode } from './errors';
+import { homePage, listDocs } from './home-page';
 
 /** Requests whose path is `prefix` or lies under it go to `upstream`, unchanged. */
 export interface GatewayRoute {
@@ -20,6 +23,8 @@ export interface GatewayOptions {
   readonly logger: Logger;
   /** How long `/readyz` waits for each backend's `/readyz`; 2 s by default. */
   readonly readinessTimeoutMs?: number;
+  /** The repository's `docs/`: its Markdown files are served read-only under `/docs/` and linked from `/`. */
+  readonly docsDirectory?: string;
 }
 
 // Hop-by-hop headers describe one connection, so a proxy never forwards them (RFC 9110, 7.6.1).
@@ -60,6 +65,35 @@ function sendProblem(res: ServerResponse, error: GatewayError): void {
 function sendJson(res: ServerResponse, status: number, value: unknown): void {
   const body = JSON.stringify(value);
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store' }).end(body);
+}
+
+// The gateway's own pages: nothing but themselves, never framed, never sniffed.
+const OWN_PAGE_HEADERS = {
+  'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
+  'x-content-type-options': 'nosniff',
+  'cache-control': 'no-cache',
+};
+
+function sendText(req: IncomingMessage, res: ServerResponse, type: string, text: string): void {
+  res.writeHead(200, { ...OWN_PAGE_HEADERS, 'content-type': type, 'content-length': Buffer.byteLength(text) });
+  res.end(req.method === 'HEAD' ? undefined : text);
+}
+
+/** Answers `/` and `/docs/<name>.md` for GET and HEAD; false for any other request. */
+function servedItself(req: IncomingMessage, res: ServerResponse, path: string, docsDirectory: string | undefined, docs: ReadonlySet<string>): boolean {
+  if (req.method !== 'GET' && req.method !== 'HEAD') return false;
+  if (path === '/') {
+    sendText(req, res, 'text/html; charset=utf-8', homePage([...docs]));
+    return true;
+  }
+  const name = path.startsWith('/docs/') ? path.slice('/docs/'.length) : undefined;
+  if (docsDirectory === undefined || name === undefined || !docs.has(name)) return false;
+  // Plain text, which every browser shows inline (some download text/markdown).
+  readFile(join(docsDirectory, name), 'utf8').then(
+    (text) => sendText(req, res, 'text/plain; charset=utf-8', text),
+    () => sendProblem(res, new GatewayError('NOT_FOUND', `No document ${name}`)),
+  );
+  return true;
 }
 
 function requestHeaders(req: IncomingMessage): OutgoingHttpHeaders {
@@ -140,9 +174,12 @@ async function readiness(routes: readonly GatewayRoute[], timeoutMs: number): Pr
  * A small streaming reverse proxy for one origin in front of several services, routing by path
  * prefix like the Kubernetes ingress. Bodies stream both ways; cookies and every other end-to-end
  * header pass unchanged; `X-Forwarded-For`/`-Proto`/`-Host` are set. It answers `/healthz` and
- * `/readyz` (every backend's `/readyz` is 200) itself. Listen on it like any `http.Server`.
+ * `/readyz` (every backend's `/readyz` is 200) itself, and for GET and HEAD its root page `/`
+ * (links to `/admin` and the docs) and the Markdown files of `docsDirectory` under `/docs/`, as
+ * plain text (only the names found there at creation: no path is built from the request).
+ * Listen on it like any `http.Server`.
  *
- * @param options - `routes`, `logger`, `readinessTimeoutMs`
+ * @param options - `routes`, `logger`, `readinessTimeoutMs`, `docsDirectory`
  * @returns the server, not yet listening
  * @throws TypeError for a malformed prefix or a non-http upstream. Requests get problem+json 404 `NOT_FOUND`
  *   for a path no route matches and 502 `UPSTREAM_UNAVAILABLE` when the backend does not answer.
@@ -153,8 +190,12 @@ async function readiness(routes: readonly GatewayRoute[], timeoutMs: number): Pr
 export function createGateway(options: GatewayOptions): Server {
   validate(options.routes);
   const timeoutMs = options.readinessTimeoutMs ?? 2_000;
+  const docs: ReadonlySet<string> = new Set(options.docsDirectory === undefined ? [] : listDocs(options.docsDirectory));
   return createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0] as string;
+    if (servedItself(req, res, path, options.docsDirectory, docs)) {
+      return;
+    }
     if (path === '/healthz') {
       sendJson(res, 200, { status: 'ok' });
       return;

@@ -107,6 +107,7 @@ export const PUBLIC_ROUTES: readonly { readonly prefix: string; readonly service
   { prefix: '/api/auth', service: 'auth' },
   { prefix: '/api/admin', service: 'auth' },
   { prefix: '/.well-known', service: 'auth' },
+  { prefix: '/admin', service: 'auth' },
   { prefix: '/api/tickets', service: 'tickets' },
 ];
 
@@ -137,7 +138,7 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
   const authUrl = `http://127.0.0.1:${config.authPort}`;
   const ticketsUrl = `http://127.0.0.1:${config.ticketsPort}`;
   const routes: GatewayRoute[] = PUBLIC_ROUTES.map(({ prefix, service }) => ({ prefix, upstream: service === 'auth' ? authUrl : ticketsUrl, name: service }));
-  const gateway = createGateway({ routes, logger: options.logger });
+  const gateway = createGateway({ routes, logger: options.logger, docsDirectory: join(repositoryRoot, 'docs') });
 
   const stop = async (): Promise<ChildExit[]> => {
     stopping = true;
@@ -210,6 +211,8 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
         DATA_DIR: join(config.dataDir, 'tickets'),
         MANAGE_STREAMS: 'false',
         JWKS_URL: `${authUrl}/.well-known/jwks.json`,
+        // Behind the gateway, like auth: the origin the browser addressed comes from X-Forwarded-Proto/-Host.
+        TRUST_PROXY_HOPS: '1',
       }),
     );
     await waitFor('tickets answered /readyz', answers200(`${ticketsUrl}/readyz`), children, deadline, options.signal);
