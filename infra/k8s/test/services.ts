@@ -45,7 +45,7 @@ export const SERVICES: readonly ServiceUnderTest[] = [
     sourceDir: join(REPO_DIR, 'services', 'tickets', 'src'),
     dockerfile: join(REPO_DIR, 'services', 'tickets', 'Dockerfile'),
     replicas: 3,
-    mustSet: ['PORT', 'DATABASE_URL', 'JWKS_URL', 'NATS_URL', 'NATS_USER', 'NATS_PASSWORD', 'MANAGE_STREAMS'],
+    mustSet: ['PORT', 'DATABASE_URL', 'JWKS_URL', 'NATS_URL', 'NATS_USER', 'NATS_PASSWORD', 'MANAGE_STREAMS', 'TRUST_PROXY_HOPS'],
   },
 ];
 
