@@ -17,6 +17,8 @@ describe('loadConfig', () => {
       env: 'production',
       host: '0.0.0.0',
       port: 3002,
+      trustProxy: 0,
+      allowedOrigins: [],
       logLevel: 'info',
       databaseUrl: undefined,
       databaseSchema: 'tickets',
