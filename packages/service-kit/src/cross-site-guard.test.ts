@@ -85,7 +85,13 @@ describe('crossSiteGuard', () => {
     await request(app).post('/action').set('Host', HOST).set('Cookie', 'theme=dark; my_veto_access=x').expect(200);
   });
 
-  it('never touches a request with an Authorization header', async () => {
+  it('guards a request whose Authorization is not Bearer (the cookie would authenticate it)', async () => {
+    const basic = () => request(app).post('/action').set('Host', HOST).set('Authorization', 'Basic dTpw').set('Cookie', 'veto_access=t');
+    await basic().set('Origin', 'https://evil.example').type('json').send({}).expect(403);
+    await basic().expect(415);
+  });
+
+  it('never touches a request with a bearer token', async () => {
     await request(app)
       .post('/action')
       .set('Host', HOST)

@@ -38,7 +38,7 @@ function mediaType(header: string | undefined): string {
 
 /**
  * Refuses cross-site requests that could ride on a browser's cookies (CSRF, login CSRF). Applies
- * to unsafe methods (anything but GET, HEAD, OPTIONS) without an `Authorization` header, which a
+ * to unsafe methods (anything but GET, HEAD, OPTIONS) without an `Authorization: Bearer` header, which a
  * page of another site can only send after a CORS preflight the services never grant:
  * - an `Origin` header, `null` included, must be the request's own origin (`req.protocol` and
  *   `req.host`, so behind the proxies `trust proxy` names) or one of `allowedOrigins`;
@@ -62,7 +62,9 @@ export function crossSiteGuard(options: CrossSiteGuardOptions): RequestHandler {
   const allowed = new Set(options.allowedOrigins);
   const sessionCookies = new Set(options.sessionCookies);
   return (req, _res, next) => {
-    if (SAFE_METHODS.has(req.method) || req.headers.authorization !== undefined) {
+    // Only a bearer token is exempt: with any other scheme auth-lib's authenticate falls back to
+    // the cookie, and a browser can attach cached Basic credentials to a cross-site request itself.
+    if (SAFE_METHODS.has(req.method) || /^bearer\s/i.test(req.headers.authorization ?? '')) {
       next();
       return;
     }

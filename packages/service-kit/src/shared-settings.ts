@@ -99,7 +99,7 @@ export const HTTP_ORIGIN_SETTINGS = {
   allowedOrigins: {
     env: 'ALLOWED_ORIGINS',
     description:
-      'Comma-separated origins (`https://console.example.com`) besides the service\'s own whose pages may send it unsafe requests without an `Authorization` header; any other `Origin` is refused with 403 `CROSS_SITE_REQUEST`. Every service behind the same gateway should have the same list.',
+      'Comma-separated origins (`https://console.example.com`) besides the service\'s own whose pages may send it unsafe requests without an `Authorization: Bearer` header; any other `Origin` is refused with 403 `CROSS_SITE_REQUEST`. Every service behind the same gateway should have the same list.',
     default: undefined,
     schema: originList,
   },
