@@ -2,8 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import {
+  allReceiptsSubject,
   connect,
   createEvent,
+  encodeEnforcementReceipt,
+  parseEnforcementReceipt,
+  receiptSubject,
   ensureStreams,
   EventPublisher,
   storedEventId,
@@ -22,6 +26,32 @@ const PASSWORDS = { auth: `a${randomBytes(12).toString('hex')}`, tickets: `t${ra
 
 function banOf(userId: string): VetoEvent {
   return createEvent('user.banned', { userId, revokedAt: new Date().toISOString() }, { source: 'permissions-test' });
+}
+
+/** A valid receipt of an instance of `service`, as its reporter would publish it. */
+function receiptOf(service: string, instanceId: string): Uint8Array {
+  return encodeEnforcementReceipt({
+    v: 1,
+    service,
+    instanceId,
+    sentAt: new Date().toISOString(),
+    intervalMs: 5000,
+    state: 'ready',
+    reason: null,
+    lastSeq: 0,
+    lastEventId: null,
+    lastAppliedAt: null,
+    lagMs: null,
+    applied: [],
+  });
+}
+
+/** Publishes on plain NATS and resolves with the error the server answers (permission violations are asynchronous errors of the connection). */
+async function refusedPublish(nc: NatsConnection, subject: string, data: string | Uint8Array): Promise<string> {
+  const statuses = nc.status();
+  nc.publish(subject, data);
+  for await (const status of statuses) if (status.type === 'error') return String(status.error);
+  throw new Error(`the connection closed before the server answered the publish to ${subject}`);
 }
 
 /** Iterates until an item is about `userId`, handing each item to `onItem` inside the loop; resolves with that item. */
@@ -93,14 +123,7 @@ describe('infra/nats/veto.conf permissions (real nats-server with the configurat
     await expect(new EventPublisher(asTickets).publish(createEvent('user.unbanned', { userId: 'u-forged' }, { source: 'tickets' }))).rejects.toThrow(
       /Permissions Violation for Publish to "auth\.user\.unbanned"/,
     );
-    const violations = asTickets.status();
-    asTickets.publish('auth.user.unbanned', 'forged');
-    for await (const status of violations) {
-      if (status.type === 'error') {
-        expect(String(status.error)).toMatch(/Permissions Violation for Publish to "auth\.user\.unbanned"/);
-        break;
-      }
-    }
+    expect(await refusedPublish(asTickets, 'auth.user.unbanned', 'forged')).toMatch(/Permissions Violation for Publish to "auth\.user\.unbanned"/);
 
     await asAuth.flush();
     expect((await jsm.streams.info('AUTH')).state.messages).toBe(before);
@@ -153,5 +176,56 @@ describe('infra/nats/veto.conf permissions (real nats-server with the configurat
     const deadLetters = await (await jetstreamManager(asAuth)).streams.info('VETO_DLQ', { subjects_filter: '>' });
     expect(deadLetters.state.subjects).toEqual({ 'veto.dlq.tickets': 1 });
     await expect(jetstream(asTickets).publish('veto.dlq.billing', 'not mine')).rejects.toThrow(/Permissions Violation for Publish to "veto\.dlq\.billing"/);
+  });
+
+  describe('enforcement receipts (core NATS, veto.receipts.<service>)', () => {
+    /** The receipts auth receives on `veto.receipts.*` from now on, with their subjects. */
+    async function receivedByAuth() {
+      const sub = asAuth.subscribe(allReceiptsSubject());
+      await asAuth.flush();
+      const iterator = sub[Symbol.asyncIterator]();
+      const next = async () => {
+        const { value: msg } = await iterator.next();
+        return msg === undefined ? undefined : { subject: msg.subject, instanceId: parseEnforcementReceipt(msg.data).instanceId };
+      };
+      return { next, stop: () => sub.unsubscribe() };
+    }
+
+    it('lets tickets publish its receipts and auth receive them', async () => {
+      const received = await receivedByAuth();
+      asTickets.publish(receiptSubject('tickets'), receiptOf('tickets', 'tickets-1'));
+
+      expect(await received.next()).toEqual({ subject: 'veto.receipts.tickets', instanceId: 'tickets-1' });
+      received.stop();
+    });
+
+    it('refuses a receipt tickets forges for another service: it never reaches auth', async () => {
+      const received = await receivedByAuth();
+
+      expect(await refusedPublish(asTickets, receiptSubject('billing'), receiptOf('billing', 'forged'))).toMatch(/Permissions Violation for Publish to "veto\.receipts\.billing"/);
+      expect(await refusedPublish(asTickets, 'auth.x', 'forged')).toMatch(/Permissions Violation for Publish to "auth\.x"/);
+      // Published after the refusals on the same connection, its own receipt is the first auth gets.
+      asTickets.publish(receiptSubject('tickets'), receiptOf('tickets', 'genuine'));
+
+      expect(await received.next()).toEqual({ subject: 'veto.receipts.tickets', instanceId: 'genuine' });
+      received.stop();
+    });
+
+    it('refuses auth publishing a receipt', async () => {
+      const received = await receivedByAuth();
+
+      expect(await refusedPublish(asAuth, receiptSubject('tickets'), receiptOf('tickets', 'forged-by-auth'))).toMatch(/Permissions Violation for Publish to "veto\.receipts\.tickets"/);
+      // The server answered the refusal before this one was sent: had the forged one gone out, it would come first.
+      asTickets.publish(receiptSubject('tickets'), receiptOf('tickets', 'genuine'));
+
+      expect(await received.next()).toEqual({ subject: 'veto.receipts.tickets', instanceId: 'genuine' });
+      received.stop();
+    });
+
+    it('refuses tickets reading the receipts', async () => {
+      const sub = asTickets.subscribe(allReceiptsSubject());
+
+      await expect(sub[Symbol.asyncIterator]().next()).rejects.toThrow(/Permissions Violation for Subscription to "veto\.receipts\.\*"/);
+    });
   });
 });

@@ -112,6 +112,11 @@ function servicePorts(objects: readonly K8sObject[], name: string): ServicePort[
     expect(Object.keys(tickets).filter((variable) => variable.startsWith('JWT_PRIVATE_KEY'))).toEqual([]);
   });
 
+  it('names each tickets pod in its enforcement receipts by the pod name', () => {
+    const env = resolveEnv(mainContainer(workload(objects, 'tickets')), objects);
+    expect(env.get('INSTANCE_ID')).toEqual({ from: 'field', fieldPath: 'metadata.name' });
+  });
+
   it('runs auth in production mode with the signing key read from the mounted Secret', () => {
     const auth = workload(objects, 'auth');
     const container = mainContainer(auth);

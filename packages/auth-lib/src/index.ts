@@ -27,4 +27,5 @@ export {
   type RevocationFeedReason,
   type RevocationFeedState,
 } from './revocation-feed';
+export { createEnforcementReporter, type EnforcementReporter, type EnforcementReporterOptions } from './enforcement-reporter';
 export { PROPAGATION_BUCKETS_SECONDS, registerAuthMetrics, type AuthMetricsSources } from './auth-metrics';

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { CONFIG_SPEC, loadConfig } from './config';
 import { ConfigError } from './errors';
 
@@ -39,6 +40,8 @@ describe('loadConfig', () => {
       streamMaxAgeSeconds: 604_800,
       streamReplicas: 1,
       moderationMaxDeliver: 5,
+      instanceId: `${hostname()}-${String(process.pid)}`,
+      receiptIntervalMs: 5000,
     });
   });
 
@@ -67,6 +70,12 @@ describe('loadConfig', () => {
     ['MANAGE_STREAMS', 'no'],
     ['NATS_CONNECT_TIMEOUT_MS', 'soon'],
     ['NATS_CONNECT_TIMEOUT_MS', '999'],
+    ['INSTANCE_ID', 'tickets 1'],
+    ['INSTANCE_ID', 'x'.repeat(129)],
+    ['INSTANCE_ID', 'tickets-é'],
+    ['RECEIPT_INTERVAL_MS', '99'],
+    ['RECEIPT_INTERVAL_MS', '3600001'],
+    ['RECEIPT_INTERVAL_MS', '1.5'],
   ])('refuses %s=%j with CONFIG_INVALID naming the variable', (variable, value) => {
     const error = configError({ [variable]: value });
     expect(error).toMatchObject({ code: 'CONFIG_INVALID', variable, name: 'ConfigError' });
@@ -79,6 +88,11 @@ describe('loadConfig', () => {
       natsPassword: 's3cret',
       manageStreams: false,
     });
+  });
+
+  it('reads the instance id and the receipt interval', () => {
+    expect(loadConfig({ INSTANCE_ID: 'tickets-7d9f-abcde', RECEIPT_INTERVAL_MS: '100' })).toMatchObject({ instanceId: 'tickets-7d9f-abcde', receiptIntervalMs: 100 });
+    expect(loadConfig({ INSTANCE_ID: '~'.repeat(128), RECEIPT_INTERVAL_MS: '3600000' })).toMatchObject({ instanceId: '~'.repeat(128), receiptIntervalMs: 3_600_000 });
   });
 
   it('refuses NATS_USER without NATS_PASSWORD, naming NATS_PASSWORD', () => {

@@ -1,3 +1,5 @@
+import { hostname } from 'node:os';
+import { enforcementReceiptSchema } from '@veto/events';
 import {
   checkSharedSettings,
   HTTP_ORIGIN_SETTINGS,
@@ -94,6 +96,24 @@ export const CONFIG_SPEC = {
     description: 'Deliveries of a moderation event before it goes to the dead-letter stream `veto.dlq.tickets`.',
     default: '5',
     schema: integer(1, 100),
+  },
+  instanceId: {
+    env: 'INSTANCE_ID',
+    description:
+      'This instance in its enforcement receipts on `veto.receipts.tickets`: unique in the fleet, printable ASCII without spaces, at most 128 characters. Unset: `<hostname>-<pid>`; Kubernetes passes the pod name.',
+    default: undefined,
+    schema: z
+      .string()
+      .optional()
+      .transform((value) => value ?? `${hostname()}-${String(process.pid)}`)
+      .pipe(enforcementReceiptSchema.shape.instanceId),
+  },
+  receiptIntervalMs: {
+    env: 'RECEIPT_INTERVAL_MS',
+    description:
+      'Heartbeat interval of the enforcement receipts, in ms (a receipt also follows every batch of applied revocations at once); the auth service forgets an instance after 3 intervals without one.',
+    default: '5000',
+    schema: integer(100, 3_600_000),
   },
 } as const satisfies Record<string, ConfigKeySpec>;
 

@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { signTestToken, TEST_AUDIENCE, TEST_ISSUER, testJwks } from '@veto/auth-lib/testing';
-import { createEvent, EventPublisher, type NatsConnection } from '@veto/events';
+import { createEvent, EventPublisher, parseEnforcementReceipt, receiptSubject, type EnforcementReceipt, type NatsConnection } from '@veto/events';
 import { connectTo, startDelayProxy, startNatsServer, type NatsServerHandle } from '@veto/events/testing';
 import { openDatabase } from '@veto/storage';
 import { sql } from 'drizzle-orm';
@@ -60,8 +60,15 @@ it('refuses to start with an unreadable key file, naming JWT_PUBLIC_KEYS_FILE', 
   expect(result.stderr).toContain('configuration error (JWT_PUBLIC_KEYS_FILE)');
 });
 
-it('starts, becomes ready, serves tickets, unlists a banned seller’s tickets, and stops on SIGTERM', async () => {
-  const run = startMain(baseEnv());
+it('starts, becomes ready, serves tickets, unlists a banned seller’s tickets, reports the ban applied under its INSTANCE_ID, and stops on SIGTERM', async () => {
+  const receipts: EnforcementReceipt[] = [];
+  const receiptSub = nc.subscribe(receiptSubject('tickets'));
+  void (async () => {
+    for await (const msg of receiptSub) receipts.push(parseEnforcementReceipt(msg.data));
+  })();
+  await nc.flush();
+  const instanceId = `tickets-main-${randomUUID().slice(0, 8)}`;
+  const run = startMain({ ...baseEnv(), INSTANCE_ID: instanceId });
   const { port } = await run.waitForLog('tickets service listening');
   await run.waitForLog('revocation feed caught up; ready');
   const base = `http://127.0.0.1:${String(port)}`;
@@ -76,14 +83,20 @@ it('starts, becomes ready, serves tickets, unlists a banned seller’s tickets, 
   expect(created.status).toBe(201);
   const { id } = (await created.json()) as { id: string };
 
-  await new EventPublisher(nc).publish(createEvent('user.banned', { userId: seller, revokedAt: new Date().toISOString() }, { source: 'auth' }));
+  const banned = createEvent('user.banned', { userId: seller, revokedAt: new Date().toISOString() }, { source: 'auth' });
+  await new EventPublisher(nc).publish(banned);
   const viewer = { authorization: `Bearer ${signTestToken({ sub: randomUUID() })}` };
   await waitFor('the ticket to be unlisted', async () => (await fetch(`${base}/api/tickets/${id}`, { headers: viewer })).status === 404);
+  const mine = () => receipts.filter((receipt) => receipt.instanceId === instanceId);
+  await waitFor('a receipt for the ban', () => mine().some((receipt) => receipt.applied.some((entry) => entry.eventId === banned.id && entry.live)));
 
   run.child.kill('SIGTERM');
   const stopped = await run.exited;
   expect(stopped.code).toBe(0);
   expect(stopped.stdout).toContain('"msg":"stopped"');
+  await nc.flush();
+  expect(mine().at(-1)).toMatchObject({ service: 'tickets', state: 'stopped', lastEventId: banned.id });
+  receiptSub.unsubscribe();
 });
 
 describe('reaching NATS at start-up', () => {

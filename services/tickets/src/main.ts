@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { createEnforcementReporter } from '@veto/auth-lib';
 import { connectWithRetry, ensureStreams } from '@veto/events';
 import { installGracefulShutdown, runService } from '@veto/service-kit';
 import { migrateDatabase, openDatabase } from '@veto/storage';
@@ -37,6 +38,8 @@ async function main(): Promise<void> {
   }
 
   const { verifier, cache, feed } = createTokenVerification({ nc, keys, config, clock: systemClock, logger });
+  // Created before the feed applies anything, so the replayed events are reported too.
+  const reporter = createEnforcementReporter({ nc, feed, service: 'tickets', instanceId: config.instanceId, intervalMs: config.receiptIntervalMs, clock: systemClock, logger });
   const consumer = startSellerModerationConsumer({ nc, context: { db: database.db, clock: systemClock }, logger, maxDeliver: config.moderationMaxDeliver });
   const metricsRegistry = new Registry();
   collectDefaultMetrics({ register: metricsRegistry });
@@ -52,12 +55,14 @@ async function main(): Promise<void> {
   const shutdown = installGracefulShutdown({
     logger,
     server,
-    // Settle the event in hand before the connection drains, then flush and close NATS.
+    // Settle the event in hand, report the instance stopped (the receipt leaves with the drain),
+    // then flush and close NATS.
     steps: [
       [
         { name: 'moderation consumer', run: () => consumer.stop() },
         { name: 'revocation feed', run: () => feed.stop() },
       ],
+      { name: 'enforcement receipts', run: () => reporter.stop() },
       { name: 'nats', run: () => nc.drain() },
       { name: 'database', run: () => database.close() },
     ],
