@@ -174,8 +174,14 @@ export function connectEventBus(options: EventBusOptions): EventBus {
     await prepare(dialed);
     options.logger.info({ server: dialed.getServer() }, 'connected to NATS; publishing the outbox');
   })();
-  started.catch(options.onFatal);
-  void started.finally(() => announceConnection(undefined));
+  // Subscriptions waiting for a connection that will never come (refused, or closed while dialing) end.
+  void started.then(
+    () => announceConnection(undefined),
+    (error: unknown) => {
+      announceConnection(undefined);
+      options.onFatal(error);
+    },
+  );
 
   return {
     available: started,

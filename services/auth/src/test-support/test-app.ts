@@ -76,7 +76,7 @@ export interface TestApp {
 export async function createTestApp(
   database: DatabaseHandle,
   env: Record<string, string> = {},
-  overrides: { keys?: SigningKeys; logger?: Logger; passwords?: PasswordHasher} = {},
+  overrides: { keys?: SigningKeys; logger?: Logger; passwords?: PasswordHasher } = {},
 ): Promise<TestApp> {
   const config = loadConfig({ ...CHEAP_ARGON2, ...env });
   sharedPasswords ??= createPasswordHasher({ memoryKib: config.argon2MemoryKib, timeCost: config.argon2TimeCost, parallelism: config.argon2Parallelism });
