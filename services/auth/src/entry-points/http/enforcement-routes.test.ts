@@ -8,6 +8,7 @@ import { systemClock } from '../../clock';
 import { connectEventBus, type EventBus } from '../../data-access/event-bus';
 import { registerEnforcementMetrics } from '../../domain/enforcement-metrics';
 import { startOutboxRelay, type OutboxRelay } from '../../domain/outbox-relay';
+import { listenOnFreePort } from '../../test-support/listening-app';
 import { createTestApp, type TestApp } from '../../test-support/test-app';
 import { openTestDatabase, selectRows, type TestDatabase } from '../../test-support/test-database';
 import { createTestUser, type TestUser } from '../../test-support/test-users';
@@ -265,6 +266,37 @@ describe('?wait=enforced on ban, unban and revoke-sessions', () => {
       timedOut: true,
       enforcement: { type: 'user.sessions_revoked', userId: ada.id, enforcedEverywhere: false, instances: { total: 1, enforced: 0 }, missing: [{ instanceId: 'host-a', state: 'ready' }] },
     });
+  });
+
+  it('ends the wait when the client goes away', async () => {
+    await send(receipt('host-a', { intervalMs: 3_600_000 }));
+    // Count the waits listening to the fleet view: the one of the request must end when its client leaves.
+    let listening = 0;
+    const onReceipt = t.fleet.onReceipt.bind(t.fleet);
+    t.fleet.onReceipt = (listener) => {
+      listening += 1;
+      const off = onReceipt(listener);
+      return () => {
+        listening -= 1;
+        return off();
+      };
+    };
+    const served = await listenOnFreePort(t.app);
+    try {
+      const client = new AbortController();
+      const answer = fetch(`${served.baseUrl}/api/admin/users/${ada.id}/ban?wait=enforced&timeoutMs=30000`, {
+        method: 'POST',
+        headers: { ...as(admin), 'content-type': 'application/json' },
+        body: JSON.stringify({ reason: 'fraud' }),
+        signal: client.signal,
+      }).catch((error: unknown) => error);
+      await waitFor('the request waiting', () => listening > 0);
+      client.abort();
+      await expect(answer).resolves.toMatchObject({ name: 'AbortError' });
+      await waitFor('the wait ended', () => listening === 0);
+    } finally {
+      await served.close();
+    }
   });
 
   it('is vacuously enforced once published when no instance is live', async () => {
