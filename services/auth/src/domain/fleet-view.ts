@@ -2,10 +2,11 @@ import { RECEIPT_EXPIRY_HEARTBEATS, type AppliedReceiptEntry, type EnforcementRe
 import type { Clock } from '../clock';
 
 /**
- * How many recent events the view remembers per instance (eventId → appliedAt). At about 200
- * bytes an entry (a 36-character id as key, a number, the map's own slot), that is ~200 KB per
- * instance, ~20 MB for 100 instances. Forgetting an entry only loses its `appliedAt`: whether the
- * instance applied the event still follows from its `lastSeq`.
+ * How many recent events the view remembers per instance (eventId → appliedAt). An entry takes
+ * about 125 bytes (measured on Node 20: a parsed 36-character id, a 24-character ISO time, the
+ * map's slot), so ~125 KB per instance: ~12 MB for 100 instances, ~125 MB at
+ * {@link MAX_FLEET_INSTANCES}. Forgetting an entry only loses its `appliedAt`: whether the instance
+ * applied the event still follows from its `lastSeq`.
  */
 export const RECENT_EVENTS_PER_INSTANCE = 1000;
 /** The most instances the view tracks; receipts of further instances are refused until some expire. */
