@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { startNatsServer, type NatsServerHandle } from '@veto/events/testing';
 import { request, waitUntil } from './http-client';
 import type { ServiceProcess } from './service-process';
-import { createVetoDeployment, type VetoDeployment } from './veto-deployment';
+import { startVeto, type RunningVeto, type VetoDeployment } from './veto-deployment';
 
 // The fleet view with real processes: auth and two tickets instances over one nats-server, each
 // tickets instance reporting enforcement receipts; the test only talks HTTP to auth. Each process
@@ -23,10 +22,9 @@ interface Enforcement {
 const PATIENCE_MS = 60_000;
 
 describe('enforcement receipts, end to end (auth + two tickets instances + nats-server as separate processes)', () => {
-  let nats: NatsServerHandle;
+  let veto: RunningVeto;
   let deployment: VetoDeployment;
-  let auth: ServiceProcess;
-  const tickets: ServiceProcess[] = [];
+  let tickets: ServiceProcess[];
   const run = randomBytes(4).toString('hex');
   const ids = [`tickets-1-${run}`, `tickets-2-${run}`] as const;
   // The first instance heartbeats fast; the second slowly, so that once killed it stays live
@@ -50,20 +48,12 @@ describe('enforcement receipts, end to end (auth + two tickets instances + nats-
   const liveIds = async () => (await instances()).map((instance) => instance.instanceId).sort();
 
   beforeAll(async () => {
-    nats = await startNatsServer();
-    deployment = await createVetoDeployment({ natsUrl: nats.url, databaseUrl: process.env.DATABASE_URL, label: 'e2e_fleet' });
-    auth = deployment.startAuth();
-    await auth.waitReady();
-    tickets.push(await deployment.startTickets(1, env[0]), await deployment.startTickets(2, env[1]));
-    await Promise.all(tickets.map((instance) => instance.waitReady()));
+    veto = await startVeto({ databaseUrl: process.env.DATABASE_URL, label: 'e2e_fleet', tickets: env });
+    ({ deployment, tickets } = veto);
     admin = await deployment.adminToken();
   }, 120_000);
 
-  afterAll(async () => {
-    await Promise.all([auth, ...tickets].map((service) => service?.stop()));
-    await nats?.cleanup();
-    await deployment?.cleanup();
-  }, 60_000);
+  afterAll(() => veto?.stop(), 60_000);
 
   it('lists both tickets instances as live and ready', async () => {
     await waitUntil(

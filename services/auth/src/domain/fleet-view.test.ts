@@ -1,24 +1,7 @@
 import type { EnforcementReceipt } from '@veto/events';
 import { createTestClock } from '../test-support/test-app';
+import { testReceipt as receipt } from '../test-support/test-receipt';
 import { createFleetView } from './fleet-view';
-
-function receipt(instanceId: string, fields: Partial<EnforcementReceipt> = {}): EnforcementReceipt {
-  return {
-    v: 1,
-    service: 'tickets',
-    instanceId,
-    sentAt: '2026-01-15T10:00:00.000Z',
-    intervalMs: 1000,
-    state: 'ready',
-    reason: null,
-    lastSeq: 0,
-    lastEventId: null,
-    lastAppliedAt: null,
-    lagMs: null,
-    applied: [],
-    ...fields,
-  };
-}
 
 function applied(seq: number, live = true): EnforcementReceipt['applied'][number] {
   return { eventId: `event-${seq}`, seq, type: 'user.banned', occurredAt: '2026-01-15T10:00:00.000Z', appliedAt: '2026-01-15T10:00:00.005Z', live };

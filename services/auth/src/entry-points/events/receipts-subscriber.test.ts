@@ -1,13 +1,15 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { encodeEnforcementReceipt, receiptSubject, type EnforcementReceipt, type NatsConnection } from '@veto/events';
+import { encodeEnforcementReceipt, receiptSubject, type NatsConnection } from '@veto/events';
 import { connectTo, startNatsServer, type NatsServerHandle } from '@veto/events/testing';
 import pino from 'pino';
-import { connectEventBus, type EventBus } from '../../data-access/event-bus';
+import type { EventBus } from '../../data-access/event-bus';
 import type { EnforcementMetrics } from '../../domain/enforcement-metrics';
 import { createFleetView, type FleetView } from '../../domain/fleet-view';
 import { createTestClock } from '../../test-support/test-app';
+import { connectTestBus } from '../../test-support/test-bus';
+import { testReceipt } from '../../test-support/test-receipt';
 import { waitFor } from '../../test-support/wait-for';
 import { subscribeReceipts, type ReceiptsSubscriber } from './receipts-subscriber';
 
@@ -23,26 +25,9 @@ afterEach(async () => {
   await Promise.all(buses.splice(0).map((bus) => bus.close()));
 });
 
-function receipt(instanceId: string): EnforcementReceipt {
-  return {
-    v: 1,
-    service: 'tickets',
-    instanceId,
-    sentAt: new Date().toISOString(),
-    intervalMs: 60_000,
-    state: 'ready',
-    reason: null,
-    lastSeq: 0,
-    lastEventId: null,
-    lastAppliedAt: null,
-    lagMs: null,
-    applied: [],
-  };
-}
-
 function start(servers: string, logger = silent, credentials: { user?: string; password?: string } = {}): { fleet: FleetView } {
   const fleet = createFleetView({ clock: createTestClock() });
-  const bus = connectEventBus({ servers: [servers], ...credentials, stream: {}, logger, retryMs: 50, onAvailable: () => undefined, onFatal: () => undefined });
+  const bus = connectTestBus(servers, { ...credentials, logger });
   buses.push(bus);
   subscribers.push(subscribeReceipts({ bus, fleet, metrics: noMetrics, logger }));
   return { fleet };
@@ -53,7 +38,7 @@ async function publishUntilSeen(nc: NatsConnection, fleet: FleetView, instanceId
   await waitFor(`${instanceId} in the fleet view`, async () => {
     // The test's own connection may still be reconnecting after a restart: publishing then is simply tried again.
     await Promise.resolve()
-      .then(() => nc.publish(receiptSubject('tickets'), encodeEnforcementReceipt(receipt(instanceId))))
+      .then(() => nc.publish(receiptSubject('tickets'), encodeEnforcementReceipt(testReceipt(instanceId, { intervalMs: 60_000 }))))
       .then(() => nc.flush())
       .catch(() => undefined);
     return fleet.liveInstances().some((instance) => instance.instanceId === instanceId);
@@ -84,7 +69,7 @@ describe('subscribeReceipts', () => {
   it('ends at once when stopped before NATS ever answered', async () => {
     await nats.stop();
     const fleet = createFleetView({ clock: createTestClock() });
-    const bus = connectEventBus({ servers: [nats.url], stream: {}, logger: silent, onAvailable: () => undefined, onFatal: () => undefined });
+    const bus = connectTestBus(nats.url);
     buses.push(bus);
     const subscriber = subscribeReceipts({ bus, fleet, metrics: noMetrics, logger: silent });
     await subscriber.stop();

@@ -5,12 +5,14 @@ import { connectTo, startNatsServer, type NatsServerHandle } from '@veto/events/
 import pino from 'pino';
 import request from 'supertest';
 import { systemClock } from '../../clock';
-import { connectEventBus, type EventBus } from '../../data-access/event-bus';
+import type { EventBus } from '../../data-access/event-bus';
 import { registerEnforcementMetrics } from '../../domain/enforcement-metrics';
 import { startOutboxRelay, type OutboxRelay } from '../../domain/outbox-relay';
 import { listenOnFreePort } from '../../test-support/listening-app';
 import { createTestApp, type TestApp } from '../../test-support/test-app';
+import { connectTestBus } from '../../test-support/test-bus';
 import { openTestDatabase, selectRows, type TestDatabase } from '../../test-support/test-database';
+import { testReceipt } from '../../test-support/test-receipt';
 import { createTestUser, type TestUser } from '../../test-support/test-users';
 import { waitFor } from '../../test-support/wait-for';
 import { subscribeReceipts, type ReceiptsSubscriber } from '../events/receipts-subscriber';
@@ -43,16 +45,7 @@ beforeEach(async () => {
     handled += 1;
   });
   relay = startOutboxRelay({ db: database.db, publish: (event) => bus.publish(event), isAvailable: () => bus.isAvailable(), clock: systemClock, logger, pollIntervalMs: 20 });
-  bus = connectEventBus({
-    servers: [nats.url],
-    stream: {},
-    logger,
-    retryMs: 50,
-    onAvailable: () => relay.resync(),
-    onFatal: (error) => {
-      throw error;
-    },
-  });
+  bus = connectTestBus(nats.url, { onAvailable: () => relay.resync() });
   const metrics = registerEnforcementMetrics(t.metricsRegistry, { db: database.db, fleet: t.fleet, clock: t.clock, behindAfterSeconds: 5 });
   receipts = subscribeReceipts({ bus, fleet: t.fleet, metrics, logger });
   admin = await createTestUser(t.app, database.db, 'root@example.com', 'admin');
@@ -83,22 +76,9 @@ function expectProblem(res: request.Response, status: number, code: string): voi
   expect(res.body.code).toBe(code);
 }
 
+/** A receipt sent now by the test clock. */
 function receipt(instanceId: string, fields: Partial<EnforcementReceipt> = {}): EnforcementReceipt {
-  return {
-    v: 1,
-    service: 'tickets',
-    instanceId,
-    sentAt: new Date(t.clock()).toISOString(),
-    intervalMs: 1000,
-    state: 'ready',
-    reason: null,
-    lastSeq: 0,
-    lastEventId: null,
-    lastAppliedAt: null,
-    lagMs: null,
-    applied: [],
-    ...fields,
-  };
+  return testReceipt(instanceId, { sentAt: new Date(t.clock()).toISOString(), ...fields });
 }
 
 /** Publishes receipts on NATS, as instances do, and waits until the app's subscription took them in. */
