@@ -9,6 +9,7 @@ import type { Clock } from './clock';
 import type { Config } from './config';
 import type { DatabaseHandle } from './data-access/database';
 import type { AuthContext } from './domain/auth-context';
+import type { FleetView } from './domain/fleet-view';
 import type { PasswordHasher } from './domain/password-hasher';
 import { createSignInLimiter } from './domain/sign-in-limiter';
 import type { SigningKeys } from './domain/signing-keys';
@@ -31,6 +32,8 @@ export interface AppDeps {
   readonly passwords: PasswordHasher;
   readonly logger: Logger;
   readonly metricsRegistry: Registry;
+  /** The live view of the instances' enforcement receipts (fed by `main.ts` from NATS). */
+  readonly fleet: FleetView;
   /** Called after every commit that wrote outbox rows, with their events (main hands them to the relay); none by default. */
   readonly onEventsRecorded?: (events: readonly VetoEvent[]) => void;
 }
@@ -39,10 +42,10 @@ export interface AppDeps {
  * Builds the auth service's express app from injected dependencies. No I/O happens
  * here; the caller owns the database and the server.
  *
- * @param deps - config, database, clock, signing keys, password hasher, logger, metrics registry
+ * @param deps - config, database, clock, signing keys, password hasher, logger, metrics registry, fleet view
  * @returns the express app
  * @example
- * const app = createApp({ config, database, clock: systemClock, keys, passwords, logger, metricsRegistry });
+ * const app = createApp({ config, database, clock: systemClock, keys, passwords, logger, metricsRegistry, fleet });
  * app.listen(config.port);
  */
 export function createApp(deps: AppDeps): Express {
@@ -94,7 +97,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(cookieParser());
   app.use('/api/users', createUsersRoutes(context, { verifier, tokenCheck, cookies }));
   app.use('/api/auth', createAuthRoutes(context, { tokenCheck, cookies }));
-  app.use('/api/admin', createAdminRoutes(context, { verifier }));
+  app.use('/api/admin', createAdminRoutes(context, { verifier, fleet: deps.fleet }));
   app.use((req, _res, next) => {
     next(new AuthError('NOT_FOUND', `No route for ${req.method} ${req.path}`));
   });

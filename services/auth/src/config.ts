@@ -119,6 +119,13 @@ export const CONFIG_SPEC = {
     default: '600',
     schema: integer(30, 86_400),
   },
+  enforcementBehindAfterSeconds: {
+    env: 'ENFORCEMENT_BEHIND_AFTER_SECONDS',
+    description:
+      'A live instance counts in `veto_enforcement_instances_behind` when it has not applied an event published this long ago (by its enforcement receipts).',
+    default: '5',
+    schema: integer(1, 86_400),
+  },
   introspectionClientSecret: {
     env: 'INTROSPECTION_CLIENT_SECRET',
     description:

@@ -10,11 +10,14 @@ import { openDatabase } from './data-access/database';
 import { connectEventBus } from './data-access/event-bus';
 import { migrateDatabase } from './data-access/migrate';
 import { resolveSigningKeyPems } from './data-access/signing-key-source';
+import { registerEnforcementMetrics } from './domain/enforcement-metrics';
 import { ensureAdmin } from './domain/ensure-admin';
+import { createFleetView } from './domain/fleet-view';
 import { registerOutboxMetrics } from './domain/outbox-metrics';
 import { startOutboxRelay } from './domain/outbox-relay';
 import { createPasswordHasher } from './domain/password-hasher';
 import { createSigningKeys } from './domain/signing-keys';
+import { subscribeReceipts } from './entry-points/events/receipts-subscriber';
 import { createLogger } from './logger';
 
 async function main(): Promise<void> {
@@ -58,7 +61,16 @@ async function main(): Promise<void> {
       void stop('nats connection failed', 1);
     },
   });
-  const app = createApp({ config, database, clock: systemClock, keys, passwords, logger, metricsRegistry, onEventsRecorded: relay.wake });
+  const fleet = createFleetView({ clock: systemClock });
+  const enforcementMetrics = registerEnforcementMetrics(metricsRegistry, {
+    db: database.db,
+    fleet,
+    clock: systemClock,
+    behindAfterSeconds: config.enforcementBehindAfterSeconds,
+  });
+  // Subscribes once the bus connects, however late; the client renews it after every reconnect.
+  const receipts = subscribeReceipts({ bus, fleet, metrics: enforcementMetrics, logger });
+  const app = createApp({ config, database, clock: systemClock, keys, passwords, logger, metricsRegistry, fleet, onEventsRecorded: relay.wake });
 
   const server = app.listen(config.port, config.host);
   await once(server, 'listening');
@@ -71,6 +83,7 @@ async function main(): Promise<void> {
     // Events still pending stay in the outbox: the next start (or another instance) publishes them.
     steps: [
       { name: 'outbox relay', run: () => relay.stop() },
+      { name: 'receipts', run: () => receipts.stop() },
       { name: 'nats', run: () => bus.close() },
       { name: 'database', run: () => database.close() },
     ],

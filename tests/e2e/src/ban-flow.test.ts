@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { subscribeFanOut, type VetoEvent } from '@veto/events';
-import { connectTo, startNatsServer, type NatsServerHandle } from '@veto/events/testing';
+import { connectTo, type NatsServerHandle } from '@veto/events/testing';
 import { request, waitUntil } from './http-client';
 import { type ServiceProcess } from './service-process';
-import { createVetoDeployment, type VetoDeployment } from './veto-deployment';
+import { startVeto, type RunningVeto, type VetoDeployment } from './veto-deployment';
 
 // Two tickets instances must share one tickets database, which an embedded PGlite (one
 // process) cannot offer: this suite runs where PostgreSQL is available, as in CI.
@@ -17,10 +17,11 @@ if (!databaseUrl) {
 const GENEROUS_BOUND_MS = 2_000;
 
 describeWithPostgres('a ban, end to end (auth + two tickets instances + nats-server as separate processes)', () => {
+  let veto: RunningVeto;
   let nats: NatsServerHandle;
   let deployment: VetoDeployment;
   let auth: ServiceProcess;
-  const tickets: ServiceProcess[] = [];
+  let tickets: ServiceProcess[];
   const run = randomBytes(4).toString('hex');
   const signUp = (email: string) => deployment.signUp(email);
   const adminToken = () => deployment.adminToken();
@@ -61,19 +62,11 @@ describeWithPostgres('a ban, end to end (auth + two tickets instances + nats-ser
   }
 
   beforeAll(async () => {
-    nats = await startNatsServer();
-    deployment = await createVetoDeployment({ natsUrl: nats.url, databaseUrl });
-    auth = deployment.startAuth();
-    await auth.waitReady();
-    tickets.push(await deployment.startTickets(1), await deployment.startTickets(2));
-    await Promise.all(tickets.map((instance) => instance.waitReady()));
+    veto = await startVeto({ databaseUrl, tickets: [{}, {}] });
+    ({ nats, deployment, auth, tickets } = veto);
   }, 120_000);
 
-  afterAll(async () => {
-    await Promise.all([auth, ...tickets].map((service) => service?.stop()));
-    await nats?.cleanup();
-    await deployment?.cleanup();
-  }, 60_000);
+  afterAll(() => veto?.stop(), 60_000);
 
   const seller = `seller-${run}@example.com`;
   let sellerToken: string;

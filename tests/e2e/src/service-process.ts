@@ -16,6 +16,8 @@ export interface ServiceProcess {
   waitReady(timeoutMs?: number): Promise<void>;
   /** SIGTERM, then waits for the exit; SIGKILL after `graceMs`. */
   stop(graceMs?: number): Promise<number | null>;
+  /** SIGKILL, as a crash would (no shutdown step runs), then waits for the exit. */
+  kill(): Promise<number | null>;
 }
 
 /** How to start one service process. */
@@ -93,6 +95,10 @@ export function startServiceProcess(options: ServiceProcessOptions): ServiceProc
       } finally {
         clearTimeout(timer);
       }
+    },
+    async kill() {
+      if (exitCode === undefined) child.kill('SIGKILL');
+      return exited;
     },
   };
 }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startNatsServer, type NatsServerHandle } from '@veto/events/testing';
 import { Client } from 'pg';
 import { freePort } from './free-port';
 import { request, type JsonResponse } from './http-client';
@@ -131,4 +132,52 @@ export async function createVetoDeployment(options: VetoDeploymentOptions): Prom
     },
   };
   return deployment;
+}
+
+/** A running deployment: nats-server, the auth service and the tickets instances, all ready. */
+export interface RunningVeto {
+  readonly nats: NatsServerHandle;
+  readonly deployment: VetoDeployment;
+  /** The auth process; replace it after a restart by assigning. */
+  auth: ServiceProcess;
+  /** Tickets instance `i + 1` at index `i`; replace one after a restart by assigning. */
+  readonly tickets: ServiceProcess[];
+  /** Stops every process, nats-server, and deletes the data. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts nats-server, the auth service and one tickets instance per entry of `tickets` (its
+ * extra environment), and waits until each is ready.
+ *
+ * @throws Error when a process does not become ready (everything started is stopped first)
+ * @example
+ * const veto = await startVeto({ databaseUrl: process.env.DATABASE_URL, tickets: [{}, { RECEIPT_INTERVAL_MS: '300' }] });
+ * await veto.stop();
+ */
+export async function startVeto(options: { readonly databaseUrl?: string; readonly label?: string; readonly tickets: readonly Readonly<Record<string, string>>[] }): Promise<RunningVeto> {
+  const nats = await startNatsServer();
+  const deployment = await createVetoDeployment({ natsUrl: nats.url, databaseUrl: options.databaseUrl, label: options.label });
+  const running: RunningVeto = {
+    nats,
+    deployment,
+    auth: deployment.startAuth(),
+    tickets: [],
+    async stop() {
+      await Promise.all([running.auth, ...running.tickets].map((service) => service.stop()));
+      await nats.cleanup();
+      await deployment.cleanup();
+    },
+  };
+  try {
+    await running.auth.waitReady();
+    for (const [index, env] of options.tickets.entries()) {
+      running.tickets.push(await deployment.startTickets(index + 1, env));
+    }
+    await Promise.all(running.tickets.map((instance) => instance.waitReady()));
+  } catch (error) {
+    await running.stop();
+    throw error;
+  }
+  return running;
 }

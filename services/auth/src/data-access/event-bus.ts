@@ -33,6 +33,14 @@ export interface EventBusOptions {
   readonly retryMs?: number;
 }
 
+/** The payloads of the messages on a subject, as an async iterable. */
+export interface BusSubscription extends AsyncIterable<Uint8Array> {
+  /** Ends the iteration (at once when the bus is not connected yet). */
+  stop(): void;
+  /** Resolves when the iteration ended: with the server's refusal (e.g. a permissions violation), else with nothing. */
+  readonly closed: Promise<Error | undefined>;
+}
+
 /** The auth service's NATS connection, which may not exist yet. */
 export interface EventBus {
   /**
@@ -51,6 +59,12 @@ export interface EventBus {
   isAvailable(): boolean;
   /** Resolves once connected with the streams in place (first time only). */
   readonly available: Promise<void>;
+  /**
+   * A core NATS subscription (no JetStream) that starts once the bus is connected, however long
+   * that takes, and lives across reconnects (the client subscribes again on each). It ends when
+   * stopped, when the bus closes, or when the server refuses it (`closed` then resolves with the error).
+   */
+  subscribe(subject: string): BusSubscription;
   /** Stops connecting, then drains the connection if there is one. */
   close(): Promise<void>;
 }
@@ -132,29 +146,42 @@ export function connectEventBus(options: EventBusOptions): EventBus {
     }
   };
 
+  let announceConnection: (connection: NatsConnection | undefined) => void = () => undefined;
+  const connection = new Promise<NatsConnection | undefined>((resolve) => {
+    announceConnection = resolve;
+  });
+
   const started = (async () => {
     // Keep dialing, without a bound, through refused connections and slow handshakes (each attempt
     // logged): the service must not depend on the bus to start. Only refused credentials end it.
-    const connection = await connectWithRetry(
+    const dialed = await connectWithRetry(
       { servers: [...options.servers], name: 'veto-auth', user: options.user, pass: options.password, maxReconnectAttempts: -1, reconnectTimeWait: 250 },
       { giveUpAfterMs: Infinity, logger: options.logger, signal: dialing.signal },
     ).catch((error: unknown) => {
       if (closing) return undefined;
       throw error;
     });
-    if (connection === undefined) return;
-    nc = connection;
+    if (dialed === undefined) return;
+    nc = dialed;
     if (closing) {
-      await connection.close();
+      await dialed.close();
       return;
     }
-    void watchStatus(connection);
-    publisher = new EventPublisher(connection);
+    void watchStatus(dialed);
+    publisher = new EventPublisher(dialed);
     connected = true;
-    await prepare(connection);
-    options.logger.info({ server: connection.getServer() }, 'connected to NATS; publishing the outbox');
+    announceConnection(dialed);
+    await prepare(dialed);
+    options.logger.info({ server: dialed.getServer() }, 'connected to NATS; publishing the outbox');
   })();
-  started.catch(options.onFatal);
+  // Subscriptions waiting for a connection that will never come (refused, or closed while dialing) end.
+  void started.then(
+    () => announceConnection(undefined),
+    (error: unknown) => {
+      announceConnection(undefined);
+      options.onFatal(error);
+    },
+  );
 
   return {
     available: started,
@@ -178,6 +205,42 @@ export function connectEventBus(options: EventBusOptions): EventBus {
         throw new EventError('STREAM_SETUP_FAILED', `not connected to NATS; cannot check stream ${streamName}`);
       }
       return (await storedEventId(nc, streamName, anchor.streamSeq)) === anchor.id;
+    },
+    subscribe(subject) {
+      let stopping = () => undefined as void;
+      const stopped = new Promise<undefined>((resolve) => {
+        stopping = () => resolve(undefined);
+      });
+      let subscription: ReturnType<NatsConnection['subscribe']> | undefined;
+      let settle: (result: Error | undefined) => void = () => undefined;
+      const closed = new Promise<Error | undefined>((resolve) => {
+        settle = resolve;
+      });
+      async function* payloads(): AsyncGenerator<Uint8Array> {
+        try {
+          const open = await Promise.race([connection, stopped]);
+          if (open === undefined || open.isClosed()) return;
+          subscription = open.subscribe(subject);
+          for await (const message of subscription) {
+            yield message.data;
+          }
+          const ended = await subscription.closed;
+          settle(ended instanceof Error ? ended : undefined);
+        } catch (error) {
+          settle(error instanceof Error ? error : new Error(String(error)));
+        } finally {
+          settle(undefined);
+        }
+      }
+      const iterable = payloads();
+      return {
+        [Symbol.asyncIterator]: () => iterable,
+        stop() {
+          stopping();
+          subscription?.unsubscribe();
+        },
+        closed,
+      };
     },
     async close() {
       closing = true;

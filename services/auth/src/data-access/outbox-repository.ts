@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, gt, gte, inArray, isNotNull, isNull, lt, lte, min, or, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gt, gte, inArray, isNotNull, isNull, lt, lte, max, min, or, sql } from 'drizzle-orm';
 import type { VetoEvent } from '@veto/events';
 import type { Database } from './database';
 import { outbox, type OutboxRow } from './schema';
@@ -214,4 +214,50 @@ export async function nextLeaseExpiry(db: Database): Promise<Date | undefined> {
 export async function countPendingOutbox(db: Database): Promise<number> {
   const [row] = await db.select({ n: count() }).from(outbox).where(isNull(outbox.publishedAt));
   return row?.n ?? 0;
+}
+
+/** An outbox row as the enforcement view reads it. */
+export interface OutboxEventRecord {
+  readonly id: string;
+  readonly type: string;
+  readonly payload: VetoEvent;
+  readonly createdAt: Date;
+  readonly publishedAt: Date | null;
+  readonly streamSeq: number | null;
+}
+
+/**
+ * One event of the outbox by id, published or not; rows purged past the retention are gone.
+ *
+ * @param db - the database
+ * @param id - the event id (a uuid)
+ * @returns the row, or undefined when the outbox does not hold it
+ * @example
+ * const row = await findOutboxEvent(db, eventId);
+ */
+export async function findOutboxEvent(db: Database, id: string): Promise<OutboxEventRecord | undefined> {
+  const [row] = await db
+    .select({ id: outbox.id, type: outbox.type, payload: outbox.payload, createdAt: outbox.createdAt, publishedAt: outbox.publishedAt, streamSeq: outbox.streamSeq })
+    .from(outbox)
+    .where(eq(outbox.id, id))
+    .limit(1);
+  return row === undefined ? undefined : { ...row, payload: row.payload as VetoEvent };
+}
+
+/**
+ * The highest stream sequence among events published at or before `before`: an instance whose
+ * last applied sequence is below it is behind by at least one event that old.
+ *
+ * @param db - the database
+ * @param before - the cut-off
+ * @returns the sequence, or undefined when no such event is held
+ * @example
+ * const seq = await highestStreamSeqPublishedBefore(db, new Date(clock() - 5000));
+ */
+export async function highestStreamSeqPublishedBefore(db: Database, before: Date): Promise<number | undefined> {
+  const [row] = await db
+    .select({ seq: max(outbox.streamSeq) })
+    .from(outbox)
+    .where(and(isNotNull(outbox.publishedAt), lte(outbox.publishedAt, before)));
+  return row?.seq ?? undefined;
 }

@@ -3,10 +3,11 @@ import pino from 'pino';
 import { ensureStreams, EventPublisher, type VetoEvent } from '@veto/events';
 import { connectTo, nextReconnect, startNatsServer, type NatsServerHandle } from '@veto/events/testing';
 import { systemClock } from '../clock';
-import { connectEventBus, type EventBus } from '../data-access/event-bus';
+import type { EventBus } from '../data-access/event-bus';
 import { OUTBOX_LEASE_MS } from '../data-access/outbox-repository';
 import { openTestDatabase, selectRows, type TestDatabase } from '../test-support/test-database';
 import { readAuthStream } from '../test-support/read-auth-stream';
+import { connectTestBus } from '../test-support/test-bus';
 import { waitFor } from '../test-support/wait-for';
 import { startOutboxRelay, type OutboxRelay, type OutboxRelayOptions } from './outbox-relay';
 import { recordEvent } from './record-event';
@@ -64,16 +65,7 @@ function startRelay(
     maxBackoffMs: 200,
     ...extra,
   });
-  const bus = connectEventBus({
-    servers: [nats.url],
-    stream: {},
-    logger,
-    retryMs: 50,
-    onAvailable: () => relay.resync(),
-    onFatal: (error) => {
-      throw error;
-    },
-  });
+  const bus = connectTestBus(nats.url, { onAvailable: () => relay.resync() });
   buses.push(bus);
   running.push(relay);
   return { relay, bus, published, lines, checks };

@@ -4,6 +4,7 @@ import pino, { type Logger } from 'pino';
 import { Registry } from 'prom-client';
 import { createApp } from '../app';
 import { loadConfig, type Config } from '../config';
+import { createFleetView, type FleetView } from '../domain/fleet-view';
 import { createPasswordHasher, type PasswordHasher } from '../domain/password-hasher';
 import { createSigningKeys, type SigningKeys } from '../domain/signing-keys';
 import type { DatabaseHandle } from '../data-access/database';
@@ -56,6 +57,9 @@ export interface TestApp {
   readonly config: Config;
   readonly keys: SigningKeys;
   readonly passwords: PasswordHasher;
+  /** The fleet view the app reads, on the test clock: empty unless the test feeds it. */
+  readonly fleet: FleetView;
+  readonly metricsRegistry: Registry;
 }
 
 /**
@@ -80,6 +84,8 @@ export async function createTestApp(
   const clock = createTestClock();
   const keys = overrides.keys ?? createSigningKeys({ privateKeyPem: generateTestKeyPem() });
   const logger = overrides.logger ?? pino({ level: 'silent' });
-  const app = createApp({ config, database, clock, keys, passwords, logger, metricsRegistry: new Registry() });
-  return { app, clock, config, keys, passwords };
+  const fleet = createFleetView({ clock });
+  const metricsRegistry = new Registry();
+  const app = createApp({ config, database, clock, keys, passwords, logger, metricsRegistry, fleet });
+  return { app, clock, config, keys, passwords, fleet, metricsRegistry };
 }

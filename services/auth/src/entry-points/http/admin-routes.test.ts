@@ -42,6 +42,9 @@ describe('admin routes require an admin', () => {
     ['post', `/api/admin/users/${randomUUID()}/unban`],
     ['post', `/api/admin/users/${randomUUID()}/sessions/revoke`],
     ['get', '/api/admin/audit'],
+    ['get', `/api/admin/events/${randomUUID()}/enforcement`],
+    ['get', '/api/admin/instances'],
+    ['post', `/api/admin/users/${randomUUID()}/ban?wait=enforced`],
   ];
 
   it.each(routes)('%s %s answers 401 TOKEN_MISSING without a token', async (method, path) => {

@@ -3,11 +3,13 @@ import { Router, type Response } from 'express';
 import { z } from 'zod';
 import { getAdminUser, readAuditLog, searchUsers } from '../../domain/admin-queries';
 import type { AuthContext } from '../../domain/auth-context';
+import type { FleetView } from '../../domain/fleet-view';
 import { banUser } from '../../domain/ban-user';
 import type { PublicUser } from '../../domain/public-user';
 import { revokeUserSessions } from '../../domain/revoke-user-sessions';
 import { unbanUser } from '../../domain/unban-user';
 import { parseRequest } from '@veto/service-kit';
+import { answerAdminAction, createEnforcementRoutes, parseEnforcementWait } from './enforcement-routes';
 import { requireLiveSession } from './require-live-session';
 
 const userIdParam = z.object({ id: z.uuid() });
@@ -29,17 +31,20 @@ function actorOf(res: Response): PublicUser {
  * Routes under `/api/admin`, every one for admins only: auth-lib's `authenticate` and
  * `requireRole('admin')` on the token, then the database check that the session is live and
  * the stored role is still `admin`. Ban, unban and revoke-sessions each run in one
- * transaction with their outbox event and audit entry.
+ * transaction with their outbox event and audit entry; with `?wait=enforced` they answer once
+ * the fleet applied it (see `enforcement-routes.ts`, which also serves the fleet and event views).
  *
  * @param context - the auth context
- * @param options - the access-token verifier
+ * @param options - the access-token verifier and the fleet view
  * @returns the router
  * @example
- * app.use('/api/admin', createAdminRoutes(context, { verifier }));
+ * app.use('/api/admin', createAdminRoutes(context, { verifier, fleet }));
  */
-export function createAdminRoutes(context: AuthContext, options: { verifier: Verifier }): Router {
+export function createAdminRoutes(context: AuthContext, options: { verifier: Verifier; fleet: FleetView }): Router {
   const router = Router();
+  const enforcement = { db: context.db, fleet: options.fleet, clock: context.clock };
   router.use(authenticate(options.verifier), requireRole('admin'), requireLiveSession(context.db, 'admin'));
+  router.use(createEnforcementRoutes(enforcement));
 
   router.get('/users', async (req, res) => {
     const query = parseRequest(usersQuery, req.query);
@@ -53,20 +58,23 @@ export function createAdminRoutes(context: AuthContext, options: { verifier: Ver
 
   router.post('/users/:id/ban', async (req, res) => {
     const { id } = parseRequest(userIdParam, req.params);
+    const wait = parseEnforcementWait(req.query);
     const body = parseRequest(banBody, req.body);
-    res.status(200).json(await banUser(context, { actorId: actorOf(res).id, userId: id, reason: body.reason }));
+    await answerAdminAction(enforcement, res, await banUser(context, { actorId: actorOf(res).id, userId: id, reason: body.reason }), wait);
   });
 
   router.post('/users/:id/unban', async (req, res) => {
     const { id } = parseRequest(userIdParam, req.params);
+    const wait = parseEnforcementWait(req.query);
     const body = parseRequest(optionalReasonBody, req.body);
-    res.status(200).json(await unbanUser(context, { actorId: actorOf(res).id, userId: id, reason: body.reason }));
+    await answerAdminAction(enforcement, res, await unbanUser(context, { actorId: actorOf(res).id, userId: id, reason: body.reason }), wait);
   });
 
   router.post('/users/:id/sessions/revoke', async (req, res) => {
     const { id } = parseRequest(userIdParam, req.params);
+    const wait = parseEnforcementWait(req.query);
     const body = parseRequest(optionalReasonBody, req.body);
-    res.status(200).json(await revokeUserSessions(context, { actorId: actorOf(res).id, userId: id, reason: body.reason }));
+    await answerAdminAction(enforcement, res, await revokeUserSessions(context, { actorId: actorOf(res).id, userId: id, reason: body.reason }), wait);
   });
 
   router.get('/audit', async (req, res) => {

@@ -20,6 +20,7 @@ export const HTTP_ERRORS: HttpErrorTable<AuthErrorCode> = Object.freeze({
   SESSION_REVOKED: { status: 401, title: 'Session revoked' },
   USER_NOT_FOUND: { status: 404, title: 'User not found' },
   CANNOT_BAN_SELF: { status: 409, title: 'Cannot ban yourself' },
+  EVENT_NOT_FOUND: { status: 404, title: 'Event not found' },
   INTROSPECTION_UNAUTHORIZED: { status: 401, title: 'Introspection client not authorized' },
   INTROSPECTION_DISABLED: { status: 404, title: 'Introspection not configured' },
   REFRESH_TOKEN_INVALID: { status: 401, title: 'Invalid refresh token' },

@@ -1,0 +1,28 @@
+import type { EnforcementReceipt } from '@veto/events';
+
+/**
+ * An enforcement receipt of a `ready` tickets instance that applied nothing yet, heartbeating
+ * every second; `fields` override any field.
+ *
+ * @param instanceId - the instance
+ * @param fields - fields to set, e.g. `{ lastSeq: 3, state: 'stopped' }`
+ * @example
+ * fleet.record(testReceipt('host-a', { lastSeq: 3 }));
+ */
+export function testReceipt(instanceId: string, fields: Partial<EnforcementReceipt> = {}): EnforcementReceipt {
+  return {
+    v: 1,
+    service: 'tickets',
+    instanceId,
+    sentAt: new Date().toISOString(),
+    intervalMs: 1000,
+    state: 'ready',
+    reason: null,
+    lastSeq: 0,
+    lastEventId: null,
+    lastAppliedAt: null,
+    lagMs: null,
+    applied: [],
+    ...fields,
+  };
+}
