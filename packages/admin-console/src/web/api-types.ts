@@ -1,4 +1,5 @@
-// The auth API's shapes as the console reads them (docs/api.md).
+// The auth API's shapes as the console reads them (docs/api.md): the browser cannot import the
+// service's types, and declares only what it uses.
 
 /** An account as the admin API shows it. */
 export interface AdminUser {
@@ -23,14 +24,11 @@ export interface Page<T> {
   readonly nextCursor: string | null;
 }
 
-/** One audit-log entry. */
+/** One audit-log entry (the fields the console shows). */
 export interface AuditEntry {
-  readonly id: string;
-  readonly actorUserId: string;
-  readonly action: string;
-  readonly targetUserId: string;
-  readonly reason: string | null;
   readonly createdAt: string;
+  readonly action: string;
+  readonly reason: string | null;
   readonly eventId: string;
 }
 

@@ -21,7 +21,7 @@ function instanceList(enforcement: Enforcement): HTMLUListElement {
       { class: 'instance enforced' },
       h('span', { class: 'instance-name' }, `${instance.service} ${instance.instanceId}`),
       h('span', { class: 'badge enforced' }, 'enforced'),
-      instance.afterMs === null ? 'applied before this auth replica was watching' : `after ${formatMs(instance.afterMs)}`,
+      instance.afterMs === null ? 'applied before this auth replica was watching' : `${formatMs(instance.afterMs)} after the commit`,
     ),
   );
   const missing = enforcement.missing.map((instance) =>
