@@ -14,6 +14,7 @@ import type { PasswordHasher } from './domain/password-hasher';
 import { createSignInLimiter } from './domain/sign-in-limiter';
 import type { SigningKeys } from './domain/signing-keys';
 import { AuthError } from './errors';
+import { createAdminConsoleRoutes } from './entry-points/http/admin-console-routes';
 import { createAdminRoutes } from './entry-points/http/admin-routes';
 import { createAuthRoutes } from './entry-points/http/auth-routes';
 import { ACCESS_COOKIE, REFRESH_COOKIE } from './entry-points/http/session-cookies';
@@ -91,6 +92,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(crossSiteGuard({ allowedOrigins: config.allowedOrigins, sessionCookies: [ACCESS_COOKIE, REFRESH_COOKIE] }));
   app.use(createOperationsRoutes({ database: deps.database, metricsRegistry: deps.metricsRegistry, logger }));
   app.use(createWellKnownRoutes(keys));
+  app.use('/admin', createAdminConsoleRoutes());
   app.use('/api/auth', createIntrospectionRoutes({ db: deps.database.db, verifier, clientSecret: config.introspectionClientSecret, clientId: config.introspectionClientId }));
   app.use(requireJsonBodies());
   app.use(express.json({ limit: BODY_LIMIT }));

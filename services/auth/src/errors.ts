@@ -28,6 +28,7 @@ export const AUTH_ERROR_CODES = Object.freeze([
   'REFRESH_TOKEN_REUSED',
   'CONFIG_INVALID',
   'SIGNING_KEY_MISSING',
+  'CONSOLE_NOT_BUILT',
   'INTERNAL',
 ] as const);
 

@@ -27,6 +27,7 @@ export const HTTP_ERRORS: HttpErrorTable<AuthErrorCode> = Object.freeze({
   REFRESH_TOKEN_EXPIRED: { status: 401, title: 'Refresh token expired' },
   REFRESH_TOKEN_REUSED: { status: 401, title: 'Refresh token reused' },
   SIGNING_KEY_MISSING: { status: 500, title: 'Internal server error' },
+  CONSOLE_NOT_BUILT: { status: 503, title: 'Admin console not built' },
 });
 
 /**
