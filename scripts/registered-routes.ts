@@ -14,8 +14,9 @@ function mountPrefix(app: string, factory: string): string | undefined {
 
 /**
  * The routes a service's express app registers, read from its sources: each
- * `create…Routes` router in `src/entry-points/http` with the prefix `src/app.ts` mounts it at.
- * Routers the app does not mount are left out.
+ * `create…Routes` router in `src/entry-points/http` with the prefix `src/app.ts` mounts it at,
+ * or, for a router another router mounts (`router.use(create…Routes(…))`), that router's prefix.
+ * Routers nothing mounts are left out.
  *
  * @param serviceDir - the service's directory (`services/auth`)
  * @returns the routes, sorted
@@ -23,16 +24,25 @@ function mountPrefix(app: string, factory: string): string | undefined {
 export function registeredRoutes(serviceDir: string): RouteName[] {
   const app = readFileSync(join(serviceDir, 'src', 'app.ts'), 'utf8');
   const httpDir = join(serviceDir, 'src', 'entry-points', 'http');
-  const routes = readdirSync(httpDir)
+  const routers = readdirSync(httpDir)
     .filter((file) => file.endsWith('.ts') && !file.endsWith('.test.ts'))
-    .flatMap((file) => {
-      const source = readFileSync(join(httpDir, file), 'utf8');
+    .map((file) => readFileSync(join(httpDir, file), 'utf8'))
+    .flatMap((source) => {
       const factory = FACTORY.exec(source)?.[1];
-      const prefix = factory === undefined ? undefined : mountPrefix(app, factory);
-      if (prefix === undefined) {
-        return [];
-      }
-      return [...source.matchAll(ROUTE)].map(([, method = '', path = '']) => `${method.toUpperCase()} ${prefix}${path === '/' && prefix !== '' ? '' : path}` as RouteName);
+      return factory === undefined ? [] : [{ factory, source }];
     });
+  const prefixOf = (factory: string, seen: ReadonlySet<string> = new Set()): string | undefined => {
+    const mounted = mountPrefix(app, factory);
+    if (mounted !== undefined) return mounted;
+    const parent = routers.find((router) => !seen.has(router.factory) && new RegExp(`\\brouter\\.use\\(\\s*${factory}\\(`).test(router.source));
+    return parent === undefined ? undefined : prefixOf(parent.factory, new Set([...seen, factory]));
+  };
+  const routes = routers.flatMap(({ factory, source }) => {
+    const prefix = prefixOf(factory);
+    if (prefix === undefined) {
+      return [];
+    }
+    return [...source.matchAll(ROUTE)].map(([, method = '', path = '']) => `${method.toUpperCase()} ${prefix}${path === '/' && prefix !== '' ? '' : path}` as RouteName);
+  });
   return [...new Set(routes)].sort();
 }
