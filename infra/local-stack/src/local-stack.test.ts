@@ -1,4 +1,5 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './free-port';
@@ -50,6 +51,35 @@ async function exitWithin(running: ScriptProcess, timeoutMs: number): Promise<un
   }
 }
 
+const REPOSITORY_ROOT = join(__dirname, '..', '..', '..');
+
+/**
+ * The root README's two curl walkthroughs, verbatim but for the URLs (the test's ports), each
+ * preceded by a `curl` wrapper that reports every response's status on stderr (`HTTP 201`).
+ */
+function readmeWalkthroughs(urls: { gateway: string; auth: string }): { name: string; script: string }[] {
+  const readme = readFileSync(join(REPOSITORY_ROOT, 'README.md'), 'utf8');
+  const blocks = [...readme.matchAll(/```sh\n(.*?)```/gs)].map((match) => match[1] as string);
+  const wrapper = `curl() { command curl -w '%{stderr}HTTP %{http_code}\\n' "$@"; }\n`;
+  return [
+    { name: 'through the gateway', first: 'B=http://localhost:3000\n' },
+    { name: 'ban a user, step by step', first: 'A=http://127.0.0.1:3001\n' },
+  ].map(({ name, first }) => {
+    const block = blocks.find((candidate) => candidate.startsWith(first));
+    if (block === undefined) throw new Error(`README.md has no sh block starting with ${first}`);
+    return { name, script: wrapper + block.replaceAll('http://localhost:3000', urls.gateway).replaceAll('http://127.0.0.1:3001', urls.auth) };
+  });
+}
+
+/** Runs `script` with `bash -euo pipefail`, resolving with its exit status and output whatever the status. */
+async function runBash(script: string, options: { cwd: string; env: NodeJS.ProcessEnv }): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile('bash', ['-euo', 'pipefail', '-c', script], { ...options, encoding: 'utf8', timeout: 120_000, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
+      resolve({ status: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr });
+    });
+  });
+}
+
 function cookieHeader(setCookies: string[]): string {
   return setCookies.map((line) => line.split(';')[0]).join('; ');
 }
@@ -69,7 +99,7 @@ describe('the local stack launcher (LONG: real processes, two starts)', () => {
 
   beforeAll(async () => {
     ports = { gateway: await freePort(), auth: await freePort(), tickets: await freePort() };
-    env = { VETO_DATA_DIR: dataDir, GATEWAY_PORT: String(ports.gateway), AUTH_PORT: String(ports.auth), TICKETS_PORT: String(ports.tickets), LOG_LEVEL: 'warn' };
+    env = { VETO_DATA_DIR: dataDir, GATEWAY_PORT: String(ports.gateway), AUTH_PORT: String(ports.auth), TICKETS_PORT: String(ports.tickets), LOG_LEVEL: 'info' };
   });
 
   afterAll(async () => {
@@ -91,7 +121,11 @@ describe('the local stack launcher (LONG: real processes, two starts)', () => {
     expect(output).toContain(`veto-local / ${introspection.clientSecret}`);
     expect(statSync(join(dataDir, 'introspection-client.json')).mode & 0o777).toBe(0o600);
     expect(statSync(join(dataDir, 'nats-credentials.json')).mode & 0o777).toBe(0o600);
-    expect(output).toMatch(/^auth +│ /m);
+    // Every child's lines behind its name; no warning a newcomer cannot act on: nats-server holds
+    // bcrypt hashes, and the local signing key is said to be expected, at info level.
+    expect(output).toMatch(/^auth +│ \S+ INFO {2}local mode: tokens are signed with the development key kept in DATA_DIR, as expected here/m);
+    expect(output).not.toMatch(/Plaintext passwords/);
+    expect(output).not.toMatch(/WARN.*signing key/);
     expect((await fetch(`${gateway}/readyz`)).status).toBe(200);
   });
 
@@ -117,6 +151,40 @@ describe('the local stack launcher (LONG: real processes, two starts)', () => {
     expect((await fetch(`${gateway}/.well-known/jwks.json`)).status).toBe(200);
     const unknown = await fetch(`${gateway}/nope`);
     expect([unknown.status, ((await unknown.json()) as { code: string }).code]).toEqual([404, 'NOT_FOUND']);
+  });
+
+  it('runs the README walkthroughs twice from a checkout: every status as the comments say, nothing left in the checkout', async () => {
+    // A checkout whose .data is this stack's data directory, as after `npm start` from the repository root.
+    const checkout = mkdtempSync(join(tmpdir(), 'veto-checkout-'));
+    symlinkSync(dataDir, join(checkout, '.data'));
+    mkdirSync(join(checkout, 'tmp'));
+    const walkthroughs = readmeWalkthroughs({ gateway, auth: `http://127.0.0.1:${ports.auth}` });
+    const expected: Record<string, number[]> = {
+      // sign-up, sign-in, me, list a ticket, browse, Bearer sign-in, me, refresh, admin sign-in, me (id), ban, tickets refused, JWKS
+      'through the gateway': [201, 200, 200, 201, 200, 200, 200, 200, 200, 200, 200, 401, 200],
+      // admin sign-in, sign-up, search, ban, sign-in refused, audit, unban, revoke sessions, metrics
+      'ban a user, step by step': [200, 201, 200, 200, 403, 200, 200, 200, 200],
+    };
+    try {
+      for (const run of [1, 2]) {
+        for (const { name, script } of walkthroughs) {
+          // Asynchronously: a blocked event loop would miss the gateway closing this process's idle
+          // keep-alive connections, and the next fetch would be sent on a closed one.
+          const result = await runBash(script, { cwd: checkout, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', TMPDIR: join(checkout, 'tmp') } });
+          const statuses = [...result.stderr.matchAll(/^HTTP (\d{3})$/gm)].map((match) => Number(match[1]));
+
+          expect({ run, name, exit: result.status, statuses }).toEqual({ run, name, exit: 0, statuses: expected[name] });
+          expect(result.stdout).not.toMatch(/undefined|EMAIL_TAKEN/);
+          if (name === 'through the gateway') expect(result.stdout).toMatch(/HTTP\/1\.1 401 Unauthorized[\s\S]*"code":"TOKEN_REVOKED"/);
+          else expect(result.stdout).toMatch(/HTTP\/1\.1 403 Forbidden[\s\S]*"code":"USER_BANNED"[\s\S]*^veto_outbox_publish_delay_seconds_count [1-9]/m);
+        }
+      }
+      // The cookie jar went to a temporary file and was removed: nothing new in the checkout or its temp directory.
+      expect(readdirSync(checkout).sort()).toEqual(['.data', 'tmp']);
+      expect(readdirSync(join(checkout, 'tmp'))).toEqual([]);
+    } finally {
+      rmSync(checkout, { recursive: true, force: true });
+    }
   });
 
   it('turns introspection on with the generated client: a token introspects as active through the gateway', async () => {

@@ -1,7 +1,8 @@
 import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ADMIN_FILE, INTROSPECTION_CLIENT_FILE, loadOrCreateSecrets, markAdminAnnounced, NATS_CREDENTIALS_FILE } from './stack-secrets';
+import { verifySync } from '@node-rs/bcrypt';
+import { ADMIN_FILE, INTROSPECTION_CLIENT_FILE, loadOrCreateSecrets, markAdminAnnounced, NATS_CREDENTIALS_FILE, NATS_SERVER_PASSWORDS_FILE } from './stack-secrets';
 
 describe('loadOrCreateSecrets', () => {
   let dir: string;
@@ -23,7 +24,8 @@ describe('loadOrCreateSecrets', () => {
     expect(first.admin.email).toBe('root@example.com');
     expect(JSON.parse(await readFile(join(dir, 'data', ADMIN_FILE), 'utf8'))).toEqual(first.admin);
     expect(JSON.parse(await readFile(join(dir, 'data', INTROSPECTION_CLIENT_FILE), 'utf8'))).toEqual(first.introspection);
-    for (const file of [ADMIN_FILE, NATS_CREDENTIALS_FILE, INTROSPECTION_CLIENT_FILE]) expect((await stat(join(dir, 'data', file))).mode & 0o777).toBe(0o600);
+    expect(second.natsServer).toEqual(first.natsServer);
+    for (const file of [ADMIN_FILE, NATS_CREDENTIALS_FILE, NATS_SERVER_PASSWORDS_FILE, INTROSPECTION_CLIENT_FILE]) expect((await stat(join(dir, 'data', file))).mode & 0o777).toBe(0o600);
   });
 
   it('makes an introspection secret of base64url characters only, the same form-urlencoded or not, long enough for auth', async () => {
@@ -47,6 +49,23 @@ describe('loadOrCreateSecrets', () => {
 
     expect([nats.auth, nats.tickets]).toEqual([expect.stringMatching(/^v[0-9a-f]{40}$/), expect.stringMatching(/^v[0-9a-f]{40}$/)]);
     expect(nats.auth).not.toBe(nats.tickets);
+  });
+
+  it('gives nats-server bcrypt hashes of the NATS passwords, never the passwords themselves', async () => {
+    const { nats, natsServer } = await loadOrCreateSecrets(dir, 'root@example.com');
+
+    expect([natsServer.auth, natsServer.tickets]).toEqual([expect.stringMatching(/^\$2a\$10\$/), expect.stringMatching(/^\$2a\$10\$/)]);
+    expect([verifySync(nats.auth, natsServer.auth), verifySync(nats.tickets, natsServer.tickets), verifySync(nats.auth, natsServer.tickets)]).toEqual([true, true, false]);
+    expect(await readFile(join(dir, NATS_SERVER_PASSWORDS_FILE), 'utf8')).not.toContain(nats.auth);
+  });
+
+  it('hashes the kept NATS passwords of a data directory made before hashing', async () => {
+    await writeFile(join(dir, NATS_CREDENTIALS_FILE), JSON.stringify({ auth: 'vkeptauth', tickets: 'vkepttickets' }));
+
+    const { nats, natsServer } = await loadOrCreateSecrets(dir, 'root@example.com');
+
+    expect(nats).toEqual({ auth: 'vkeptauth', tickets: 'vkepttickets' });
+    expect([verifySync('vkeptauth', natsServer.auth), verifySync('vkepttickets', natsServer.tickets)]).toEqual([true, true]);
   });
 
   it('reports a first start until the admin password has been announced', async () => {

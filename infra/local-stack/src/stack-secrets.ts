@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { hashSync } from '@node-rs/bcrypt';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -14,6 +15,12 @@ export interface NatsPasswords {
   readonly tickets: string;
 }
 
+/** What nats-server is given for the same users: bcrypt hashes of {@link NatsPasswords}, never the passwords. */
+export interface NatsServerPasswords {
+  readonly auth: string;
+  readonly tickets: string;
+}
+
 /** The client of the auth service's introspection endpoint (`INTROSPECTION_CLIENT_ID`, `INTROSPECTION_CLIENT_SECRET`). */
 export interface IntrospectionClient {
   readonly clientId: string;
@@ -24,6 +31,8 @@ export interface IntrospectionClient {
 export interface StackSecrets {
   readonly admin: AdminCredentials;
   readonly nats: NatsPasswords;
+  /** The same passwords bcrypt-hashed, for nats-server's configuration. */
+  readonly natsServer: NatsServerPasswords;
   readonly introspection: IntrospectionClient;
   /** True until a start has shown the admin password and the introspection secret (see {@link markAdminAnnounced}), which happens once. */
   readonly firstStart: boolean;
@@ -35,6 +44,8 @@ export const ADMIN_FILE = 'admin.json';
 export const ADMIN_ANNOUNCED_FILE = 'admin.announced';
 /** The file holding the NATS passwords, relative to the data directory. */
 export const NATS_CREDENTIALS_FILE = 'nats-credentials.json';
+/** The file holding the bcrypt hashes of the NATS passwords that nats-server is given, relative to the data directory. */
+export const NATS_SERVER_PASSWORDS_FILE = 'nats-server-passwords.json';
 /** The file holding the introspection client's id and secret, relative to the data directory. */
 export const INTROSPECTION_CLIENT_FILE = 'introspection-client.json';
 /** The client id of the local stack's introspection client. */
@@ -47,6 +58,11 @@ const introspectionSecret = (): string => randomBytes(24).toString('base64url');
 // nats-server parses a `$VARIABLE`'s value as a configuration token: one starting with a digit may
 // be read as a number or a size (`1e5x` fails to parse). A letter followed by hex is always a string.
 const natsPassword = (): string => `v${randomBytes(20).toString('hex')}`;
+// nats-server accepts a bcrypt hash wherever a password goes, and warns ("Plaintext passwords
+// detected") at every start otherwise. The passwords are 160 random bits, so the cost guards little;
+// 10 keeps the check nats-server makes on every connect short on a busy machine. `2a` is the
+// version nats-server's documentation shows.
+const bcrypt = (password: string): string => hashSync(password, { cost: 10, version: '2a' });
 
 async function readOrCreate<T>(path: string, create: () => T): Promise<T> {
   try {
@@ -62,7 +78,7 @@ async function readOrCreate<T>(path: string, create: () => T): Promise<T> {
 
 /**
  * Reads the stack's generated secrets from the data directory, generating them (files mode 0600)
- * on the first start: the admin's password, the NATS users' passwords, the introspection client's
+ * on the first start: the admin's password, the NATS users' passwords and their bcrypt hashes for nats-server, the introspection client's
  * secret (a data directory made before it existed gets one on its next start). Nothing here is ever committed: the data directory is git-ignored.
  *
  * @param dataDir - the stack's data directory, created when missing
@@ -75,6 +91,8 @@ export async function loadOrCreateSecrets(dataDir: string, adminEmail: string): 
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
   const admin = await readOrCreate<AdminCredentials>(join(dataDir, ADMIN_FILE), () => ({ email: adminEmail, password: password() }));
   const nats = await readOrCreate<NatsPasswords>(join(dataDir, NATS_CREDENTIALS_FILE), () => ({ auth: natsPassword(), tickets: natsPassword() }));
+  // Derived from the passwords above, so a data directory from before hashing gets its file on its next start.
+  const natsServer = await readOrCreate<NatsServerPasswords>(join(dataDir, NATS_SERVER_PASSWORDS_FILE), () => ({ auth: bcrypt(nats.auth), tickets: bcrypt(nats.tickets) }));
   const introspection = await readOrCreate<IntrospectionClient>(join(dataDir, INTROSPECTION_CLIENT_FILE), () => ({
     clientId: INTROSPECTION_CLIENT_ID,
     clientSecret: introspectionSecret(),
@@ -86,7 +104,7 @@ export async function loadOrCreateSecrets(dataDir: string, adminEmail: string): 
       throw error;
     },
   );
-  return { admin, nats, introspection, firstStart: !announced };
+  return { admin, nats, natsServer, introspection, firstStart: !announced };
 }
 
 /**

@@ -176,7 +176,8 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
         command: options.natsServerBinary,
         args: ['-c', join(repositoryRoot, 'infra', 'nats', 'veto.conf'), '-js', '-sd', storeDir, '-a', '127.0.0.1', '-p', String(port)],
         cwd: config.dataDir,
-        env: { ...base, VETO_NATS_AUTH_PASSWORD: secrets.nats.auth, VETO_NATS_TICKETS_PASSWORD: secrets.nats.tickets },
+        // The server holds only the bcrypt hashes; the services log in with the passwords.
+        env: { ...base, VETO_NATS_AUTH_PASSWORD: secrets.natsServer.auth, VETO_NATS_TICKETS_PASSWORD: secrets.natsServer.tickets },
         stopSignal: 'SIGINT',
         onLine: options.onLine,
       });

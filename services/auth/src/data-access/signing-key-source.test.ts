@@ -9,12 +9,12 @@ import { generateTestKeyPem } from '../test-support/test-app';
 import { LOCAL_KEY_FILE, resolveSigningKeyPems } from './signing-key-source';
 
 let dataDir: string;
-const warnings: unknown[] = [];
-const logger = { warn: (...args: unknown[]) => void warnings.push(args) };
+const lines: unknown[] = [];
+const logger = { info: (...args: unknown[]) => void lines.push(args) };
 
 beforeEach(() => {
   dataDir = mkdtempSync(join(tmpdir(), 'veto-auth-key-'));
-  warnings.length = 0;
+  lines.length = 0;
 });
 afterEach(() => {
   rmSync(dataDir, { recursive: true, force: true });
@@ -34,7 +34,7 @@ describe('resolveSigningKeyPems', () => {
     expect((caught as Error).message).toContain('JWT_PRIVATE_KEY');
   });
 
-  it('generates a 0600 P-256 key in local mode, warns, and reuses it on the next start', () => {
+  it('generates a 0600 P-256 key in local mode, says so as expected (info, not a warning), and reuses it on the next start', () => {
     const config = loadConfig({ VETO_ENV: 'local', DATA_DIR: dataDir });
     const first = resolveSigningKeyPems(config, logger);
     const path = join(dataDir, LOCAL_KEY_FILE);
@@ -42,7 +42,10 @@ describe('resolveSigningKeyPems', () => {
     expect(createSigningKeys({ privateKeyPem: first.privateKeyPem }).kid).toEqual(expect.any(String));
     const second = resolveSigningKeyPems(config, logger);
     expect(second.privateKeyPem).toBe(first.privateKeyPem);
-    expect(warnings).toHaveLength(2);
+    expect(lines).toEqual([
+      [{ path }, expect.stringMatching(/^local mode: .*as expected here.*\(generated now\)$/)],
+      [{ path }, expect.stringMatching(/^local mode: .*as expected here.*JWT_PRIVATE_KEY_FILE instead$/)],
+    ]);
   });
 
   it('prefers JWT_PRIVATE_KEY, accepting escaped line breaks, and never generates a key then', () => {

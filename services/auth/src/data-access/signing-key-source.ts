@@ -9,6 +9,8 @@ import { ConfigError, SigningKeyMissingError } from '../errors';
 /** Where the local-development signing key is kept, inside `DATA_DIR`. */
 export const LOCAL_KEY_FILE = 'signing-key.pem';
 
+const LOCAL_KEY_MESSAGE = 'local mode: tokens are signed with the development key kept in DATA_DIR, as expected here; a deployment sets JWT_PRIVATE_KEY_FILE instead';
+
 function readConfiguredFile(variable: string, path: string): string {
   try {
     return readFileSync(path, 'utf8');
@@ -20,11 +22,11 @@ function readConfiguredFile(variable: string, path: string): string {
 /**
  * Finds the PEM private signing key: `JWT_PRIVATE_KEY`, else the file named by
  * `JWT_PRIVATE_KEY_FILE`, else — in local mode only — a P-256 key generated once into
- * `DATA_DIR/signing-key.pem` (mode 0600) and reused on later starts, with a warning.
+ * `DATA_DIR/signing-key.pem` (mode 0600) and reused on later starts, said once at info level.
  * Also reads the previous public keys to keep publishing during a rotation.
  *
  * @param config - the service configuration
- * @param logger - for the local-key warning
+ * @param logger - for the line saying which local key signs
  * @returns the private key PEM and the previous public key PEMs
  * @throws {SigningKeyMissingError} `SIGNING_KEY_MISSING` (variable `JWT_PRIVATE_KEY`) outside local mode without a key
  * @throws {ConfigError} `CONFIG_INVALID` when a configured file cannot be read
@@ -33,7 +35,7 @@ function readConfiguredFile(variable: string, path: string): string {
  */
 export function resolveSigningKeyPems(
   config: Pick<Config, 'env' | 'privateKey' | 'privateKeyFile' | 'previousPublicKeysFile' | 'dataDir'>,
-  logger: Pick<Logger, 'warn'>,
+  logger: Pick<Logger, 'info'>,
 ): { privateKeyPem: string; previousPublicKeyPems: string[] } {
   const previousPublicKeyPems =
     config.previousPublicKeysFile === undefined ? [] : splitPemBlocks(readConfiguredFile('JWT_PREVIOUS_PUBLIC_KEYS_FILE', config.previousPublicKeysFile));
@@ -48,8 +50,10 @@ export function resolveSigningKeyPems(
     throw new SigningKeyMissingError('JWT_PRIVATE_KEY (or JWT_PRIVATE_KEY_FILE) is required outside local mode (VETO_ENV=local)');
   }
   const path = join(config.dataDir, LOCAL_KEY_FILE);
+  // Info, not a warning: in local mode this is the expected set-up and nothing is to be done, and
+  // outside local mode this branch is unreachable (the throw above).
   if (existsSync(path)) {
-    logger.warn({ path }, 'using the generated local signing key; configure JWT_PRIVATE_KEY outside local development');
+    logger.info({ path }, LOCAL_KEY_MESSAGE);
     return { privateKeyPem: readFileSync(path, 'utf8'), previousPublicKeyPems };
   }
   mkdirSync(dirname(path), { recursive: true });
@@ -57,6 +61,6 @@ export function resolveSigningKeyPems(
   writeFileSync(path, pem, { mode: 0o600, flag: 'wx' });
   // The mode given to writeFileSync is filtered by the umask; set it exactly.
   chmodSync(path, 0o600);
-  logger.warn({ path }, 'generated a local signing key; configure JWT_PRIVATE_KEY outside local development');
+  logger.info({ path }, `${LOCAL_KEY_MESSAGE} (generated now)`);
   return { privateKeyPem: pem, previousPublicKeyPems };
 }
