@@ -53,22 +53,23 @@ async function exitWithin(running: ScriptProcess, timeoutMs: number): Promise<un
 
 const REPOSITORY_ROOT = join(__dirname, '..', '..', '..');
 
-/**
- * The root README's two curl walkthroughs, verbatim but for the URLs (the test's ports), each
- * preceded by a `curl` wrapper that reports every response's status on stderr (`HTTP 201`).
- */
+/** The sh block of a README that starts with `first`, with the documented URLs replaced by the test's. */
+function shBlock(readmePath: string, first: string, urls: { gateway: string; auth: string }): string {
+  const readme = readFileSync(readmePath, 'utf8');
+  const block = [...readme.matchAll(/```sh\n(.*?)```/gs)].map((match) => match[1] as string).find((candidate) => candidate.startsWith(first));
+  if (block === undefined) throw new Error(`${readmePath} has no sh block starting with ${first}`);
+  return block.replaceAll('http://localhost:3000', urls.gateway).replaceAll('http://127.0.0.1:3001', urls.auth);
+}
+
+/** Reports every response's status on stderr (`HTTP 201`), leaving stdout as the reader sees it. */
+const CURL_STATUS_WRAPPER = `curl() { command curl -w '%{stderr}HTTP %{http_code}\\n' "$@"; }\n`;
+
+/** The root README's two curl walkthroughs, verbatim but for the URLs (the test's ports). */
 function readmeWalkthroughs(urls: { gateway: string; auth: string }): { name: string; script: string }[] {
-  const readme = readFileSync(join(REPOSITORY_ROOT, 'README.md'), 'utf8');
-  const blocks = [...readme.matchAll(/```sh\n(.*?)```/gs)].map((match) => match[1] as string);
-  const wrapper = `curl() { command curl -w '%{stderr}HTTP %{http_code}\\n' "$@"; }\n`;
   return [
     { name: 'through the gateway', first: 'B=http://localhost:3000\n' },
     { name: 'ban a user, step by step', first: 'A=http://127.0.0.1:3001\n' },
-  ].map(({ name, first }) => {
-    const block = blocks.find((candidate) => candidate.startsWith(first));
-    if (block === undefined) throw new Error(`README.md has no sh block starting with ${first}`);
-    return { name, script: wrapper + block.replaceAll('http://localhost:3000', urls.gateway).replaceAll('http://127.0.0.1:3001', urls.auth) };
-  });
+  ].map(({ name, first }) => ({ name, script: CURL_STATUS_WRAPPER + shBlock(join(REPOSITORY_ROOT, 'README.md'), first, urls) }));
 }
 
 /** Runs `script` with `bash -euo pipefail`, resolving with its exit status and output whatever the status. */
@@ -86,6 +87,12 @@ function cookieHeader(setCookies: string[]): string {
 
 describe('the local stack launcher (LONG: real processes, two starts)', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'veto-local-stack-'));
+  // A checkout whose .data is this stack's data directory, as after `npm start` from the repository
+  // root, with its own temporary directory: where the README's snippets run.
+  const checkout = mkdtempSync(join(tmpdir(), 'veto-checkout-'));
+  symlinkSync(dataDir, join(checkout, '.data'));
+  mkdirSync(join(checkout, 'tmp'));
+  const checkoutEnv = (): NodeJS.ProcessEnv => ({ PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', TMPDIR: join(checkout, 'tmp') });
   let env: Record<string, string>;
   let ports: { gateway: number; auth: number; tickets: number };
   let launcher: ScriptProcess | undefined;
@@ -107,6 +114,7 @@ describe('the local stack launcher (LONG: real processes, two starts)', () => {
     for (const left of launched) left.signal('SIGTERM');
     await Promise.all(launched.map((left) => left.exited));
     rmSync(dataDir, { recursive: true, force: true });
+    rmSync(checkout, { recursive: true, force: true });
   });
 
   it('starts nats-server, auth, tickets and the gateway, and prints the banner with the generated admin password and introspection secret once', async () => {
@@ -154,10 +162,6 @@ describe('the local stack launcher (LONG: real processes, two starts)', () => {
   });
 
   it('runs the README walkthroughs twice from a checkout: every status as the comments say, nothing left in the checkout', async () => {
-    // A checkout whose .data is this stack's data directory, as after `npm start` from the repository root.
-    const checkout = mkdtempSync(join(tmpdir(), 'veto-checkout-'));
-    symlinkSync(dataDir, join(checkout, '.data'));
-    mkdirSync(join(checkout, 'tmp'));
     const walkthroughs = readmeWalkthroughs({ gateway, auth: `http://127.0.0.1:${ports.auth}` });
     const expected: Record<string, number[]> = {
       // sign-up, sign-in, me, list a ticket, browse, Bearer sign-in, me, refresh, admin sign-in, me (id), ban, tickets refused, JWKS
@@ -165,44 +169,37 @@ describe('the local stack launcher (LONG: real processes, two starts)', () => {
       // admin sign-in, sign-up, search, ban, sign-in refused, audit, unban, revoke sessions, metrics
       'ban a user, step by step': [200, 201, 200, 200, 403, 200, 200, 200, 200],
     };
-    try {
-      for (const run of [1, 2]) {
-        for (const { name, script } of walkthroughs) {
-          // Asynchronously: a blocked event loop would miss the gateway closing this process's idle
-          // keep-alive connections, and the next fetch would be sent on a closed one.
-          const result = await runBash(script, { cwd: checkout, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', TMPDIR: join(checkout, 'tmp') } });
-          const statuses = [...result.stderr.matchAll(/^HTTP (\d{3})$/gm)].map((match) => Number(match[1]));
+    for (const run of [1, 2]) {
+      for (const { name, script } of walkthroughs) {
+        // Asynchronously: a blocked event loop would miss the gateway closing this process's idle
+        // keep-alive connections, and the next fetch would be sent on a closed one.
+        const result = await runBash(script, { cwd: checkout, env: checkoutEnv() });
+        const statuses = [...result.stderr.matchAll(/^HTTP (\d{3})$/gm)].map((match) => Number(match[1]));
 
-          expect({ run, name, exit: result.status, statuses }).toEqual({ run, name, exit: 0, statuses: expected[name] });
-          expect(result.stdout).not.toMatch(/undefined|EMAIL_TAKEN/);
-          if (name === 'through the gateway') expect(result.stdout).toMatch(/HTTP\/1\.1 401 Unauthorized[\s\S]*"code":"TOKEN_REVOKED"/);
-          else expect(result.stdout).toMatch(/HTTP\/1\.1 403 Forbidden[\s\S]*"code":"USER_BANNED"[\s\S]*^veto_outbox_publish_delay_seconds_count [1-9]/m);
-        }
+        expect({ run, name, exit: result.status, statuses }).toEqual({ run, name, exit: 0, statuses: expected[name] });
+        expect(result.stdout).not.toMatch(/undefined|EMAIL_TAKEN/);
+        if (name === 'through the gateway') expect(result.stdout).toMatch(/HTTP\/1\.1 401 Unauthorized[\s\S]*"code":"TOKEN_REVOKED"/);
+        else expect(result.stdout).toMatch(/HTTP\/1\.1 403 Forbidden[\s\S]*"code":"USER_BANNED"[\s\S]*^veto_outbox_publish_delay_seconds_count [1-9]/m);
       }
-      // The cookie jar went to a temporary file and was removed: nothing new in the checkout or its temp directory.
-      expect(readdirSync(checkout).sort()).toEqual(['.data', 'tmp']);
-      expect(readdirSync(join(checkout, 'tmp'))).toEqual([]);
-    } finally {
-      rmSync(checkout, { recursive: true, force: true });
     }
+    // The cookie jar went to a temporary file and was removed: nothing new in the checkout or its temp directory.
+    expect(readdirSync(checkout).sort()).toEqual(['.data', 'tmp']);
+    expect(readdirSync(join(checkout, 'tmp'))).toEqual([]);
   });
 
-  it('turns introspection on with the generated client: a token introspects as active through the gateway', async () => {
+  it('turns introspection on with the generated client: the introspection snippet of its README shows a token as active through the gateway', async () => {
     const signin = await fetch(`${gateway}/api/users/signin`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ email: 'ada@example.com', password: PASSWORD }),
     });
     const { accessToken } = (await signin.json()) as { accessToken: string };
-    const { clientId, clientSecret } = JSON.parse(readFileSync(join(dataDir, 'introspection-client.json'), 'utf8')) as { clientId: string; clientSecret: string };
+    const snippet = shBlock(join(__dirname, '..', 'README.md'), 'id=$(node -p', { gateway, auth: `http://127.0.0.1:${ports.auth}` });
 
-    const introspected = await fetch(`${gateway}/api/auth/introspect`, {
-      method: 'POST',
-      headers: { authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}` },
-      body: new URLSearchParams({ token: accessToken }),
-    });
+    const result = await runBash(CURL_STATUS_WRAPPER + snippet, { cwd: checkout, env: { ...checkoutEnv(), ACCESS_TOKEN: accessToken } });
 
-    expect({ status: introspected.status, body: await introspected.json() }).toEqual({ status: 200, body: expect.objectContaining({ active: true, role: 'user' }) });
+    expect({ exit: result.status, statuses: result.stderr.match(/^HTTP \d{3}$/gm) }).toEqual({ exit: 0, statuses: ['HTTP 200'] });
+    expect(JSON.parse(result.stdout)).toEqual(expect.objectContaining({ active: true, role: 'user' }));
   });
 
   it('runs the demo against it: the ban is enforced by tickets and the time to rejection is printed', async () => {
