@@ -115,6 +115,18 @@ describe('infra/nats/veto.conf permissions (real nats-server with the configurat
     expect(await storedEventId(asAuth, 'AUTH', seq)).toBe(event.id);
   });
 
+  it('lets the auth credential read dead letters by sequence without a consumer (veto-stream dead-letters), and refuses tickets', async () => {
+    await ensureStreams(asAuth);
+    const { seq } = await jetstream(asTickets).publish('veto.dlq.tickets', 'set aside');
+    const asAuthJsm = await jetstreamManager(asAuth);
+
+    expect((await asAuthJsm.streams.info('VETO_DLQ')).state.last_seq).toBeGreaterThanOrEqual(seq);
+    expect((await asAuthJsm.streams.getMessage('VETO_DLQ', { seq }))?.string()).toBe('set aside');
+    await expect((await jetstreamManager(asTickets)).streams.getMessage('VETO_DLQ', { seq })).rejects.toMatchObject({
+      cause: { message: expect.stringMatching(/Permissions Violation for Publish to "\$JS\.API\.STREAM\.MSG\.GET\.VETO_DLQ"/) },
+    });
+  });
+
   it('refuses a service credential publishing auth.user.unbanned, through JetStream and plain NATS', async () => {
     await ensureStreams(asAuth);
     const jsm = await jetstreamManager(asAuth);

@@ -83,7 +83,7 @@ function readError(stream: string, cause: unknown): Error {
   if (violation instanceof Error && violation.name === 'PermissionViolationError') {
     return new DeadLetterReadError(
       'PERMISSIONS_VIOLATION',
-      `the server refused this user ${(violation as { subject?: string }).subject ?? 'a JetStream request'}: reading ${stream} takes the auth user of infra/nats/veto.conf (NATS_USER=auth), which holds $JS.API.STREAM.INFO.${stream} and $JS.API.STREAM.MSG.GET.${stream}`,
+      `this user may not use ${(violation as { subject?: string }).subject ?? 'the JetStream API'}: reading ${stream} takes the auth user of infra/nats/veto.conf (NATS_USER=auth), which holds $JS.API.STREAM.INFO.${stream} and $JS.API.STREAM.MSG.GET.${stream}`,
       { cause },
     );
   }
