@@ -1,20 +1,8 @@
 import type { NatsConnection } from '@nats-io/nats-core';
 import { jetstreamManager, JetStreamApiCodes, JetStreamApiError, type StoredMsg } from '@nats-io/jetstream';
 import { DEAD_LETTER_HEADERS } from '../dead-letter';
+import { VetoStreamError } from './veto-stream-error';
 
-/** Why the dead-letter stream could not be read. */
-export type DeadLetterReadErrorCode = 'STREAM_NOT_FOUND' | 'PERMISSIONS_VIOLATION';
-
-/** The dead-letter stream does not exist, or the user may not read it. */
-export class DeadLetterReadError extends Error {
-  readonly code: DeadLetterReadErrorCode;
-
-  constructor(code: DeadLetterReadErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
-    this.code = code;
-  }
-}
 
 /** The state of a dead-letter stream; the times are absent when it holds nothing. */
 export interface DeadLetterStreamState {
@@ -72,7 +60,7 @@ function toEntry(message: StoredMsg): DeadLetterEntry {
 
 function readError(stream: string, cause: unknown): Error {
   if (cause instanceof JetStreamApiError && cause.code === JetStreamApiCodes.StreamNotFound) {
-    return new DeadLetterReadError(
+    return new VetoStreamError(
       'STREAM_NOT_FOUND',
       `stream ${stream} does not exist on this server: the auth service creates it at start-up (ensureStreams), so auth has not run against this server or the stream was deleted`,
       { cause },
@@ -81,7 +69,7 @@ function readError(stream: string, cause: unknown): Error {
   // A request refused by the server rejects with a RequestError whose cause is the violation.
   const violation = cause instanceof Error && cause.name === 'RequestError' ? cause.cause : cause;
   if (violation instanceof Error && violation.name === 'PermissionViolationError') {
-    return new DeadLetterReadError(
+    return new VetoStreamError(
       'PERMISSIONS_VIOLATION',
       `this user may not use ${(violation as { subject?: string }).subject ?? 'the JetStream API'}: reading ${stream} takes the auth user of infra/nats/veto.conf (NATS_USER=auth), which holds $JS.API.STREAM.INFO.${stream} and $JS.API.STREAM.MSG.GET.${stream}`,
       { cause },
@@ -98,7 +86,7 @@ function readError(stream: string, cause: unknown): Error {
  * @param nc - a connection with JetStream enabled
  * @param options - the stream (`VETO_DLQ`) and how many dead letters to return at most
  * @returns the stream state and up to `limit` dead letters, oldest first
- * @throws DeadLetterReadError `STREAM_NOT_FOUND` when the stream does not exist, `PERMISSIONS_VIOLATION` when the user may not read it
+ * @throws VetoStreamError `STREAM_NOT_FOUND` when the stream does not exist, `PERMISSIONS_VIOLATION` when the user may not read it
  * @example
  * const { state, deadLetters } = await listDeadLetters(nc, { stream: 'VETO_DLQ', limit: 20 });
  */

@@ -1,5 +1,3 @@
-import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import { jetstream } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { connectTo } from '../connect-to';
@@ -10,20 +8,11 @@ import { EventError } from '../errors';
 import { startNatsServer, type NatsServerHandle } from '../nats-server-harness';
 import { deadLetterSubject } from '../subjects';
 import type { DeadLetterListing } from './list-dead-letters';
-import { runVetoStream, type VetoStreamRun } from './test-support/run-veto-stream';
+import { expectNoSecret, runVetoStream, secret, VETO_CONF, type VetoStreamRun } from './test-support/run-veto-stream';
 
-// Veto's own server configuration: auth may read VETO_DLQ, tickets may only publish its own dead letters.
-const VETO_CONF = join(__dirname, '..', '..', '..', '..', 'infra', 'nats', 'veto.conf');
-// nats-server reads a variable's value as a configuration token, so a password starts with a letter (infra/nats/README.md).
-const secret = (letter: string): string => `${letter}${randomBytes(12).toString('hex')}`;
+// Users of VETO_CONF: auth may read VETO_DLQ, tickets may only publish its own dead letters.
 const PASSWORDS = { auth: secret('a'), tickets: secret('t') };
-
-function expectNoPassword(run: VetoStreamRun): void {
-  for (const value of Object.values(PASSWORDS)) {
-    expect(run.stdout).not.toContain(value);
-    expect(run.stderr).not.toContain(value);
-  }
-}
+const expectNoPassword = (run: VetoStreamRun): void => expectNoSecret(run, Object.values(PASSWORDS));
 
 describe('veto-stream dead-letters against a nats-server running infra/nats/veto.conf', () => {
   let server: NatsServerHandle;
