@@ -37,6 +37,8 @@ export interface DeadLetterListing {
 
 const PREVIEW_CHARS = 120;
 
+const counted = (count: number, one: string, many: string): string => `${count} ${count === 1 ? one : many}`;
+
 function describePayload(data: Uint8Array): Pick<DeadLetterEntry, 'event' | 'preview'> {
   const text = new TextDecoder().decode(data);
   try {
@@ -117,7 +119,7 @@ export async function listDeadLetters(nc: NatsConnection, options: { stream: str
 
 function describeEntry(entry: DeadLetterEntry): string {
   const h = entry.headers;
-  const why = [h.reason ?? 'unknown reason', h.deliveryCount === undefined ? '' : ` after ${h.deliveryCount} deliveries`, h.errorCode === undefined ? '' : `: ${h.errorCode}`, h.errorMessage === undefined ? '' : ` ${h.errorMessage}`].join('');
+  const why = [h.reason ?? 'unknown reason', h.deliveryCount === undefined ? '' : ` after ${counted(Number(h.deliveryCount), 'delivery', 'deliveries')}`, h.errorCode === undefined ? '' : `: ${h.errorCode}`, h.errorMessage === undefined ? '' : ` ${h.errorMessage}`].join('');
   const from = `${h.service ?? 'unknown service'}, ${h.stream ?? '?'} seq ${h.seq ?? '?'} (${h.subject ?? '?'})`;
   const payload = entry.event ? `event ${entry.event.type} ${entry.event.id}` : `not an event: ${JSON.stringify(entry.preview)}`;
   return [`#${entry.seq}  ${entry.time}  ${entry.subject}`, `    why:     ${why}`, `    from:    ${from}`, `    payload: ${payload} (${entry.bytes} bytes)`].join('\n');
@@ -135,7 +137,7 @@ export function formatDeadLetters(listing: DeadLetterListing, limit: number): st
   const { state, deadLetters } = listing;
   if (state.messages === 0) return `${state.stream}: 0 dead letters\n`;
   const lines = [
-    `${state.stream}: ${state.messages} dead letters, ${state.bytes} bytes, seq ${state.firstSeq} (${state.firstTime}) to ${state.lastSeq} (${state.lastTime})`,
+    `${state.stream}: ${counted(state.messages, 'dead letter', 'dead letters')}, ${state.bytes} bytes, seq ${state.firstSeq} (${state.firstTime}) to ${state.lastSeq} (${state.lastTime})`,
     deadLetters.length < state.messages ? `the newest ${deadLetters.length} (--limit ${limit}):` : `all ${deadLetters.length}:`,
     '',
     deadLetters.map(describeEntry).join('\n\n'),

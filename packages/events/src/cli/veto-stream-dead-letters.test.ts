@@ -58,7 +58,7 @@ describe('veto-stream dead-letters against a nats-server running infra/nats/veto
       ].join('\n'),
     );
     expect(letters.join('\n')).toContain(
-      ['    why:     malformed after 1 deliveries: EVENT_MALFORMED not JSON', '    from:    tickets, AUTH seq 18 (auth.user.banned)', '    payload: not an event: "{truncated" (10 bytes)'].join('\n'),
+      ['    why:     malformed after 1 delivery: EVENT_MALFORMED not JSON', '    from:    tickets, AUTH seq 18 (auth.user.banned)', '    payload: not an event: "{truncated" (10 bytes)'].join('\n'),
     );
     expect(letters.filter((line) => line.startsWith('#')).map((line) => line.split(/\s+/).filter((_, i) => i !== 1))).toEqual([
       ['#1', 'veto.dlq.tickets'],
