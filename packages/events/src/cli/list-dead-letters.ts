@@ -3,7 +3,6 @@ import { jetstreamManager, JetStreamApiCodes, JetStreamApiError, type StoredMsg 
 import { DEAD_LETTER_HEADERS } from '../dead-letter';
 import { VetoStreamError } from './veto-stream-error';
 
-
 /** The state of a dead-letter stream; the times are absent when it holds nothing. */
 export interface DeadLetterStreamState {
   stream: string;

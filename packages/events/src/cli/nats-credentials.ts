@@ -3,7 +3,6 @@ import { credsAuthenticator, nkeyAuthenticator, tokenAuthenticator, usernamePass
 import type { NatsAuth } from './veto-stream-args';
 import { VetoStreamError } from './veto-stream-error';
 
-
 // A creds file (nsc) holds a user JWT and the user's nkey seed between these armour lines.
 const CREDS_JWT = /-{3,}BEGIN NATS USER JWT-{3,}\s+\S+\s+-{3,}END NATS USER JWT-{3,}/;
 const CREDS_SEED = /-{3,}BEGIN USER NKEY SEED-{3,}\s+SU[A-Z2-7]+\s+-{3,}END USER NKEY SEED-{3,}/;
