@@ -115,6 +115,18 @@ describe('infra/nats/veto.conf permissions (real nats-server with the configurat
     expect(await storedEventId(asAuth, 'AUTH', seq)).toBe(event.id);
   });
 
+  it('lets the auth credential read dead letters by sequence without a consumer (veto-stream dead-letters), and refuses tickets', async () => {
+    await ensureStreams(asAuth);
+    const { seq } = await jetstream(asTickets).publish('veto.dlq.tickets', 'set aside');
+    const asAuthJsm = await jetstreamManager(asAuth);
+
+    expect((await asAuthJsm.streams.info('VETO_DLQ')).state.last_seq).toBeGreaterThanOrEqual(seq);
+    expect((await asAuthJsm.streams.getMessage('VETO_DLQ', { seq }))?.string()).toBe('set aside');
+    await expect((await jetstreamManager(asTickets)).streams.getMessage('VETO_DLQ', { seq })).rejects.toMatchObject({
+      cause: { message: expect.stringMatching(/Permissions Violation for Publish to "\$JS\.API\.STREAM\.MSG\.GET\.VETO_DLQ"/) },
+    });
+  });
+
   it('refuses a service credential publishing auth.user.unbanned, through JetStream and plain NATS', async () => {
     await ensureStreams(asAuth);
     const jsm = await jetstreamManager(asAuth);
@@ -160,6 +172,9 @@ describe('infra/nats/veto.conf permissions (real nats-server with the configurat
   it('lets a service credential work a durable queue on AUTH and dead-letter on its own subject only', async () => {
     await ensureStreams(asAuth);
     const userId = `u-queue-${randomBytes(3).toString('hex')}`;
+    const deadLetterSubjects = async () => (await (await jetstreamManager(asAuth)).streams.info('VETO_DLQ', { subjects_filter: '>' })).state.subjects ?? {};
+    // Another test stores a dead letter of tickets too.
+    const before = (await deadLetterSubjects())['veto.dlq.tickets'] ?? 0;
     // Stored before the consumer exists, so the durable consumer (deliver all) sees both, in order.
     await jetstream(asAuth).publish('auth.user.banned', 'not an event');
     await new EventPublisher(asAuth).publish(banOf(userId));
@@ -173,8 +188,7 @@ describe('infra/nats/veto.conf permissions (real nats-server with the configurat
     await asTickets.flush();
     const consumer = await (await jetstreamManager(asAuth)).consumers.info('AUTH', 'tickets');
     expect([consumer.num_ack_pending, consumer.num_pending]).toEqual([0, 0]);
-    const deadLetters = await (await jetstreamManager(asAuth)).streams.info('VETO_DLQ', { subjects_filter: '>' });
-    expect(deadLetters.state.subjects).toEqual({ 'veto.dlq.tickets': 1 });
+    expect(await deadLetterSubjects()).toEqual({ 'veto.dlq.tickets': before + 1 });
     await expect(jetstream(asTickets).publish('veto.dlq.billing', 'not mine')).rejects.toThrow(/Permissions Violation for Publish to "veto\.dlq\.billing"/);
   });
 

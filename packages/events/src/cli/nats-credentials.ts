@@ -1,20 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { credsAuthenticator, nkeyAuthenticator, tokenAuthenticator, usernamePasswordAuthenticator, type Authenticator } from '@nats-io/transport-node';
 import type { NatsAuth } from './veto-stream-args';
-
-/** Why credentials could not be used before connecting. */
-export type CredentialsErrorCode = 'CREDENTIALS_UNREADABLE' | 'CREDENTIALS_INVALID';
-
-/** A credentials file that cannot be read or is not in the expected format; its content is never part of the message. */
-export class CredentialsError extends Error {
-  readonly code: CredentialsErrorCode;
-
-  constructor(code: CredentialsErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
-    this.code = code;
-  }
-}
+import { VetoStreamError } from './veto-stream-error';
 
 // A creds file (nsc) holds a user JWT and the user's nkey seed between these armour lines.
 const CREDS_JWT = /-{3,}BEGIN NATS USER JWT-{3,}\s+\S+\s+-{3,}END NATS USER JWT-{3,}/;
@@ -27,7 +14,7 @@ async function read(file: string, what: string): Promise<string> {
     return await readFile(file, 'utf8');
   } catch (cause) {
     // Only the path and the system error code: the message of a read error never holds the content.
-    throw new CredentialsError('CREDENTIALS_UNREADABLE', `cannot read the ${what} ${file} (${(cause as NodeJS.ErrnoException).code ?? 'error'})`, { cause });
+    throw new VetoStreamError('CREDENTIALS_UNREADABLE', `cannot read the ${what} ${file} (${(cause as NodeJS.ErrnoException).code ?? 'error'})`, { cause });
   }
 }
 
@@ -38,7 +25,7 @@ async function read(file: string, what: string): Promise<string> {
  *
  * @param auth - from parseVetoStreamArgs
  * @returns the authenticator to pass to `connect`, or undefined without credentials, and the secrets to keep out of every message
- * @throws CredentialsError `CREDENTIALS_UNREADABLE` when a file cannot be read, `CREDENTIALS_INVALID` when it is not a creds file, an nkey seed or a token
+ * @throws VetoStreamError `CREDENTIALS_UNREADABLE` when a file cannot be read, `CREDENTIALS_INVALID` when it is not a creds file, an nkey seed or a token
  * @example
  * const { authenticator } = await natsAuthenticator({ kind: 'nkey', file: 'ops.nk' });
  * const nc = await connect({ servers, authenticator });
@@ -53,19 +40,19 @@ export async function natsAuthenticator(auth: NatsAuth): Promise<{ authenticator
       return { authenticator: tokenAuthenticator(auth.token), secrets: [auth.token] };
     case 'token-file': {
       const token = (await read(auth.file, 'token file')).split(/\r?\n/)[0]?.trim() ?? '';
-      if (token === '') throw new CredentialsError('CREDENTIALS_INVALID', `the token file ${auth.file} is empty`);
+      if (token === '') throw new VetoStreamError('CREDENTIALS_INVALID', `the token file ${auth.file} is empty`);
       return { authenticator: tokenAuthenticator(token), secrets: [token] };
     }
     case 'creds': {
       const creds = await read(auth.file, 'creds file');
       if (!CREDS_JWT.test(creds) || !CREDS_SEED.test(creds)) {
-        throw new CredentialsError('CREDENTIALS_INVALID', `${auth.file} is not a NATS creds file (a user JWT and a user nkey seed, as nsc writes them)`);
+        throw new VetoStreamError('CREDENTIALS_INVALID', `${auth.file} is not a NATS creds file (a user JWT and a user nkey seed, as nsc writes them)`);
       }
       return { authenticator: credsAuthenticator(new TextEncoder().encode(creds)), secrets: [] };
     }
     case 'nkey': {
       const seed = (await read(auth.file, 'nkey seed file')).trim();
-      if (!USER_SEED.test(seed)) throw new CredentialsError('CREDENTIALS_INVALID', `${auth.file} does not hold a user nkey seed (SU followed by 56 base32 characters)`);
+      if (!USER_SEED.test(seed)) throw new VetoStreamError('CREDENTIALS_INVALID', `${auth.file} does not hold a user nkey seed (SU followed by 56 base32 characters)`);
       return { authenticator: nkeyAuthenticator(new TextEncoder().encode(seed)), secrets: [seed] };
     }
   }

@@ -29,6 +29,17 @@ describe('parseVetoStreamArgs', () => {
     });
   });
 
+  it('reads a dead-letters command with defaults: the VETO_DLQ stream, the newest 20', () => {
+    expect(parseVetoStreamArgs(['dead-letters', ...url], NOW)).toEqual({
+      command: 'dead-letters',
+      natsUrl: 'nats://127.0.0.1:4222',
+      auth: { kind: 'none' },
+      stream: 'VETO_DLQ',
+      limit: 20,
+      json: false,
+    });
+  });
+
   it.each([
     [['record', ...url], '--out is required'],
     [['replay', '--in', 'a.jsonl'], '--nats-url is required'],
@@ -37,6 +48,9 @@ describe('parseVetoStreamArgs', () => {
     [['replay', ...url, '--in', 'a', '--follow'], 'replay does not take --follow'],
     [['replay', ...url, '--in', 'a', '--subject-prefix', 'auth.>'], '--subject-prefix'],
     [['record', ...url, '--out', 'a', '--stream', 'A.B'], '--stream must match'],
+    [['dead-letters', ...url, '--limit', 'ten'], '--limit must be a positive integer'],
+    [['dead-letters', ...url, '--out', 'a'], 'dead-letters does not take --out'],
+    [['record', ...url, '--out', 'a', '--json'], 'record does not take --json'],
     [['purge', ...url], 'unknown command "purge"'],
     [[], 'a command is required'],
     [['record', '--verbose'], "Unknown option '--verbose'"],

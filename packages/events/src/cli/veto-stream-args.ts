@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { assertSubjectPrefix, DEFAULT_STREAM, DEFAULT_SUBJECT_PREFIX } from '../subjects';
+import { assertSubjectPrefix, DEAD_LETTER_STREAM, DEFAULT_STREAM, DEFAULT_SUBJECT_PREFIX } from '../subjects';
 
 /**
  * How veto-stream authenticates to NATS: at most one kind. Secrets come from the environment or
@@ -40,20 +40,35 @@ export interface ReplayCommand {
   maxInFlight: number;
 }
 
+/** `veto-stream dead-letters`: show the dead-letter stream's state and its newest dead letters. */
+export interface DeadLettersCommand {
+  command: 'dead-letters';
+  natsUrl: string;
+  auth: NatsAuth;
+  stream: string;
+  limit: number;
+  json: boolean;
+}
+
 /** What the command line asks for. */
-export type VetoStreamCommand = RecordCommand | ReplayCommand | { command: 'help' };
+export type VetoStreamCommand = RecordCommand | ReplayCommand | DeadLettersCommand | { command: 'help' };
 
 /** The usage text printed by `--help` and after a usage error. */
 export const USAGE = `Usage:
   veto-stream record [--nats-url <url>] --out <file|-> [--stream AUTH] [--since <90s|15m|2h|7d|ISO time> | --from-seq <n>] [--follow]
   veto-stream replay [--nats-url <url>] --in <file|-> [--stream AUTH] [--subject-prefix auth] [--source-prefix auth]
                      [--create-stream] [--max-in-flight 256]
-  Both: [--creds <file> | --nkey <file> | --token-file <file>]
+  veto-stream dead-letters [--nats-url <url>] [--stream VETO_DLQ] [--limit 20] [--json]
+  All: [--creds <file> | --nkey <file> | --token-file <file>]
 
 record  writes one JSON line per stored message: { seq, subject, time, headers?, data }.
         Stops at the last message stored when it started; --follow keeps going until Ctrl-C.
 replay  publishes each line in order: valid events keep their id (Nats-Msg-Id), anything
         else is published as its bytes. The stream must exist unless --create-stream is given.
+dead-letters  prints the dead-letter stream's state (count, bytes, first and last seq and time)
+        and its newest dead letters: seq, time, subject, why (reason, error code, deliveries),
+        where from (service, stream, seq) and the event id and type. --json prints one JSON
+        document instead. Reads by sequence, creating no consumer; needs the auth user.
 
 Server and credentials (at most one kind of credentials):
   --nats-url <url>          the server; NATS_URL when not given. A URL with user:password@ is refused.
@@ -63,8 +78,9 @@ Server and credentials (at most one kind of credentials):
   --nkey <file>             a file holding an nkey seed (SU...)
   Secrets never go on the command line: shell history, ps and pnpm's command echo would show them.
   Example: NATS_USER=tickets NATS_PASSWORD=... veto-stream record --nats-url nats://nats:4222 --out a.jsonl
+           NATS_USER=auth NATS_PASSWORD=... veto-stream dead-letters --nats-url nats://nats:4222
 
-Exit codes: 0 done, 1 failed (connection, credentials, stream, publish, unreadable line), 2 usage error.`;
+Exit codes: 0 done, 1 failed (connection, credentials, permissions, missing stream, publish, unreadable line), 2 usage error.`;
 
 /** Why a command line cannot be run. */
 export type UsageErrorCode = 'INVALID_ARGUMENTS' | 'CREDENTIALS_IN_URL' | 'CREDENTIALS_CONFLICT' | 'CREDENTIALS_INCOMPLETE';
@@ -182,6 +198,7 @@ function prefix(value: string | undefined, flag: string): string {
  *   `CREDENTIALS_IN_URL` for a server URL with user-info; `CREDENTIALS_CONFLICT` for two kinds of
  *   credentials; `CREDENTIALS_INCOMPLETE` for a user without password or the reverse
  * @example
+ * parseVetoStreamArgs(['dead-letters', '--limit', '50'], Date.now(), process.env);
  * parseVetoStreamArgs(['record', '--out', 'incident.jsonl', '--since', '2h'], Date.now(), process.env);
  */
 export function parseVetoStreamArgs(argv: readonly string[], now: number, env: VetoStreamEnv = {}): VetoStreamCommand {
@@ -204,6 +221,8 @@ export function parseVetoStreamArgs(argv: readonly string[], now: number, env: V
         'source-prefix': { type: 'string' },
         'create-stream': { type: 'boolean' },
         'max-in-flight': { type: 'string' },
+        limit: { type: 'string' },
+        json: { type: 'boolean' },
         creds: { type: 'string' },
         nkey: { type: 'string' },
         'token-file': { type: 'string' },
@@ -216,7 +235,7 @@ export function parseVetoStreamArgs(argv: readonly string[], now: number, env: V
   if (values.help) return { command: 'help' };
   const [command, ...extra] = positionals;
   if (extra.length > 0) throw new UsageError(`unexpected arguments: ${extra.join(' ')}`);
-  const stream = values.stream ?? DEFAULT_STREAM;
+  const stream = values.stream ?? (command === 'dead-letters' ? DEAD_LETTER_STREAM : DEFAULT_STREAM);
   if (!STREAM_NAME.test(stream)) throw new UsageError(`--stream must match ${STREAM_NAME}, got ${JSON.stringify(stream)}`);
   const only = (allowed: readonly string[]) => {
     const misplaced = Object.keys(values).filter((name) => !allowed.includes(name));
@@ -252,5 +271,16 @@ export function parseVetoStreamArgs(argv: readonly string[], now: number, env: V
       maxInFlight: positiveInteger(values['max-in-flight'], '--max-in-flight') ?? 256,
     };
   }
-  throw new UsageError(command === undefined ? 'a command is required: record or replay' : `unknown command ${JSON.stringify(command)}`);
+  if (command === 'dead-letters') {
+    only([...CONNECTION_OPTIONS, 'stream', 'limit', 'json']);
+    return {
+      command,
+      natsUrl: serverUrl(values['nats-url'], env),
+      auth: credentials(values, env),
+      stream,
+      limit: positiveInteger(values.limit, '--limit') ?? 20,
+      json: values.json ?? false,
+    };
+  }
+  throw new UsageError(command === undefined ? 'a command is required: record, replay or dead-letters' : `unknown command ${JSON.stringify(command)}`);
 }

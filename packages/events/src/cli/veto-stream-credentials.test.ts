@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,12 +8,9 @@ import { ensureStreams } from '../ensure-streams';
 import { EventPublisher } from '../event-publisher';
 import { startNatsServer, type NatsServerHandle } from '../nats-server-harness';
 import { parseArchiveLine } from '../stream-archive-line';
-import { runVetoStream, type VetoStreamRun } from './test-support/run-veto-stream';
+import { expectNoSecret as expectNone, runVetoStream, secret, VETO_CONF, type VetoStreamRun } from './test-support/run-veto-stream';
 
-// Veto's own server configuration: users auth (publishes, manages AUTH) and tickets (consumes AUTH only).
-const VETO_CONF = join(__dirname, '..', '..', '..', '..', 'infra', 'nats', 'veto.conf');
-// nats-server reads a variable's value as a configuration token, so a password starts with a letter (infra/nats/README.md).
-const secret = (letter: string): string => `${letter}${randomBytes(12).toString('hex')}`;
+// Users of VETO_CONF: auth (publishes, manages AUTH) and tickets (consumes AUTH only).
 const PASSWORDS = { auth: secret('a'), tickets: secret('t') };
 
 const eventsOf = (run: VetoStreamRun) =>
@@ -23,13 +19,8 @@ const eventsOf = (run: VetoStreamRun) =>
     .filter(Boolean)
     .map((line, index) => parseArchiveLine(line, index + 1)?.payload);
 
-/** Asserts that no secret of the test appears in anything the CLI printed. */
-function expectNoSecret(run: VetoStreamRun, ...secrets: string[]): void {
-  for (const value of [...secrets, ...Object.values(PASSWORDS)]) {
-    expect(run.stdout).not.toContain(value);
-    expect(run.stderr).not.toContain(value);
-  }
-}
+/** Asserts that neither password nor any other secret of the test appears in anything the CLI printed. */
+const expectNoSecret = (run: VetoStreamRun, ...secrets: string[]): void => expectNone(run, [...secrets, ...Object.values(PASSWORDS)]);
 
 describe('veto-stream credentials against a nats-server running infra/nats/veto.conf', () => {
   let server: NatsServerHandle;

@@ -6,8 +6,18 @@ import { natsErrorCode } from '../connect-with-retry';
 import { ensureStreams } from '../ensure-streams';
 import { recordStream } from '../stream-archive-record';
 import { replayStream } from '../stream-archive-replay';
+import { formatDeadLetters, listDeadLetters } from './list-dead-letters';
 import { natsAuthenticator } from './nats-credentials';
-import { parseVetoStreamArgs, redactUrls, UsageError, USAGE, type RecordCommand, type ReplayCommand, type VetoStreamEnv } from './veto-stream-args';
+import {
+  parseVetoStreamArgs,
+  redactUrls,
+  UsageError,
+  USAGE,
+  type DeadLettersCommand,
+  type RecordCommand,
+  type ReplayCommand,
+  type VetoStreamEnv,
+} from './veto-stream-args';
 
 async function record(nc: NatsConnection, command: RecordCommand): Promise<string> {
   const abort = new AbortController();
@@ -57,6 +67,12 @@ async function replay(nc: NatsConnection, command: ReplayCommand): Promise<strin
   );
 }
 
+/** Prints the listing on stdout: it is the command's product, not a summary. */
+async function deadLetters(nc: NatsConnection, command: DeadLettersCommand, secrets: readonly string[]): Promise<void> {
+  const listing = await listDeadLetters(nc, { stream: command.stream, limit: command.limit });
+  process.stdout.write(redact(command.json ? `${JSON.stringify(listing)}\n` : formatDeadLetters(listing, command.limit), secrets));
+}
+
 /** Keeps secrets out of a line: URL user-info and each known password, token or seed are replaced by `***`. */
 function redact(text: string, secrets: readonly string[]): string {
   return secrets.filter((secret) => secret.length > 0).reduce((line, secret) => line.split(secret).join('***'), redactUrls(text));
@@ -64,7 +80,8 @@ function redact(text: string, secrets: readonly string[]): string {
 
 /**
  * Runs `veto-stream` with the given arguments and returns the exit code: 0 done, 1 failed, 2 usage error.
- * The summary and errors go to stderr, so `--out -` leaves stdout to the JSONL; no line carries a password, token or seed.
+ * The summary and errors go to stderr, so `--out -` leaves stdout to the JSONL (`dead-letters` prints its listing
+ * on stdout); no line carries a password, token or seed.
  *
  * @param argv - the arguments after the script path
  * @param env - where `NATS_URL`, `NATS_USER`, `NATS_PASSWORD` and `NATS_TOKEN` are read; `process.env` by default
@@ -98,6 +115,10 @@ export async function main(argv: readonly string[], env: VetoStreamEnv = process
       // nats.js errors carry no code; name the failure as connectWithRetry's logs do (AUTHORIZATION_VIOLATION, ECONNREFUSED).
       throw Object.assign(new Error(`cannot connect to ${command.natsUrl}: ${(cause as Error).message}`, { cause }), { code: natsErrorCode(cause) });
     });
+    if (command.command === 'dead-letters') {
+      await deadLetters(nc, command, secrets);
+      return 0;
+    }
     const summary = command.command === 'record' ? await record(nc, command) : await replay(nc, command);
     process.stderr.write(`${redact(summary, secrets)}\n`);
     return 0;

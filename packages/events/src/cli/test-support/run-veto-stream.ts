@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 
 /** The CLI's source; it runs through tsx, so tests exercise the current code without a build step. */
@@ -29,4 +30,18 @@ export function runVetoStream(args: readonly string[], env: Record<string, strin
       },
     );
   });
+}
+
+/** Veto's own server configuration, whose users (`auth`, `tickets`) read their passwords from the environment. */
+export const VETO_CONF = join(__dirname, '..', '..', '..', '..', '..', 'infra', 'nats', 'veto.conf');
+
+/** A random password; nats-server reads a variable's value as a configuration token, so it starts with a letter (infra/nats/README.md). */
+export const secret = (letter: string): string => `${letter}${randomBytes(12).toString('hex')}`;
+
+/** Asserts that none of the secrets appears in anything the CLI printed. */
+export function expectNoSecret(run: VetoStreamRun, secrets: readonly string[]): void {
+  for (const value of secrets) {
+    expect(run.stdout).not.toContain(value);
+    expect(run.stderr).not.toContain(value);
+  }
 }
