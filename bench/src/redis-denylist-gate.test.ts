@@ -15,7 +15,7 @@ let app: express.Express;
 beforeAll(async () => {
   redis = await startRedisServer();
   client = createClient({ url: redis.url, disableOfflineQueue: true });
-  // node-redis emits connection errors; without a listener they would crash the test process.
+  // node-redis emits connection errors; unheard they would crash the process. The last test wants them.
   client.on('error', () => {});
   await client.connect();
   app = express()

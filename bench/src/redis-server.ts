@@ -9,6 +9,8 @@ export interface RedisServerHandle {
   /** `redis://127.0.0.1:<port>`. */
   readonly url: string;
   readonly port: number;
+  /** The server's process id, to charge its CPU time. */
+  readonly pid: number | undefined;
   /** Stops the server (SIGTERM) and waits for it to exit; resolves at once when already stopped. */
   stop(): Promise<void>;
 }
@@ -88,6 +90,7 @@ export async function startRedisServer(options: { startTimeoutMs?: number } = {}
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
+    pid: child.pid,
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');
