@@ -76,3 +76,14 @@ if (!existsSync(CHROMIUM)) {
     step('  sudo apt-get install chromium');
   }
 }
+
+// The bench's Redis denylist baseline and its test start Debian's redis-server.
+if (!has('redis-server') && !existsSync('/usr/bin/redis-server')) {
+  if (isRoot && has('apt-get')) {
+    step('installing redis-server from the Debian packages (bench baseline (e) and its test)');
+    aptInstall(['redis-server']);
+  } else {
+    step('the bench\'s Redis denylist baseline needs Debian\'s redis-server:');
+    step('  sudo apt-get install redis-server');
+  }
+}

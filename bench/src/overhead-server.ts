@@ -1,18 +1,22 @@
-// Suite 1's server, run as its own process by overhead-suite.ts: the tickets app four times on
-// four ports, identical but for how a request is authenticated. Sends `{ ports }` over IPC once
+// Suite 1's server, run as its own process by overhead-suite.ts: the tickets app once per mode,
+// each on its own port, identical but for how a request is authenticated. Sends `{ ports }` over IPC once
 // every mode serves, and stops on SIGTERM.
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { createRevocationFeed, createVerifier, loadJwks, RevocationCache, type Verifier } from '@veto/auth-lib';
+import { createRevocationFeed, createVerifier, keysFromJwks, loadJwks, RevocationCache, type Verifier } from '@veto/auth-lib';
 import { connect, ensureStreams } from '@veto/events';
 import { migrateDatabase, openDatabase } from '@veto/storage';
 import { createApp, MIGRATIONS_FOLDER, schema } from '@veto/tickets';
-import express, { type ErrorRequestHandler, type Express } from 'express';
+import express, { type Express, type RequestHandler } from 'express';
 import pino from 'pino';
 import { Registry } from 'prom-client';
-import { IntrospectionGateError, introspectionGate } from './introspection-gate';
+import { createClient } from 'redis';
+import { gateProblem } from './gate-problem';
+import { introspectionGate } from './introspection-gate';
+import { jwksRsaGate } from './jwks-rsa-gate';
 import { OVERHEAD_MODES, type OverheadMode } from './overhead-modes';
+import { redisDenylistGate } from './redis-denylist-gate';
 import { createTrustingVerifier } from './trusting-verifier';
 
 const TTL_SECONDS = 900;
@@ -23,15 +27,6 @@ function required(name: string): string {
   if (value === undefined || value === '') throw new Error(`overhead server: ${name} is not set`);
   return value;
 }
-
-const gateProblem: ErrorRequestHandler = (err, _req, res, next) => {
-  if (!(err instanceof IntrospectionGateError)) {
-    next(err);
-    return;
-  }
-  const status = err.code === 'INTROSPECTION_INACTIVE' ? 401 : 503;
-  res.status(status).type('application/problem+json').send(JSON.stringify({ type: `urn:veto:error:${err.code.toLowerCase()}`, title: err.message, status, code: err.code }));
-};
 
 async function main(): Promise<void> {
   const natsUrl = required('NATS_URL');
@@ -50,15 +45,21 @@ async function main(): Promise<void> {
     createVerifier({ issuer, audience, keys, clockSkewSeconds: SKEW_SECONDS, accessTokenTtlSeconds: TTL_SECONDS, revocations: cache, isRevocationAvailable: feed.isRevocationAvailable, cache: { enabled: cacheEnabled } });
   const ticketsApp = (verifier: Verifier): Express =>
     createApp({ database, verifier, cache, feed, clock: Date.now, logger, metricsRegistry: new Registry() });
+  // A baseline that decides in a gate before the app; the app behind it only reads the claims.
+  const gated = (gate: RequestHandler): Express => express().use(gate).use(ticketsApp(createTrustingVerifier())).use(gateProblem);
+  // No offline queue: with Redis stopped a request fails at once (503) instead of waiting for a reconnect.
+  const redis = createClient({ url: required('REDIS_URL'), disableOfflineQueue: true });
+  // Connection errors surface as the failed commands' 503s, which the outage run counts.
+  redis.on('error', () => {});
+  await redis.connect();
 
   const apps: Record<OverheadMode, Express> = {
     'no-auth': ticketsApp(createTrustingVerifier()),
     veto: ticketsApp(veto(true)),
     'verify-every-request': ticketsApp(veto(false)),
-    introspection: express()
-      .use(introspectionGate({ url: required('INTROSPECTION_URL'), clientSecret: required('INTROSPECTION_CLIENT_SECRET') }))
-      .use(ticketsApp(createTrustingVerifier()))
-      .use(gateProblem),
+    introspection: gated(introspectionGate({ url: required('INTROSPECTION_URL'), clientSecret: required('INTROSPECTION_CLIENT_SECRET') })),
+    'redis-denylist': gated(redisDenylistGate({ redis, keys: keysFromJwks(keys), issuer, audience })),
+    'express-jwt-jwks': gated(jwksRsaGate({ jwksUri: required('JWKS_URL'), issuer, audience })),
   };
   await feed.ready;
   const servers = await Promise.all(
@@ -78,6 +79,7 @@ async function main(): Promise<void> {
     void feed
       .stop()
       .then(() => nc.close())
+      .then(() => redis.destroy())
       .then(() => database.close())
       .then(() => process.exit(0));
   });

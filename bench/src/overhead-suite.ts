@@ -5,8 +5,9 @@ import { startAuthStack } from './auth-stack';
 import { startBenchChild } from './bench-child';
 import { runLoad, type LoadResult } from './http-load';
 import { formatNumber, formatPercent, formatRatio, markdownTable, verdict } from './markdown-table';
-import { OVERHEAD_MODE_LABELS, OVERHEAD_MODES, type OverheadMode } from './overhead-modes';
+import { OVERHEAD_MODE_LABELS, OVERHEAD_MODE_REVOCATION, OVERHEAD_MODES, type OverheadMode } from './overhead-modes';
 import { processCpuSeconds } from './process-cpu';
+import { startRedisServer } from './redis-server';
 import { median } from './summarize';
 import { renderBarChart } from './svg-chart';
 
@@ -19,7 +20,7 @@ export interface OverheadOptions {
   readonly durationSeconds: number;
   readonly connections: number;
   readonly outageSeconds: number;
-  /** Default: all four. */
+  /** Default: all of {@link OVERHEAD_MODES}. */
   readonly modes?: readonly OverheadMode[];
   readonly log: (line: string) => void;
 }
@@ -41,7 +42,17 @@ export interface OverheadModeResult {
   /** With the auth service stopped: 2xx / requests. */
   readonly successRateAuthDown: number;
   readonly statusCountsAuthDown: Readonly<Record<string, number>>;
+  /** Median over rounds of (b)'s throughput divided by this mode's in the same round. */
+  readonly vetoThroughputRatio: number;
+  /** This mode's CPU per request ÷ (b)'s, within each round. */
+  readonly cpuRatioToVeto: number;
+  /** Modes that ask Redis only: with Redis stopped (the auth service stopped too), 2xx / requests. */
+  readonly successRateRedisDown?: number;
+  readonly statusCountsRedisDown?: Readonly<Record<string, number>>;
 }
+
+/** The modes whose requests ask Redis; measured once more with Redis stopped. */
+const REDIS_MODES: readonly OverheadMode[] = ['redis-denylist'];
 
 /** What suite 1 found. */
 export interface OverheadResults {
@@ -71,9 +82,10 @@ function roundOf(result: MeasuredRun) {
 }
 
 /**
- * Suite 1: the same tickets read (`GET /api/tickets/:id`, a PGlite lookup) in four modes served
- * by one bench server process (see overhead-server.ts), loaded with autocannon from this process
- * in interleaved rounds (the order rotates every round), then again with the auth service stopped.
+ * Suite 1: the same tickets read (`GET /api/tickets/:id`, a PGlite lookup) in every mode of
+ * {@link OVERHEAD_MODES}, served by one bench server process (see overhead-server.ts), loaded with
+ * autocannon from this process in interleaved rounds (the order rotates every round), then again
+ * with the auth service stopped, then the Redis modes with Redis stopped as well.
  *
  * @param options - rounds, duration per run, connections, outage run length, logger
  * @throws Error when the stack does not start or a mode fails while the auth service is up
@@ -83,11 +95,15 @@ function roundOf(result: MeasuredRun) {
 export async function runOverheadSuite(options: OverheadOptions): Promise<OverheadResults> {
   const MODES = options.modes ?? OVERHEAD_MODES;
   const stack = await startAuthStack();
+  const redis = await startRedisServer().catch(async (error: unknown) => {
+    await stack.stop();
+    throw error;
+  });
   try {
     const user = await stack.signUp(`bench-${randomBytes(4).toString('hex')}@example.com`);
     const server = await startBenchChild<{ ports: Record<OverheadMode, number> }>(
       'overhead-server.ts',
-      { ...stack.serviceEnv, DATA_DIR: join(stack.dataDir, 'overhead-server'), INTROSPECTION_URL: stack.introspectionUrl, INTROSPECTION_CLIENT_SECRET: stack.introspectionSecret },
+      { ...stack.serviceEnv, DATA_DIR: join(stack.dataDir, 'overhead-server'), REDIS_URL: redis.url, INTROSPECTION_URL: stack.introspectionUrl, INTROSPECTION_CLIENT_SECRET: stack.introspectionSecret },
       { nodeArgs: [...stack.nodeArgs] },
     );
     try {
@@ -97,8 +113,8 @@ export async function runOverheadSuite(options: OverheadOptions): Promise<Overhe
       const route = `/api/tickets/${created.body.id as string}`;
       const load = (mode: OverheadMode, durationSeconds: number) =>
         runLoad({ url: `${base(mode)}${route}`, headers: { authorization: `Bearer ${user.token}` }, connections: options.connections, durationSeconds });
-      // Every server process a request may touch is charged, so (d) pays for the auth service's work too.
-      const serverPids = [server.process.pid, stack.auth.pid].filter((pid): pid is number => pid !== undefined);
+      // Every server process a request may touch is charged, so (d) pays for the auth service's work too, (e) for Redis's.
+      const serverPids = [server.process.pid, stack.auth.pid, redis.pid].filter((pid): pid is number => pid !== undefined);
       const serverCpuSeconds = () => serverPids.reduce((total, pid) => total + processCpuSeconds(pid), 0);
       const measured = async (mode: OverheadMode, durationSeconds: number): Promise<MeasuredRun> => {
         const before = serverCpuSeconds();
@@ -131,11 +147,21 @@ export async function runOverheadSuite(options: OverheadOptions): Promise<Overhe
         outage.set(mode, result);
         options.log(`overhead: auth down, ${mode}: ${formatPercent(result.successRate)} succeeded ${JSON.stringify(result.statusCounts)}`);
       }
+      await redis.stop();
+      options.log('overhead: Redis stopped');
+      const redisOutage = new Map<OverheadMode, LoadResult>();
+      for (const mode of MODES.filter((m) => REDIS_MODES.includes(m))) {
+        const result = await load(mode, options.outageSeconds);
+        redisOutage.set(mode, result);
+        options.log(`overhead: Redis down, ${mode}: ${formatPercent(result.successRate)} succeeded ${JSON.stringify(result.statusCounts)}`);
+      }
 
       const noAuthRuns = runs.get('no-auth') ?? [];
+      const vetoRuns = runs.get('veto') ?? [];
       const modes = MODES.map((mode): OverheadModeResult => {
         const modeRuns = runs.get(mode) ?? [];
         const down = outage.get(mode);
+        const redisDown = redisOutage.get(mode);
         return {
           mode,
           label: OVERHEAD_MODE_LABELS[mode],
@@ -148,9 +174,11 @@ export async function runOverheadSuite(options: OverheadOptions): Promise<Overhe
           cpuRatioToNoAuth: median(modeRuns.map((run, i) => (noAuthRuns[i]?.cpuMsPerRequest ?? Number.NaN) / run.cpuMsPerRequest)),
           successRateAuthDown: down?.successRate ?? 0,
           statusCountsAuthDown: down?.statusCounts ?? {},
+          vetoThroughputRatio: median(modeRuns.map((run, i) => (vetoRuns[i]?.requestsPerSecond ?? Number.NaN) / run.requestsPerSecond)),
+          cpuRatioToVeto: median(modeRuns.map((run, i) => run.cpuMsPerRequest / (vetoRuns[i]?.cpuMsPerRequest ?? Number.NaN))),
+          ...(redisDown ? { successRateRedisDown: redisDown.successRate, statusCountsRedisDown: redisDown.statusCounts } : {}),
         };
       });
-      const vetoRuns = runs.get('veto') ?? [];
       const introspectionRuns = runs.get('introspection') ?? [];
       return {
         route: 'GET /api/tickets/:id',
@@ -165,8 +193,15 @@ export async function runOverheadSuite(options: OverheadOptions): Promise<Overhe
       await server.stop();
     }
   } finally {
+    await redis.stop();
     await stack.stop();
   }
+}
+
+/** A success rate and the statuses of the other answers, e.g. `0.0% (503)`. */
+function outcome(successRate: number, statusCounts: Readonly<Record<string, number>>): string {
+  const refusals = Object.keys(statusCounts).filter((status) => !status.startsWith('2'));
+  return refusals.length === 0 ? formatPercent(successRate) : `${formatPercent(successRate)} (${refusals.join(', ')})`;
 }
 
 /**
@@ -204,10 +239,29 @@ export function overheadReport(results: OverheadResults): { markdown: string; ch
       ],
     ],
   );
+  const against = markdownTable(
+    ['Mode', '(b) throughput ÷ this', 'This CPU per request ÷ (b)', 'Stopped dependency', 'Success with it stopped', 'A ban takes effect'],
+    results.modes.map((mode) => {
+      const redisDown = mode.successRateRedisDown !== undefined;
+      return [
+        mode.label,
+        formatRatio(mode.vetoThroughputRatio),
+        formatRatio(mode.cpuRatioToVeto),
+        redisDown ? 'Redis' : 'auth service',
+        redisDown ? outcome(mode.successRateRedisDown ?? 0, mode.statusCountsRedisDown ?? {}) : outcome(mode.successRateAuthDown, mode.statusCountsAuthDown),
+        OVERHEAD_MODE_REVOCATION[mode.mode],
+      ];
+    }),
+    ['l', 'r', 'r', 'l', 'r', 'l'],
+  );
   const markdown = [
-    `\`${results.route}\`, ${results.connections} keep-alive connections, ${results.rounds} interleaved rounds of ${results.durationSeconds} s per mode; medians over rounds, ratios taken within each round. Server CPU = user + system time of the bench server and the auth service processes during the run, ÷ responses.`,
+    `\`${results.route}\`, ${results.connections} keep-alive connections, ${results.rounds} interleaved rounds of ${results.durationSeconds} s per mode; medians over rounds, ratios taken within each round. Server CPU = user + system time of the bench server, the auth service and redis-server processes during the run, ÷ responses.`,
     '',
     table,
+    '',
+    'Veto (b) against each mode, same rounds:',
+    '',
+    against,
     '',
     targets,
     '',
