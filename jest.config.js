@@ -22,5 +22,8 @@ module.exports = {
     '^@veto/local-stack$': '<rootDir>/infra/local-stack/src/index.ts',
     '^@veto/admin-console$': '<rootDir>/packages/admin-console/src/index.ts',
   },
-  testTimeout: 30000,
+  // A bound on a stuck test, not a speed check. Tests that start services from their sources as
+  // processes (twice, in auth's and tickets' main tests) took over 30 s when the two cores were
+  // shared with three other test runs; nothing in a test may depend on the machine being idle.
+  testTimeout: 120_000,
 };
