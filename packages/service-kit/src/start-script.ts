@@ -30,6 +30,15 @@ export interface ScriptOptions {
   readonly cwd?: string;
 }
 
+// Every child started by this module that has not exited yet.
+const running = new Set<ChildProcess>();
+// A test that times out never reaches its own kill, and jest then waits for the child's pipes until
+// CI's limit. Jest evaluates this module once per test file, so the hook ends what that file left.
+const afterAllHook = (globalThis as { afterAll?: (fn: () => void) => void }).afterAll;
+afterAllHook?.(() => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
 function parseLog(line: string): Record<string, unknown> | undefined {
   if (!line.startsWith('{')) {
     return undefined;
@@ -55,6 +64,8 @@ export function startScript(options: ScriptOptions): RunningScript {
     env: { PATH: process.env.PATH ?? '', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  running.add(child);
+  child.once('exit', () => running.delete(child));
   let stdout = '';
   let stderr = '';
   let pending = '';
