@@ -5,6 +5,7 @@
 // dist/*.tsbuildinfo was written; deleting dist deletes that file and so rebuilds it.
 // Usage: node scripts/build.mjs [solution tsconfig]  (default: the workspace's)
 import { dirname, join, relative, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 
