@@ -1,23 +1,20 @@
-// Suite 1's server, run as its own process by overhead-suite.ts: the tickets app once per mode,
-// each on its own port, identical but for how a request is authenticated. Sends `{ ports }` over IPC once
-// every mode serves, and stops on SIGTERM.
+// Suite 1's server, run as its own process by overhead-suite.ts: the apps of overhead-apps.ts, one
+// per mode, each on its own port. Sends `{ ports }` over IPC once every mode serves, and stops on
+// SIGTERM.
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createRevocationFeed, createVerifier, keysFromJwks, loadJwks, RevocationCache, type Verifier } from '@veto/auth-lib';
 import { connect, ensureStreams } from '@veto/events';
 import { migrateDatabase, openDatabase } from '@veto/storage';
-import { createApp, MIGRATIONS_FOLDER, schema } from '@veto/tickets';
-import express, { type Express, type RequestHandler } from 'express';
+import { MIGRATIONS_FOLDER, schema } from '@veto/tickets';
 import pino from 'pino';
-import { Registry } from 'prom-client';
 import { createClient } from 'redis';
-import { gateProblem } from './gate-problem';
 import { introspectionGate } from './introspection-gate';
 import { jwksRsaGate } from './jwks-rsa-gate';
-import { OVERHEAD_MODES, type OverheadMode } from './overhead-modes';
+import { createOverheadApps } from './overhead-apps';
+import { OVERHEAD_MODES } from './overhead-modes';
 import { redisDenylistGate } from './redis-denylist-gate';
-import { createTrustingVerifier } from './trusting-verifier';
 
 const TTL_SECONDS = 900;
 const SKEW_SECONDS = 30;
@@ -43,24 +40,24 @@ async function main(): Promise<void> {
   const feed = createRevocationFeed({ nc, cache, accessTokenTtlSeconds: TTL_SECONDS, clockSkewSeconds: SKEW_SECONDS, logger });
   const veto = (cacheEnabled: boolean): Verifier =>
     createVerifier({ issuer, audience, keys, clockSkewSeconds: SKEW_SECONDS, accessTokenTtlSeconds: TTL_SECONDS, revocations: cache, isRevocationAvailable: feed.isRevocationAvailable, cache: { enabled: cacheEnabled } });
-  const ticketsApp = (verifier: Verifier): Express =>
-    createApp({ database, verifier, cache, feed, clock: Date.now, logger, metricsRegistry: new Registry() });
-  // A baseline that decides in a gate before the app; the app behind it only reads the claims.
-  const gated = (gate: RequestHandler): Express => express().use(gate).use(ticketsApp(createTrustingVerifier())).use(gateProblem);
   // No offline queue: with Redis stopped a request fails at once (503) instead of waiting for a reconnect.
   const redis = createClient({ url: required('REDIS_URL'), disableOfflineQueue: true });
   // Connection errors surface as the failed commands' 503s, which the outage run counts.
   redis.on('error', () => {});
   await redis.connect();
 
-  const apps: Record<OverheadMode, Express> = {
-    'no-auth': ticketsApp(createTrustingVerifier()),
-    veto: ticketsApp(veto(true)),
-    'verify-every-request': ticketsApp(veto(false)),
-    introspection: gated(introspectionGate({ url: required('INTROSPECTION_URL'), clientSecret: required('INTROSPECTION_CLIENT_SECRET') })),
-    'redis-denylist': gated(redisDenylistGate({ redis, keys: keysFromJwks(keys), issuer, audience })),
-    'express-jwt-jwks': gated(jwksRsaGate({ jwksUri: required('JWKS_URL'), issuer, audience })),
-  };
+  const apps = createOverheadApps({
+    database,
+    cache,
+    feed,
+    logger,
+    veto,
+    gates: {
+      introspection: introspectionGate({ url: required('INTROSPECTION_URL'), clientSecret: required('INTROSPECTION_CLIENT_SECRET') }),
+      'redis-denylist': redisDenylistGate({ redis, keys: keysFromJwks(keys), issuer, audience }),
+      'express-jwt-jwks': jwksRsaGate({ jwksUri: required('JWKS_URL'), issuer, audience }),
+    },
+  });
   await feed.ready;
   const servers = await Promise.all(
     OVERHEAD_MODES.map(async (mode) => {
