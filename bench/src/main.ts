@@ -16,7 +16,7 @@ async function runSuite(suite: Suite): Promise<void> {
   const started = performance.now();
   switch (suite) {
     case 'overhead': {
-      const results = await runOverheadSuite({ rounds: QUICK ? 1 : 5, durationSeconds: QUICK ? 2 : 5, connections: 10, outageSeconds: QUICK ? 1 : 3, log });
+      const results = await runOverheadSuite({ rounds: QUICK ? 1 : 5, durationSeconds: QUICK ? 2 : 3, connections: 10, outageSeconds: QUICK ? 1 : 3, log });
       writeSuiteReport('overhead', { results, ...overheadReport(results) });
       break;
     }

@@ -1,4 +1,4 @@
-import { median, quantile, summarize } from './summarize';
+import { median, medianOfRatios, quantile, summarize } from './summarize';
 
 describe('quantile (nearest rank)', () => {
   it('returns an observed value: the smallest with at least q of the sample at or below it', () => {
@@ -43,5 +43,17 @@ describe('summarize', () => {
 
   it('gives the median of interleaved rounds', () => {
     expect(median([5, 1, 3])).toBe(3);
+  });
+});
+
+describe('medianOfRatios', () => {
+  it('pairs rounds before taking the median, unlike a ratio of medians', () => {
+    // Medians 20 ÷ 5 would say 4; within each round the ratios are 2, 3 and 4.
+    expect(medianOfRatios([10, 30, 20], [5, 10, 5])).toBe(3);
+  });
+
+  it('refuses rounds that do not pair up, and no rounds', () => {
+    expect(() => medianOfRatios([1, 2], [1])).toThrow(RangeError);
+    expect(() => medianOfRatios([], [])).toThrow(RangeError);
   });
 });

@@ -61,3 +61,18 @@ export function summarize(values: readonly number[]): Summary {
 export function median(values: readonly number[]): number {
   return summarize(values).p50;
 }
+
+/**
+ * The median over rounds of `numerators[i] / denominators[i]`: a ratio taken within each round,
+ * so a round slowed by the machine as a whole does not count against one side only.
+ *
+ * @param numerators - one value per round
+ * @param denominators - one value per round, the same rounds
+ * @throws RangeError when the rounds are missing or do not pair up
+ * @example
+ * medianOfRatios([10, 30, 20], [5, 10, 5]); // 3
+ */
+export function medianOfRatios(numerators: readonly number[], denominators: readonly number[]): number {
+  if (numerators.length !== denominators.length) throw new RangeError(`${numerators.length} numerators for ${denominators.length} denominators`);
+  return median(numerators.map((value, i) => value / (denominators[i] as number)));
+}

@@ -26,9 +26,32 @@ describe('renderBarChart', () => {
     expect(svg).toContain('a &lt; b &amp; &quot;c&quot;');
   });
 
-  it('refuses no bars and negative values', () => {
+  it('groups bars by series: one colour per series, a legend, a repeated label printed once', () => {
+    const svg = renderBarChart({
+      title: 'Throughput per route',
+      unit: 'req/s',
+      series: ['read route', 'no-read route'],
+      bars: [
+        { label: 'no auth', value: 1000, series: 0 },
+        { label: 'no auth', value: 4000, series: 1 },
+        { label: 'veto', value: 900, series: 0 },
+        { label: 'veto', value: 3800, series: 1 },
+      ],
+    });
+    const fills = [...svg.matchAll(/<rect x="[\d.]+" y="[\d.]+" width="[\d.]+" height="22" fill="([^"]+)"/g)].map((match) => match[1]);
+    expect(fills).toHaveLength(4);
+    expect(fills[0]).toBe(fills[2]);
+    expect(fills[1]).toBe(fills[3]);
+    expect(fills[0]).not.toBe(fills[1]);
+    expect(svg.match(/>no auth<\/text>/g)).toHaveLength(1);
+    expect(svg).toContain('>read route</text>');
+    expect(svg).toContain('>no-read route</text>');
+  });
+
+  it('refuses no bars, negative values and a bar of an unknown series', () => {
     expect(() => renderBarChart({ title: 't', unit: 'u', bars: [] })).toThrow(RangeError);
     expect(() => renderBarChart({ title: 't', unit: 'u', bars: [{ label: 'x', value: -1 }] })).toThrow(RangeError);
+    expect(() => renderBarChart({ title: 't', unit: 'u', series: ['one'], bars: [{ label: 'x', value: 1, series: 1 }] })).toThrow(RangeError);
   });
 });
 

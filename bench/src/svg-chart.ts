@@ -4,6 +4,8 @@ export interface Bar {
   readonly value: number;
   /** Text printed after the bar, e.g. a ratio. */
   readonly note?: string;
+  /** Index into the chart's `series`: bars of one series share a colour. */
+  readonly series?: number;
 }
 
 /** One line of {@link renderCdfChart}: a sample drawn as its cumulative distribution. */
@@ -54,17 +56,20 @@ function formatTick(value: number): string {
 }
 
 /**
- * Renders a horizontal bar chart as a standalone SVG document (no browser, no dependency).
+ * Renders a horizontal bar chart as a standalone SVG document (no browser, no dependency). With
+ * `series`, bars are grouped: each bar's colour is its series', a legend names them, and a label
+ * repeated by the next bar is printed once for the group.
  *
- * @param chart - title, unit of the values, bars in display order
- * @throws RangeError when there is no bar or a value is negative or not finite
+ * @param chart - title, unit of the values, bars in display order, optional series names
+ * @throws RangeError when there is no bar, a value is negative or not finite, or a bar's series is not in `series`
  * @example
  * renderBarChart({ title: 'Throughput', unit: 'req/s', bars: [{ label: 'no auth', value: 5000 }] });
  */
-export function renderBarChart(chart: { title: string; unit: string; bars: readonly Bar[] }): string {
-  const { bars } = chart;
+export function renderBarChart(chart: { title: string; unit: string; bars: readonly Bar[]; series?: readonly string[] }): string {
+  const { bars, series = [] } = chart;
   if (bars.length === 0) throw new RangeError('a bar chart needs at least one bar');
   if (bars.some((bar) => !Number.isFinite(bar.value) || bar.value < 0)) throw new RangeError('bar values must be finite and non-negative');
+  if (bars.some((bar) => (bar.series ?? 0) >= Math.max(series.length, 1) || (bar.series ?? 0) < 0)) throw new RangeError('a bar names a series the chart does not have');
   const labelWidth = 8 + 7 * Math.max(...bars.map((bar) => bar.label.length));
   const plotWidth = 420;
   const noteWidth = 160;
@@ -72,7 +77,8 @@ export function renderBarChart(chart: { title: string; unit: string; bars: reado
   const gap = 10;
   const top = 34;
   const width = labelWidth + plotWidth + noteWidth;
-  const height = top + bars.length * (barHeight + gap) + 30;
+  const legendTop = top + bars.length * (barHeight + gap) + 30;
+  const height = legendTop + 18 * series.length;
   const axisMax = niceCeiling(Math.max(...bars.map((bar) => bar.value)));
   const x = (value: number) => labelWidth + (value / axisMax) * plotWidth;
   const parts: string[] = [
@@ -82,9 +88,11 @@ export function renderBarChart(chart: { title: string; unit: string; bars: reado
   ];
   bars.forEach((bar, index) => {
     const y = top + index * (barHeight + gap);
+    if (series.length === 0 || bars[index - 1]?.label !== bar.label) {
+      parts.push(`<text x="${px(labelWidth - 6)}" y="${px(y + barHeight / 2 + 4)}" text-anchor="end">${escapeXml(bar.label)}</text>`);
+    }
     parts.push(
-      `<text x="${px(labelWidth - 6)}" y="${px(y + barHeight / 2 + 4)}" text-anchor="end">${escapeXml(bar.label)}</text>`,
-      `<rect x="${px(labelWidth)}" y="${px(y)}" width="${px(x(bar.value) - labelWidth)}" height="${barHeight}" fill="${color(index)}"/>`,
+      `<rect x="${px(labelWidth)}" y="${px(y)}" width="${px(x(bar.value) - labelWidth)}" height="${barHeight}" fill="${color(series.length === 0 ? index : (bar.series ?? 0))}"/>`,
       `<text x="${px(x(bar.value) + 6)}" y="${px(y + barHeight / 2 + 4)}">${escapeXml(`${formatTick(Math.round(bar.value))} ${chart.unit}${bar.note ? ` (${bar.note})` : ''}`)}</text>`,
     );
   });
@@ -94,6 +102,13 @@ export function renderBarChart(chart: { title: string; unit: string; bars: reado
     const value = (axisMax * tick) / 4;
     parts.push(`<text x="${px(x(value))}" y="${px(axisY + 16)}" text-anchor="middle" fill="#444">${escapeXml(formatTick(value))}</text>`);
   }
+  series.forEach((name, index) => {
+    const legendY = legendTop + 18 * index;
+    parts.push(
+      `<rect x="${px(labelWidth)}" y="${px(legendY - 9)}" width="12" height="12" fill="${color(index)}"/>`,
+      `<text x="${px(labelWidth + 18)}" y="${px(legendY + 1)}">${escapeXml(name)}</text>`,
+    );
+  });
   parts.push('</svg>');
   return `${parts.join('\n')}\n`;
 }

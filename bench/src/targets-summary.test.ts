@@ -39,4 +39,21 @@ describe('targetsSummary', () => {
     expect(table).toContain('| 2. propagation | p99 ≤ 5 ms, instance apply | 3.00 ms | met |');
     expect(table).toContain('| 2. propagation | p99 ≤ 5 ms, client probe | 7.00 ms | **missed** |');
   });
+
+  it('lists the overhead targets of every route measured', () => {
+    const route = (name: 'read' | 'no-read', vetoVsNoAuth: number, vetoVsIntrospection: number, vetoVsIntrospectionCpu: number) => ({
+      route: name,
+      path: name === 'read' ? 'GET /api/tickets/:id' : 'GET /bench/whoami',
+      modes: [{ mode: 'veto' as const, label: '(b)', rounds: [], requestsPerSecond: 0, p50Ms: 0, p99Ms: 0, ratioToNoAuth: vetoVsNoAuth, cpuMsPerRequest: 0, cpuRatioToNoAuth: 0, vetoThroughputRatio: 1, cpuRatioToVeto: 1 }],
+      vetoVsIntrospection,
+      vetoVsIntrospectionCpu,
+    });
+    const table = targetsSummary({
+      overhead: { finishedAt: '2026-12-02T03:00:00.000Z', connections: 10, durationSeconds: 3, rounds: 5, routes: [route('read', 0.95, 2, 3.1), route('no-read', 0.96, 5.5, 11)], outages: [] },
+    });
+    expect(table).toContain('| 1. overhead | (b) ≥ 3× (d), read route | 2.00× | **missed** | 2026-12-02 03:00 |');
+    expect(table).toContain('| 1. overhead | (b) ≥ 3× (d), no-read route | 5.50× | met |');
+    expect(table).toContain('| 1. overhead | (b) ≥ 90% of (a)\'s throughput, no-read route | 96.0% | met |');
+    expect(table.split('\n').filter((line) => line.startsWith('| 1. overhead'))).toHaveLength(6);
+  });
 });
