@@ -40,6 +40,8 @@ export interface DatabaseFootprint {
   readonly database: 'pglite' | 'postgres';
   /** `built`: `dist/main.js`, what `npm start` runs; `sources`: `src/main.ts` through tsx, as the tests and other suites run them. */
   readonly entry: 'built' | 'sources';
+  /** Extra node flags of both services (none by default). */
+  readonly nodeArgs: readonly string[];
   readonly auth: ServiceFootprint;
   readonly tickets: ServiceFootprint;
   readonly nats: ProcessMemory;
@@ -71,6 +73,12 @@ export interface FootprintOptions {
   readonly settleSeconds: number;
   readonly log: (line: string) => void;
 }
+
+/**
+ * Node flags tried against the growth under load: V8's young generation (semi-spaces up to 16 MB
+ * each on 64-bit) is where request garbage lives, and it stays committed once grown.
+ */
+const SMALL_HEAP_FLAGS: readonly string[] = ['--max-semi-space-size=2'];
 
 /** PGlite settings compared by the probe: PGlite's defaults, then what packages/storage uses. */
 const PGLITE_VARIANTS: readonly (readonly string[])[] = [[], ['shared_buffers=16MB']];
@@ -116,7 +124,12 @@ async function pgliteVariant(settings: readonly string[]): Promise<PgliteSetting
   }
 }
 
-async function measureDatabase(database: 'pglite' | 'postgres', entry: 'built' | 'sources', options: FootprintOptions): Promise<DatabaseFootprint> {
+async function measureDatabase(
+  database: 'pglite' | 'postgres',
+  entry: 'built' | 'sources',
+  nodeArgs: readonly string[],
+  options: FootprintOptions,
+): Promise<DatabaseFootprint> {
   const databaseUrl = process.env.DATABASE_URL;
   const run = randomBytes(4).toString('hex');
   const schemas = { auth: `footprint_${run}_auth`, tickets: `footprint_${run}_tickets` };
@@ -133,6 +146,7 @@ async function measureDatabase(database: 'pglite' | 'postgres', entry: 'built' |
       service: 'auth',
       port: ports.auth,
       fromBuild: entry === 'built',
+      nodeArgs,
       env: { ...common, DATA_DIR: join(dataDir, 'auth'), ADMIN_EMAIL: admin.email, ADMIN_PASSWORD: admin.password, ...dbEnv('auth') },
     });
   const startTickets = () =>
@@ -141,6 +155,7 @@ async function measureDatabase(database: 'pglite' | 'postgres', entry: 'built' |
       service: 'tickets',
       port: ports.tickets,
       fromBuild: entry === 'built',
+      nodeArgs,
       env: { ...common, DATA_DIR: join(dataDir, 'tickets'), JWKS_URL: `http://127.0.0.1:${ports.auth}/.well-known/jwks.json`, ...dbEnv('tickets') },
     });
   const started: ServiceProcess[] = [];
@@ -155,7 +170,7 @@ async function measureDatabase(database: 'pglite' | 'postgres', entry: 'built' |
     return service.pid;
   };
   try {
-    options.log(`footprint ${database} ${entry}: starting auth and tickets`);
+    options.log(`footprint ${database} ${entry} ${nodeArgs.join(' ')}: starting auth and tickets`);
     let auth = await up(startAuth);
     let tickets = await up(startTickets);
     await sleep(options.settleSeconds * 1000);
@@ -169,7 +184,7 @@ async function measureDatabase(database: 'pglite' | 'postgres', entry: 'built' |
       if (created.status !== 201) throw new Error(`creating a ticket answered ${created.status}: ${JSON.stringify(created.body)}`);
     }
 
-    options.log(`footprint ${database} ${entry}: ${options.loadSeconds} s of load on GET /api/tickets and GET /api/users/me`);
+    options.log(`footprint ${database} ${entry} ${nodeArgs.join(' ')}: ${options.loadSeconds} s of load on GET /api/tickets and GET /api/users/me`);
     const highest = { auth: 0, tickets: 0 };
     const sampler = setInterval(() => {
       highest.auth = Math.max(highest.auth, processMemory(pid(auth)).rssMiB);
@@ -188,7 +203,7 @@ async function measureDatabase(database: 'pglite' | 'postgres', entry: 'built' |
     const afterLoad = { auth: processMemory(pid(auth)), tickets: processMemory(pid(tickets)) };
     const natsMemory = processMemory(findProcess(['nats-server', String(nats.port)]));
 
-    options.log(`footprint ${database} ${entry}: restarting both on the same data`);
+    options.log(`footprint ${database} ${entry} ${nodeArgs.join(' ')}: restarting both on the same data`);
     await tickets.stop();
     await auth.stop();
     auth = await up(startAuth);
@@ -204,7 +219,7 @@ async function measureDatabase(database: 'pglite' | 'postgres', entry: 'built' |
       okShare: loads[index].okShare,
       idleAfterRestart: restarted[service],
     });
-    return { database, entry, auth: footprint('auth', 1), tickets: footprint('tickets', 0), nats: natsMemory, loadAverage };
+    return { database, entry, nodeArgs, auth: footprint('auth', 1), tickets: footprint('tickets', 0), nats: natsMemory, loadAverage };
   } finally {
     for (const service of started.reverse()) await service.stop();
     await nats.stop();
@@ -242,10 +257,11 @@ export async function runFootprintSuite(options: FootprintOptions): Promise<Foot
   }
   options.log('footprint: building the services (npm start runs them built)');
   execFileSync(process.execPath, [join(REPOSITORY, 'scripts', 'build.mjs')], { stdio: 'inherit' });
-  const databases: DatabaseFootprint[] = [await measureDatabase('pglite', 'built', options)];
+  const databases: DatabaseFootprint[] = [await measureDatabase('pglite', 'built', [], options)];
   if (process.env.DATABASE_URL) {
-    databases.push(await measureDatabase('postgres', 'built', options));
-    databases.push(await measureDatabase('postgres', 'sources', options));
+    databases.push(await measureDatabase('postgres', 'built', [], options));
+    databases.push(await measureDatabase('postgres', 'built', SMALL_HEAP_FLAGS, options));
+    databases.push(await measureDatabase('postgres', 'sources', [], options));
   } else {
     options.log('footprint: DATABASE_URL is not set, PostgreSQL skipped');
   }
@@ -278,7 +294,7 @@ export function footprintMarkdown(results: FootprintResults): string {
     });
     rows.push(['nats-server', '', '', mib(run.nats.rssMiB), mib(run.nats.peakMiB), '', '', '']);
     parts.push(
-      `**${run.database === 'pglite' ? 'PGlite (default, embedded)' : 'PostgreSQL'}, ${run.entry === 'built' ? 'built `dist/main.js` (as `npm start`)' : 'sources through tsx (as tests and suites 1–4)'}** — ${results.loadSeconds} s of load, ${results.connections} connections per service, both services loaded at once; 1-min load average ${run.loadAverage.toFixed(2)} at the end of the load:`,
+      `**${run.database === 'pglite' ? 'PGlite (default, embedded)' : 'PostgreSQL'}, ${run.entry === 'built' ? 'built `dist/main.js` (as `npm start`)' : 'sources through tsx (as tests and suites 1–4)'}${run.nodeArgs.length > 0 ? `, node ${run.nodeArgs.map((flag) => `\`${flag}\``).join(' ')} (not the default)` : ''}** — ${results.loadSeconds} s of load, ${results.connections} connections per service, both services loaded at once; 1-min load average ${run.loadAverage.toFixed(2)} at the end of the load:`,
       markdownTable(
         ['Process', 'Idle after first start (MB)', 'Idle after restart (MB)', 'Under load, max VmRSS (MB)', 'VmHWM (MB)', 'req/s', '2xx', `≤ ${FOOTPRINT_TARGET_MIB} MB`],
         rows,
