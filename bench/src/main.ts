@@ -1,10 +1,11 @@
 import { writeSuiteReport } from './bench-report';
+import { runFootprintSuite, writeFootprintReport } from './footprint-suite';
 import { overheadReport, runOverheadSuite } from './overhead-suite';
 import { propagationReport, runPropagationSuite } from './propagation-suite';
 import { replayMarkdown, runReplaySuite } from './replay-suite';
 import { runStormSuite, stormMarkdown } from './storm-suite';
 
-const SUITES = ['overhead', 'propagation', 'replay', 'storm'] as const;
+const SUITES = ['overhead', 'propagation', 'replay', 'storm', 'footprint'] as const;
 type Suite = (typeof SUITES)[number];
 
 // A smoke run for development: short rounds, small streams, few bans.
@@ -33,6 +34,10 @@ async function runSuite(suite: Suite): Promise<void> {
     case 'storm': {
       const results = await runStormSuite({ rounds: QUICK ? 1 : 5, durationSeconds: QUICK ? 2 : 5, connections: 10, rate: 1000, log });
       writeSuiteReport('storm', { results, markdown: stormMarkdown(results) });
+      break;
+    }
+    case 'footprint': {
+      writeFootprintReport(await runFootprintSuite({ loadSeconds: QUICK ? 3 : 10, connections: 10, settleSeconds: QUICK ? 1 : 3, log }));
       break;
     }
     default:

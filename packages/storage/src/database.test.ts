@@ -103,6 +103,19 @@ describe('openDatabase', () => {
     });
   });
 
+  it('starts PGlite with a 16MB buffer pool, not PostgreSQL\'s 128MB, and its own start parameters kept', async () => {
+    const database = await openDatabase({ schemaName: 'small', schema: testSchema, createPglite: createSandboxFreePglite });
+    try {
+      const [buffers] = await selectRows<{ shared_buffers: string }>(database.db, sql`SHOW shared_buffers`);
+      expect(buffers).toEqual({ shared_buffers: '16MB' });
+      // One of PGlite's defaults (startParams replaces them when given): still in effect.
+      const [workers] = await selectRows<{ max_worker_processes: string }>(database.db, sql`SHOW max_worker_processes`);
+      expect(workers).toEqual({ max_worker_processes: '0' });
+    } finally {
+      await database.close();
+    }
+  });
+
   it('answers DATABASE_UNAVAILABLE from ping once the database is closed', async () => {
     const database = await openDatabase({ schemaName: 'closed', schema: testSchema, createPglite: createSandboxFreePglite });
     await database.ping();

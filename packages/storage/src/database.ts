@@ -1,6 +1,6 @@
 import { chmodSync, lstatSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
+import { PGlite, type PGliteOptions } from '@electric-sql/pglite';
 import { sql } from 'drizzle-orm';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/node-postgres';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
@@ -53,12 +53,24 @@ export interface OpenDatabaseOptions<TSchema extends DrizzleSchema> {
   /** The service's drizzle schema object (its tables), for typed relational queries. */
   readonly schema: TSchema;
   /**
-   * Constructs the PGlite client; defaults to `new PGlite(dataDir)`. Tests under jest pass
-   * `createSandboxFreePglite` from `@veto/storage/testing`, because PGlite's `import()` of
-   * Node built-ins fails inside jest's module sandbox without `--experimental-vm-modules`.
+   * Constructs the PGlite client from the data directory and {@link PGLITE_OPTIONS}; defaults to
+   * `new PGlite(dataDir, options)`. Tests under jest pass `createSandboxFreePglite` from
+   * `@veto/storage/testing`, because PGlite's `import()` of Node built-ins fails inside jest's
+   * module sandbox without `--experimental-vm-modules`.
    */
-  readonly createPglite?: (dataDir: string | undefined) => PGlite;
+  readonly createPglite?: (dataDir: string | undefined, options: PGliteOptions) => PGlite;
 }
+
+/**
+ * How every embedded PGlite database is started: PGlite's own start parameters plus
+ * `shared_buffers=16MB` (PostgreSQL's default is 128MB, and wal_buffers follows at 1/32 of it).
+ * A service's tables are a few MB, and the WASM heap holding the buffer pool is touched at start,
+ * so the default cost ~120 MB of resident memory per process for nothing (docs/benchmarks.md,
+ * "Footprint").
+ */
+const PGLITE_OPTIONS: Readonly<PGliteOptions> = Object.freeze({
+  startParams: [...PGlite.defaultStartParams, '-c', 'shared_buffers=16MB'],
+});
 
 const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
 
@@ -125,8 +137,8 @@ export async function openDatabase<TSchema extends DrizzleSchema>(options: OpenD
   if (dataDir !== undefined) {
     makePrivate(dataDir);
   }
-  const createPglite = options.createPglite ?? ((path) => new PGlite(path));
-  const pglite = createPglite(dataDir);
+  const createPglite = options.createPglite ?? ((path, pgliteOptions) => new PGlite({ ...pgliteOptions, dataDir: path }));
+  const pglite = createPglite(dataDir, { ...PGLITE_OPTIONS });
   try {
     await pglite.exec(`CREATE SCHEMA IF NOT EXISTS "${schemaName}"; SET search_path TO "${schemaName}"`);
     if (dataDir !== undefined) {

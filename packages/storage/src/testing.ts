@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import Module from 'node:module';
-import type { PGlite } from '@electric-sql/pglite';
+import type { PGlite, PGliteOptions } from '@electric-sql/pglite';
 import { getTableName, is, sql } from 'drizzle-orm';
 import { PgTable } from 'drizzle-orm/pg-core';
 import { openDatabase, type DatabaseDriver, type DatabaseHandle, type DrizzleSchema } from './database';
@@ -27,12 +27,14 @@ const nodeLoad = (Module as unknown as { _load(request: string, parent: null, is
  * Creates a PGlite client loaded outside jest's module sandbox; pass it as `createPglite`.
  *
  * @param dataDir - data directory, or undefined for in-memory
+ * @param options - the PGlite options `openDatabase` passes (its start parameters)
  * @example
  * await openDatabase({ schemaName: 'tickets', schema, createPglite: createSandboxFreePglite });
  */
-export function createSandboxFreePglite(dataDir: string | undefined): PGlite {
+export function createSandboxFreePglite(dataDir: string | undefined, options?: PGliteOptions): PGlite {
   const { PGlite: OutsidePGlite } = nodeLoad(require.resolve('@electric-sql/pglite'), null, false) as typeof import('@electric-sql/pglite');
-  return new OutsidePGlite(dataDir);
+  // One options object: PGlite ignores its second argument when the first is not a string.
+  return new OutsidePGlite({ ...options, dataDir });
 }
 
 /**

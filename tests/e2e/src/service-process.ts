@@ -31,10 +31,12 @@ export interface ServiceProcessOptions {
   readonly env: Record<string, string>;
   /** Extra arguments for node itself, e.g. `--cpu-prof` (not allowed in NODE_OPTIONS). */
   readonly nodeArgs?: readonly string[];
+  /** Run the built `dist/main.js` (what `npm start` runs; build it first) instead of the sources through tsx. */
+  readonly fromBuild?: boolean;
 }
 
 /**
- * Starts `services/<service>/src/main.ts` through tsx as a child process; the test then
+ * Starts `services/<service>/src/main.ts` through tsx (or its built `dist/main.js`) as a child process; the test then
  * talks to it over HTTP only, exactly as another service or a browser would.
  *
  * @example
@@ -44,7 +46,8 @@ export interface ServiceProcessOptions {
 export function startServiceProcess(options: ServiceProcessOptions): ServiceProcess {
   const cwd = join(REPOSITORY, 'services', options.service);
   // `--import tsx` resolves from the working directory: the service's own, where tsx is a dev dependency.
-  const child: ChildProcess = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', join(cwd, 'src', 'main.ts')], {
+  const entry = options.fromBuild === true ? [join(cwd, 'dist', 'main.js')] : ['--import', 'tsx', join(cwd, 'src', 'main.ts')];
+  const child: ChildProcess = spawn(process.execPath, [...(options.nodeArgs ?? []), ...entry], {
     cwd,
     env: { PATH: process.env.PATH ?? '', ...options.env, PORT: String(options.port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],
