@@ -18,7 +18,7 @@ import {
   type VetoEvent,
   type WorkItem,
 } from '@veto/events';
-import { connectTo, startDelayProxy, startNatsServer, type NatsServerHandle } from '@veto/events/testing';
+import { connectTo, startDelayProxy, startNatsServer, testReceipt, type NatsServerHandle } from '@veto/events/testing';
 
 const CONFIG_FILE = join(__dirname, 'veto.conf');
 // The server parses a variable's value as a configuration token, so a password starts with a letter (see the README).
@@ -30,20 +30,7 @@ function banOf(userId: string): VetoEvent {
 
 /** A valid receipt of an instance of `service`, as its reporter would publish it. */
 function receiptOf(service: string, instanceId: string): Uint8Array {
-  return encodeEnforcementReceipt({
-    v: 1,
-    service,
-    instanceId,
-    sentAt: new Date().toISOString(),
-    intervalMs: 5000,
-    state: 'ready',
-    reason: null,
-    lastSeq: 0,
-    lastEventId: null,
-    lastAppliedAt: null,
-    lagMs: null,
-    applied: [],
-  });
+  return encodeEnforcementReceipt(testReceipt({ service, instanceId, intervalMs: 5000 }));
 }
 
 /** Publishes on plain NATS and resolves with the error the server answers (permission violations are asynchronous errors of the connection). */

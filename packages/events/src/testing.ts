@@ -4,3 +4,4 @@ export { connectTo } from './connect-to';
 export { nextReconnect } from './next-reconnect';
 export { eventually } from './eventually';
 export { startDelayProxy, type DelayProxy, type DelayProxyOptions } from './delay-proxy';
+export { testReceipt } from './test-receipt';

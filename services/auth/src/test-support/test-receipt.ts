@@ -1,4 +1,5 @@
 import type { EnforcementReceipt } from '@veto/events';
+import { testReceipt as receipt } from '@veto/events/testing';
 
 /**
  * An enforcement receipt of a `ready` tickets instance that applied nothing yet, heartbeating
@@ -10,19 +11,5 @@ import type { EnforcementReceipt } from '@veto/events';
  * fleet.record(testReceipt('host-a', { lastSeq: 3 }));
  */
 export function testReceipt(instanceId: string, fields: Partial<EnforcementReceipt> = {}): EnforcementReceipt {
-  return {
-    v: 1,
-    service: 'tickets',
-    instanceId,
-    sentAt: new Date().toISOString(),
-    intervalMs: 1000,
-    state: 'ready',
-    reason: null,
-    lastSeq: 0,
-    lastEventId: null,
-    lastAppliedAt: null,
-    lagMs: null,
-    applied: [],
-    ...fields,
-  };
+  return receipt({ instanceId, ...fields });
 }
