@@ -1,4 +1,5 @@
 import { once } from 'node:events';
+import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
@@ -187,6 +188,24 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
     }
 
     const common = { VETO_ENV: 'local', HOST: '127.0.0.1', LOG_LEVEL: config.logLevel, NATS_URL: natsUrl };
+    const ticketsDataDir = join(config.dataDir, 'tickets');
+    const startTickets = async () =>
+      children.push(
+        await service('tickets', {
+          ...common,
+          ...credentials('tickets'),
+          PORT: String(config.ticketsPort),
+          DATA_DIR: ticketsDataDir,
+          MANAGE_STREAMS: 'false',
+          JWKS_URL: `${authUrl}/.well-known/jwks.json`,
+          // Behind the gateway, like auth: the origin the browser addressed comes from X-Forwarded-Proto/-Host.
+          TRUST_PROXY_HOPS: '1',
+        }),
+      );
+    // Tickets fetches the JWKS from auth at start-up (retrying for ~6 s) and waits for the stream
+    // auth creates. Once a start has left tickets its JWKS cache file, both exist from the last run,
+    // so tickets starts beside auth and their start-ups overlap; before that, auth comes first.
+    const ticketsAlongside = existsSync(join(ticketsDataDir, 'jwks.json'));
     children.push(
       await service('auth', {
         ...common,
@@ -202,20 +221,9 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
         ...options.authEnv,
       }),
     );
-    // Tickets fetches the JWKS from auth at start-up, so auth comes first.
+    if (ticketsAlongside) await startTickets();
     await waitFor('auth answered /readyz', answers200(`${authUrl}/readyz`), children, deadline, options.signal);
-    children.push(
-      await service('tickets', {
-        ...common,
-        ...credentials('tickets'),
-        PORT: String(config.ticketsPort),
-        DATA_DIR: join(config.dataDir, 'tickets'),
-        MANAGE_STREAMS: 'false',
-        JWKS_URL: `${authUrl}/.well-known/jwks.json`,
-        // Behind the gateway, like auth: the origin the browser addressed comes from X-Forwarded-Proto/-Host.
-        TRUST_PROXY_HOPS: '1',
-      }),
-    );
+    if (!ticketsAlongside) await startTickets();
     await waitFor('tickets answered /readyz', answers200(`${ticketsUrl}/readyz`), children, deadline, options.signal);
     await waitFor('the gateway answered /readyz', answers200(`http://127.0.0.1:${config.gatewayPort}/readyz`), children, deadline, options.signal);
 

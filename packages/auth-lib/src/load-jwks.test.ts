@@ -21,6 +21,18 @@ describe('loadJwks', () => {
     expect(server.requests).toBe(3);
   });
 
+  it('never waits longer than maxRetryDelayMs between attempts', async () => {
+    let failures = 2;
+    server.respond = () => (failures-- > 0 ? { status: 503, body: '' } : { status: 200, body: JSON.stringify(testJwks()) });
+    // Uncapped, the first retry alone would wait ten minutes, far past jest's test timeout.
+    await expect(loadJwks(server.url, { retries: 2, retryDelayMs: 600_000, maxRetryDelayMs: 1 })).resolves.toEqual(testJwks());
+    expect(server.requests).toBe(3);
+  });
+
+  it('refuses a negative maxRetryDelayMs', async () => {
+    await expect(loadJwks(server.url, { maxRetryDelayMs: -1 })).rejects.toThrow(new TypeError('maxRetryDelayMs must be a non-negative number'));
+  });
+
   it('fails with JWKS_UNAVAILABLE after the last retry', async () => {
     server.respond = () => ({ status: 500, body: '' });
     const err: unknown = await loadJwks(server.url, { retries: 1, retryDelayMs: 1 }).catch((e: unknown) => e);

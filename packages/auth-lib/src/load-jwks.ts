@@ -8,16 +8,22 @@ export interface LoadJwksOptions {
   timeoutMs?: number;
   /** Further attempts after the first fails. Default 3. */
   retries?: number;
-  /** Wait before the first retry; doubles each time. Default 200. */
+  /** Wait before the first retry; doubles each time, up to `maxRetryDelayMs`. Default 200. */
   retryDelayMs?: number;
+  /**
+   * The longest wait between two attempts. Default 1000: a service started beside the auth
+   * service notices it answering within a second, rather than a doubled wait later.
+   */
+  maxRetryDelayMs?: number;
 }
 
 function checkOptions(options: LoadJwksOptions): Required<LoadJwksOptions> {
-  const { timeoutMs = 5000, retries = 3, retryDelayMs = 200 } = options;
+  const { timeoutMs = 5000, retries = 3, retryDelayMs = 200, maxRetryDelayMs = 1000 } = options;
   if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new TypeError('timeoutMs must be a positive number');
   if (!Number.isInteger(retries) || retries < 0) throw new TypeError('retries must be a non-negative integer');
   if (!Number.isFinite(retryDelayMs) || retryDelayMs < 0) throw new TypeError('retryDelayMs must be a non-negative number');
-  return { timeoutMs, retries, retryDelayMs };
+  if (!Number.isFinite(maxRetryDelayMs) || maxRetryDelayMs < 0) throw new TypeError('maxRetryDelayMs must be a non-negative number');
+  return { timeoutMs, retries, retryDelayMs, maxRetryDelayMs };
 }
 
 async function fetchOnce(url: string, timeoutMs: number): Promise<JsonWebKeySet> {
@@ -62,7 +68,7 @@ async function fetchOnce(url: string, timeoutMs: number): Promise<JsonWebKeySet>
  * const verifier = createVerifier({ issuer, audience, keys: jwks });
  */
 export async function loadJwks(url: string, options: LoadJwksOptions = {}): Promise<JsonWebKeySet> {
-  const { timeoutMs, retries, retryDelayMs } = checkOptions(options);
+  const { timeoutMs, retries, retryDelayMs, maxRetryDelayMs } = checkOptions(options);
   for (let attempt = 0; ; attempt += 1) {
     try {
       return await fetchOnce(url, timeoutMs);
@@ -71,6 +77,6 @@ export async function loadJwks(url: string, options: LoadJwksOptions = {}): Prom
       const retryable = err instanceof AuthError && err.code === 'JWKS_UNAVAILABLE';
       if (!retryable || attempt >= retries) throw err;
     }
-    await delay(retryDelayMs * 2 ** attempt);
+    await delay(Math.min(retryDelayMs * 2 ** attempt, maxRetryDelayMs));
   }
 }

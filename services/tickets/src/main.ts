@@ -23,9 +23,15 @@ const STREAM_WAIT_MS = 60_000;
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const logger = createLogger(config);
-  const keys = await loadVerificationKeys(config, logger);
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: join(config.dataDir, 'pg'), schemaName: config.databaseSchema, schema });
-  await migrateDatabase(database, { migrationsFolder: MIGRATIONS_FOLDER });
+  const openMigrated = async () => {
+    const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: join(config.dataDir, 'pg'), schemaName: config.databaseSchema, schema });
+    await migrateDatabase(database, { migrationsFolder: MIGRATIONS_FOLDER });
+    return database;
+  };
+  // Keys and database side by side: started next to the auth service, the JWKS fetch (and its
+  // retries while auth is still starting) overlaps PGlite's start-up instead of coming before it.
+  // A failure of either ends the start, and with it the process.
+  const [keys, database] = await Promise.all([loadVerificationKeys(config, logger), openMigrated()]);
   // A short reconnect wait (default 2 s): after a NATS restart, revocations flow again within a few hundred ms.
   const nc = await connectWithRetry(
     { servers: config.natsUrl.split(','), name: 'veto-tickets', maxReconnectAttempts: -1, reconnectTimeWait: 250, user: config.natsUser, pass: config.natsPassword },

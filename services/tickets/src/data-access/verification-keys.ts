@@ -34,7 +34,9 @@ export async function loadVerificationKeys(
   logger: Logger,
 ): Promise<JsonWebKeySet | KeyStore> {
   if (config.publicKeysFile === undefined) {
-    return createJwksKeyStore({ url: config.jwksUrl, timeoutMs: 2000, retries: 5, cacheFile: jwksCacheFilePath(config), logger });
+    // Ten retries, at most a second apart (~8.4 s in all): an auth service starting beside this
+    // one is noticed within a second of answering, and an unreachable one falls back to the cache file.
+    return createJwksKeyStore({ url: config.jwksUrl, timeoutMs: 2000, retries: 10, cacheFile: jwksCacheFilePath(config), logger });
   }
   let jwks: unknown;
   try {
