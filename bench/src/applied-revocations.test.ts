@@ -1,4 +1,4 @@
-import { appliedRevocations, committedEvents } from './applied-revocations';
+import { appliedRevocations, committedEvents, sentEvents } from './applied-revocations';
 
 describe('appliedRevocations', () => {
   it('keeps the applied lines by event id and skips everything else', () => {
@@ -40,5 +40,16 @@ describe('committedEvents', () => {
       ['e1', 1764061200000.5],
       ['e2', 1764061200000.5],
     ]);
+  });
+});
+
+describe('sentEvents', () => {
+  it('gives each event the time the relay handed it to the NATS client, the first line winning', () => {
+    const output = [
+      '{"level":20,"eventId":"e1","sentAt":1764061200001.5,"msg":"outbox event sent"}',
+      '{"level":20,"eventId":"e1","sentAt":1764061209999,"msg":"outbox event sent"}',
+      '{"level":20,"eventId":"e2","msg":"outbox event sent"}',
+    ].join('\n');
+    expect([...sentEvents(output)]).toEqual([['e1', 1764061200001.5]]);
   });
 });

@@ -1,3 +1,5 @@
+import { logLines } from './log-lines';
+
 /** One `revocation applied` debug line of a tickets instance. */
 export interface AppliedLine {
   readonly eventId: string;
@@ -43,17 +45,18 @@ export function committedEvents(output: string): Map<string, number> {
   return committed;
 }
 
-/** The JSON log lines of a process's output whose `msg` is `message`; anything else is skipped. */
-function logLines(output: string, message: string): Record<string, unknown>[] {
-  const records: Record<string, unknown>[] = [];
-  for (const line of output.split('\n')) {
-    if (!line.includes(`"${message}"`)) continue;
-    try {
-      const record = JSON.parse(line) as Record<string, unknown>;
-      if (record.msg === message) records.push(record);
-    } catch {
-      continue;
-    }
+/**
+ * Picks the auth service's `outbox event sent` debug lines out of its pino output: when the relay
+ * handed each event to the NATS client (epoch ms with a sub-millisecond fraction), by event id.
+ *
+ * @param output - everything the auth process wrote
+ * @example
+ * const sentAt = sentEvents(stack.auth.output()).get(eventId);
+ */
+export function sentEvents(output: string): Map<string, number> {
+  const sent = new Map<string, number>();
+  for (const { eventId, sentAt } of logLines(output, 'outbox event sent')) {
+    if (typeof eventId === 'string' && typeof sentAt === 'number' && !sent.has(eventId)) sent.set(eventId, sentAt);
   }
-  return records;
+  return sent;
 }

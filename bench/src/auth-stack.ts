@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, request, startServiceProcess, type ServiceProcess } from '@veto/e2e';
 import { startNatsServer, type NatsServerHandle } from '@veto/events/testing';
+import { LOOP_PROBE_ARGS } from './loop-probe-records';
 
 const PASSWORD = 'bench password, not a secret';
 /** The admin account the auth service creates at start-up. */
@@ -49,14 +50,15 @@ export function serviceNodeArgs(): string[] {
  * introspection client secret; password hashing is made cheap because sign-ups are set-up here,
  * not what is measured.
  *
- * @param options - `authLogLevel` of the auth service (`warn` unless a suite reads its debug lines)
+ * @param options - `authLogLevel` of the auth service (`warn` unless a suite reads its debug lines);
+ *   `loopProbe`: every service process (`nodeArgs`) loads the loop probe, which logs GC pauses and event-loop stalls
  * @throws Error when the auth service does not become ready
  * @example
  * const stack = await startAuthStack();
  * const { token } = await stack.signUp('ada@example.com');
  */
-export async function startAuthStack(options: { authLogLevel?: 'warn' | 'debug' } = {}): Promise<AuthStack> {
-  const nodeArgs = serviceNodeArgs();
+export async function startAuthStack(options: { authLogLevel?: 'warn' | 'debug'; loopProbe?: boolean } = {}): Promise<AuthStack> {
+  const nodeArgs = [...serviceNodeArgs(), ...(options.loopProbe === true ? LOOP_PROBE_ARGS : [])];
   const run = randomBytes(4).toString('hex');
   const dataDir = mkdtempSync(join(tmpdir(), 'veto-bench-'));
   const nats = await startNatsServer();

@@ -22,7 +22,10 @@ async function runSuite(suite: Suite): Promise<void> {
       break;
     }
     case 'propagation': {
-      const results = await runPropagationSuite({ bans: QUICK ? 30 : 500, instances: 3, log });
+      // BENCH_PROPAGATION_INSTANCES=1 gives each busy process a core of its own on two cores (auth and one tickets instance).
+      const instances = Number(process.env.BENCH_PROPAGATION_INSTANCES ?? 3);
+      if (!Number.isInteger(instances) || instances < 1) throw new Error(`BENCH_PROPAGATION_INSTANCES must be a positive integer, got ${process.env.BENCH_PROPAGATION_INSTANCES}`);
+      const results = await runPropagationSuite({ bans: QUICK ? 30 : 500, instances, log });
       writeSuiteReport('propagation', { results, ...propagationReport(results) });
       break;
     }

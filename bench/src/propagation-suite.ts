@@ -3,9 +3,10 @@ import { join } from 'node:path';
 import { freePort, request, startServiceProcess, type ServiceProcess } from '@veto/e2e';
 import { allEventsSubject, type NatsConnection } from '@veto/events';
 import { connectTo } from '@veto/events/testing';
-import { appliedRevocations, committedEvents } from './applied-revocations';
+import { appliedRevocations, committedEvents, sentEvents } from './applied-revocations';
 import { startAuthStack } from './auth-stack';
-import { formatNumber, markdownTable, verdict } from './markdown-table';
+import { loopProbeRecords, pausedWithin, type LoopDelay, type Pause } from './loop-probe-records';
+import { formatNumber, formatPercent, markdownTable, verdict } from './markdown-table';
 import { summarize, type Summary } from './summarize';
 import { renderCdfChart } from './svg-chart';
 
@@ -40,8 +41,69 @@ export interface PropagationResults {
   readonly busToApplyMs: Summary;
   /** The admin ban request itself, request sent → response read. */
   readonly banRequestMs: Summary;
+  /** The commit → the relay handing the event to the NATS client (the relay's wake-up). */
+  readonly commitToSentMs: Summary;
+  /** … → a plain NATS subscriber in the bench saw it (client, nats-server, the bench's own loop). */
+  readonly sentToBusMs: Summary;
+  /** The samples above the target, and what each met: a pause of the auth process between the commit and the send, of the instance between the send and its apply. */
+  readonly tail: TailBreakdown;
+  /** Per process: its event loop's delay during the bans (median of per-second p99, worst per-second max), GC pauses and stalls. */
+  readonly loops: readonly LoopSummary[];
   readonly perInstance: readonly { name: string; applyMs: Summary; probeMs: Summary }[];
   readonly samples: { readonly applyMs: readonly number[]; readonly probeMs: readonly number[] };
+}
+
+/** What the samples above the target met, from the loop probe's records of each process. */
+export interface TailBreakdown {
+  /** Samples (ban × instance) whose apply time is above the target. */
+  readonly slow: number;
+  readonly total: number;
+  /** Of the slow ones: the auth process was paused (stall or GC) ≥ 1 ms between the commit and handing the event to the NATS client. */
+  readonly authPaused: number;
+  /** … the instance was paused ≥ 1 ms between that hand-over and its apply. */
+  readonly instancePaused: number;
+  /** … a GC pause ≥ 1 ms in either window. */
+  readonly gcPaused: number;
+  /** … neither process was paused ≥ 1 ms in its window (the time went elsewhere: nats-server, the bench, the scheduler between them). */
+  readonly unexplained: number;
+  /** Medians of the slow samples' stages, ms. */
+  readonly slowCommitToSentMs: number;
+  readonly slowSentToBusMs: number;
+  readonly slowBusToApplyMs: number;
+}
+
+/** One process's event loop during the bans. */
+export interface LoopSummary {
+  readonly name: string;
+  /** Median over the seconds of the ban phase of that second's p99 event-loop delay, ms. */
+  readonly delayP99Ms: number;
+  /** The worst per-second maximum, ms. */
+  readonly delayMaxMs: number;
+  /** GC pauses and their total, ms. */
+  readonly gcPauses: number;
+  readonly gcMs: number;
+  /** Stalls (a 2 ms timer more than 1 ms late) and their total, ms. */
+  readonly stalls: number;
+  readonly stallMs: number;
+}
+
+/** A pause shorter than this is timer granularity, not a cause. */
+const PAUSE_FLOOR_MS = 1;
+
+function loopSummary(name: string, pauses: readonly Pause[], delays: readonly LoopDelay[], from: number, to: number): LoopSummary {
+  const during = delays.filter((delay) => delay.at >= from && delay.at <= to + 1000);
+  const inside = (kind: Pause['kind']) => pauses.filter((pause) => pause.kind === kind && pause.from >= from && pause.to <= to);
+  const total = (list: readonly Pause[]) => list.reduce((sum, pause) => sum + (pause.to - pause.from), 0);
+  const sortedP99 = during.map((delay) => delay.p99).sort((a, b) => a - b);
+  return {
+    name,
+    delayP99Ms: sortedP99.length === 0 ? Number.NaN : (sortedP99[Math.floor((sortedP99.length - 1) / 2)] as number),
+    delayMaxMs: during.length === 0 ? Number.NaN : Math.max(...during.map((delay) => delay.max)),
+    gcPauses: inside('gc').length,
+    gcMs: total(inside('gc')),
+    stalls: inside('stall').length,
+    stallMs: total(inside('stall')),
+  };
 }
 
 /** Authenticated, then refused by validation before any database work: a probe that costs the instance little. */
@@ -96,7 +158,7 @@ async function mapWithConcurrency<T, R>(items: readonly T[], concurrency: number
  */
 export async function runPropagationSuite(options: PropagationOptions): Promise<PropagationResults> {
   // The auth service at debug level logs when each ban's transaction committed.
-  const stack = await startAuthStack({ authLogLevel: 'debug' });
+  const stack = await startAuthStack({ authLogLevel: 'debug', loopProbe: true });
   const instances: ServiceProcess[] = [];
   let observer: NatsConnection | undefined;
   try {
@@ -134,6 +196,7 @@ export async function runPropagationSuite(options: PropagationOptions): Promise<
     options.log(`propagation: ${users.length} users signed up, ${instances.length} tickets instances ready`);
 
     const bans: { eventId: string; probeMs: number[]; banRequestMs: number }[] = [];
+    const bansFrom = performance.timeOrigin + performance.now();
     for (const [index, user] of users.entries()) {
       for (const instance of instances) {
         const { accepted, status, code } = await probe(instance, user.token);
@@ -170,19 +233,70 @@ export async function runPropagationSuite(options: PropagationOptions): Promise<
         return line.appliedAt - committedAt(eventId);
       }),
     );
+    const bansTo = performance.timeOrigin + performance.now();
     const probeByInstance = instances.map((_, i) => bans.map((ban) => ban.probeMs[i] as number));
     await observer.close();
+    const sent = sentEvents(stack.auth.output());
+    const sentAt = (eventId: string): number => {
+      const at = sent.get(eventId);
+      if (at === undefined) throw new Error(`the auth service logged no send of ban event ${eventId}`);
+      return at;
+    };
+    const authLoop = loopProbeRecords(stack.auth.output());
+    const instanceLoops = instances.map((instance) => loopProbeRecords(instance.output()));
     const transactionMs: number[] = [];
     const toBusMs: number[] = [];
     const busToApplyMs: number[] = [];
+    const commitToSentMs: number[] = [];
+    const sentToBusMs: number[] = [];
+    const slow: { commitToSent: number; sentToBus: number; busToApply: number; authPaused: boolean; instancePaused: boolean; gc: boolean }[] = [];
     // Every time below is epoch ms with a sub-millisecond fraction, from one machine's clock.
     for (const { eventId } of bans) {
       const seen = onBus.get(eventId);
       if (seen === undefined) throw new Error(`the bench never saw ban event ${eventId} on the bus`);
       transactionMs.push(committedAt(eventId) - seen.occurredAt);
-      toBusMs.push(seen.seenAt - committedAt(eventId));
-      for (const lines of applied) busToApplyMs.push((lines.get(eventId)?.appliedAt ?? Number.NaN) - seen.seenAt);
+      const committedMs = committedAt(eventId);
+      toBusMs.push(seen.seenAt - committedMs);
+      commitToSentMs.push(sentAt(eventId) - committedMs);
+      sentToBusMs.push(seen.seenAt - sentAt(eventId));
+      applied.forEach((lines, i) => {
+        const appliedAt = lines.get(eventId)?.appliedAt ?? Number.NaN;
+        busToApplyMs.push(appliedAt - seen.seenAt);
+        if (appliedAt - committedMs <= PROPAGATION_TARGET_P99_MS) return;
+        // Auth matters until it handed the event to the client (the flush follows in a microtask); from
+        // then on the instance's loop, nats-server and the scheduler. The bench's own subscriber, busy
+        // probing, is left out of both windows: its clock reading of the bus is the least reliable.
+        const pauses = instanceLoops[i]?.pauses ?? [];
+        const authStall = pausedWithin(authLoop.pauses, 'stall', committedMs, sentAt(eventId));
+        const authGc = pausedWithin(authLoop.pauses, 'gc', committedMs, sentAt(eventId));
+        const instanceStall = pausedWithin(pauses, 'stall', sentAt(eventId), appliedAt);
+        const instanceGc = pausedWithin(pauses, 'gc', sentAt(eventId), appliedAt);
+        slow.push({
+          commitToSent: sentAt(eventId) - committedMs,
+          sentToBus: seen.seenAt - sentAt(eventId),
+          busToApply: appliedAt - seen.seenAt,
+          authPaused: Math.max(authStall, authGc) >= PAUSE_FLOOR_MS,
+          instancePaused: Math.max(instanceStall, instanceGc) >= PAUSE_FLOOR_MS,
+          gc: Math.max(authGc, instanceGc) >= PAUSE_FLOOR_MS,
+        });
+      });
     }
+    const medianOf = (values: number[]) => (values.length === 0 ? Number.NaN : summarize(values).p50);
+    const tail: TailBreakdown = {
+      slow: slow.length,
+      total: bans.length * instances.length,
+      authPaused: slow.filter((sample) => sample.authPaused).length,
+      instancePaused: slow.filter((sample) => sample.instancePaused).length,
+      gcPaused: slow.filter((sample) => sample.gc).length,
+      unexplained: slow.filter((sample) => !sample.authPaused && !sample.instancePaused).length,
+      slowCommitToSentMs: medianOf(slow.map((sample) => sample.commitToSent)),
+      slowSentToBusMs: medianOf(slow.map((sample) => sample.sentToBus)),
+      slowBusToApplyMs: medianOf(slow.map((sample) => sample.busToApply)),
+    };
+    const loops = [
+      loopSummary('auth', authLoop.pauses, authLoop.delays, bansFrom, bansTo),
+      ...instances.map((instance, i) => loopSummary(instance.name, instanceLoops[i]?.pauses ?? [], instanceLoops[i]?.delays ?? [], bansFrom, bansTo)),
+    ];
     const applyMs = applyByInstance.flat();
     const probeMs = probeByInstance.flat();
     return {
@@ -194,6 +308,10 @@ export async function runPropagationSuite(options: PropagationOptions): Promise<
       toBusMs: summarize(toBusMs),
       busToApplyMs: summarize(busToApplyMs),
       banRequestMs: summarize(bans.map((ban) => ban.banRequestMs)),
+      commitToSentMs: summarize(commitToSentMs),
+      sentToBusMs: summarize(sentToBusMs),
+      tail,
+      loops,
       perInstance: instances.map((instance, i) => ({ name: instance.name, applyMs: summarize(applyByInstance[i] ?? []), probeMs: summarize(probeByInstance[i] ?? []) })),
       samples: { applyMs: applyMs.map((value) => Math.round(value * 1000) / 1000), probeMs: probeMs.map((value) => Math.round(value * 1000) / 1000) },
     };
@@ -206,6 +324,34 @@ export async function runPropagationSuite(options: PropagationOptions): Promise<
 
 function ms(value: number): string {
   return formatNumber(value, 2);
+}
+
+/** The tail breakdown and the event loops, from the loop probe (`bench/src/loop-probe.mjs`) in every service process. */
+function tailMarkdown(results: PropagationResults): string {
+  const { tail } = results;
+  const share = (count: number) => `${formatNumber(count)} (${formatPercent(tail.slow === 0 ? 0 : count / tail.slow, 0)})`;
+  return [
+    `Where the tail goes: ${formatNumber(tail.slow)} of ${formatNumber(tail.total)} samples took longer than ${PROPAGATION_TARGET_P99_MS} ms from commit to apply. Each service process ran the loop probe, which records GC pauses and every stretch in which a 2 ms timer ran more than 1 ms late (a long synchronous task, a GC pause, or the process waiting for a core):`,
+    '',
+    markdownTable(
+      ['Slow samples (apply > target) that met', 'Samples'],
+      [
+        ['a pause ≥ 1 ms of the auth process between the commit and handing the event to the NATS client', share(tail.authPaused)],
+        ['a pause ≥ 1 ms of the instance between that hand-over and its apply', share(tail.instancePaused)],
+        ['… of those pauses, a GC pause ≥ 1 ms (either process)', share(tail.gcPaused)],
+        ['no pause ≥ 1 ms in either process (the time went to nats-server or the network path)', share(tail.unexplained)],
+      ],
+      ['l', 'r'],
+    ),
+    '',
+    `Medians of the slow samples: commit → sent ${ms(tail.slowCommitToSentMs)} ms, sent → bus ${ms(tail.slowSentToBusMs)} ms, bus → applied ${ms(tail.slowBusToApplyMs)} ms.`,
+    '',
+    markdownTable(
+      ['Process', 'loop delay p99 (median of seconds, ms)', 'worst second max (ms)', 'GC pauses', 'GC total (ms)', 'stalls', 'stall total (ms)'],
+      results.loops.map((loop) => [loop.name, ms(loop.delayP99Ms), ms(loop.delayMaxMs), formatNumber(loop.gcPauses), ms(loop.gcMs), formatNumber(loop.stalls), ms(loop.stallMs)]),
+      ['l', 'r', 'r', 'r', 'r', 'r', 'r'],
+    ),
+  ].join('\n');
 }
 
 /**
@@ -252,6 +398,8 @@ export function propagationReport(results: PropagationResults): { markdown: stri
       [
         ['before the commit: ban `occurredAt` → commit (the rest of the ban transaction; not part of the measure)', ms(results.transactionMs.p50), ms(results.transactionMs.p95), ms(results.transactionMs.p99), ms(results.transactionMs.max)],
         ['auth: commit → event on the bus (outbox relay, JetStream ack)', ms(results.toBusMs.p50), ms(results.toBusMs.p95), ms(results.toBusMs.p99), ms(results.toBusMs.max)],
+        ['… of which commit → relay hands it to the NATS client (relay wake-up)', ms(results.commitToSentMs.p50), ms(results.commitToSentMs.p95), ms(results.commitToSentMs.p99), ms(results.commitToSentMs.max)],
+        ['… of which client → nats-server → the bench\'s subscriber', ms(results.sentToBusMs.p50), ms(results.sentToBusMs.p95), ms(results.sentToBusMs.p99), ms(results.sentToBusMs.max)],
         ['bus → applied in an instance (fan-out delivery, validation, cache update)', ms(results.busToApplyMs.p50), ms(results.busToApplyMs.p95), ms(results.busToApplyMs.p99), ms(results.busToApplyMs.max)],
         ['the admin ban request (sent → response read)', ms(results.banRequestMs.p50), ms(results.banRequestMs.p95), ms(results.banRequestMs.p99), ms(results.banRequestMs.max)],
       ],
@@ -259,6 +407,8 @@ export function propagationReport(results: PropagationResults): { markdown: stri
     ),
     '',
     perInstance,
+    '',
+    tailMarkdown(results),
     '',
     '![Ban to rejection, cumulative distribution](benchmarks/propagation.svg)',
   ].join('\n');

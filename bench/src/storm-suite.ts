@@ -10,6 +10,7 @@ import { startBenchChild } from './bench-child';
 import { runLoad, type LoadResult } from './http-load';
 import { formatNumber, formatPercent, formatRatio, markdownTable, verdict } from './markdown-table';
 import { processCpuSeconds } from './process-cpu';
+import { startRedisServer } from './redis-server';
 import { median } from './summarize';
 
 /** Targets of issue 6 for suite 4, against the quiet run. */
@@ -91,12 +92,26 @@ const STORM_VARIANTS: readonly { name: string; description: string; hasWorkQueue
     hasWorkQueue: false,
     description: 'suite 1 bench server, mode (b): revocation feed only',
     async start(stack) {
-      const server = await startBenchChild<{ ports: Record<string, number> }>(
-        'overhead-server.ts',
-        { ...stack.serviceEnv, DATA_DIR: join(stack.dataDir, 'storm-server'), INTROSPECTION_URL: stack.introspectionUrl, INTROSPECTION_CLIENT_SECRET: stack.introspectionSecret },
-        { nodeArgs: [...stack.nodeArgs] },
-      );
-      return { base: `http://127.0.0.1:${server.ready.ports.veto}`, pid: server.process.pid, stop: () => server.stop() };
+      // The bench server builds every suite-1 mode, the Redis denylist's included, so it needs a Redis to start; mode (b) never calls it.
+      const redis = await startRedisServer();
+      try {
+        const server = await startBenchChild<{ ports: Record<string, number> }>(
+          'overhead-server.ts',
+          { ...stack.serviceEnv, DATA_DIR: join(stack.dataDir, 'storm-server'), REDIS_URL: redis.url, INTROSPECTION_URL: stack.introspectionUrl, INTROSPECTION_CLIENT_SECRET: stack.introspectionSecret },
+          { nodeArgs: [...stack.nodeArgs] },
+        );
+        return {
+          base: `http://127.0.0.1:${server.ready.ports.veto}`,
+          pid: server.process.pid,
+          stop: async () => {
+            await server.stop();
+            await redis.stop();
+          },
+        };
+      } catch (error) {
+        await redis.stop();
+        throw error;
+      }
     },
   },
 ];

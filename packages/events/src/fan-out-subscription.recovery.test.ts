@@ -10,6 +10,7 @@ import { collect } from './test-support/collect';
 import { fanOutStream } from './test-support/fan-out-stream';
 import { useNatsServer } from './test-support/nats-suite';
 import { recordingLogger } from './test-support/recording-logger';
+import { subjectFor } from './subjects';
 import { uniqueNames } from './test-support/unique-names';
 
 // Each test kills or empties the server: generous timeouts for a busy machine, no timing assertions.
@@ -244,6 +245,30 @@ describe('subscribeFanOut recovery', () => {
 
     await events.waitFor(2);
     expect(startTimes).toHaveLength(2);
+    await sub.stop();
+  });
+
+  it('does not take a busy stream for a reset: events delivered while a stream check is answered are newer than its answer', async () => {
+    // Checks every 100 ms while a flood of events arrives: each answer reaches the client behind
+    // events stored after it was computed, so the position read on its arrival can be above the
+    // last sequence it reports. Taken before asking, the position is never above it.
+    const { names, sub, events, lines } = await setUp({ streamCheckIntervalMs: 100 });
+    const total = 20_000;
+    const flood = await connectTo(nats.server);
+    try {
+      const subject = subjectFor('user.banned', names.subjectPrefix);
+      // Plain publishes, not awaiting each acknowledgement: the stream stores them as fast as it can.
+      for (let sent = 0; sent < total; sent += 1) {
+        flood.publish(subject, JSON.stringify(banOf(`busy-${sent}`)));
+        if (sent % 500 === 499) await flood.flush();
+      }
+      await flood.flush();
+    } finally {
+      await flood.close();
+    }
+    await events.waitFor(total);
+    expect(lines('fan-out stream was reset')).toEqual([]);
+    expect(sub.stats).toMatchObject({ resets: 0, lastSeq: total });
     await sub.stop();
   });
 });

@@ -398,6 +398,9 @@ class FanOut implements FanOutSubscription {
   async #checkStream(): Promise<void> {
     if (this.#checkingStream || this.#stopped || this.#interruption !== undefined || this.#current === undefined || this.#streamCheck === undefined) return;
     this.#checkingStream = true;
+    // Taken before asking: events delivered while the answer travels are newer than the answer, and a
+    // busy stream would otherwise look as if its last sequence fell below the position.
+    const position = this.#nextSeq - 1;
     try {
       const info = await this.#streamInfo();
       // Whatever happened meanwhile (a reconnect, a loss) is handled by the recovery, which checks the stream itself.
@@ -406,7 +409,7 @@ class FanOut implements FanOutSubscription {
         this.#interrupt('stream-missing', { lastSeq: this.#stats.lastSeq });
         return;
       }
-      if (!this.#noteReset(info)) this.#streamCheck.observe(info.state.last_seq, this.#handledSeq, this.#clock());
+      if (!this.#noteReset(info, position)) this.#streamCheck.observe(info.state.last_seq, this.#handledSeq, this.#clock());
     } catch (error) {
       // JetStream not answering is for the connection and liveness watches to judge; the next check looks again.
       this.#logger.debug({ stream: this.#stream, err: error }, 'fan-out stream check failed');
@@ -418,11 +421,11 @@ class FanOut implements FanOutSubscription {
   /**
    * Counts, logs and marks a reset when `info` shows another stream than the one followed.
    *
+   * @param position - the last sequence taken from the stream before `info` was asked for
    * @returns whether the stream was reset (now or noted before)
    */
-  #noteReset(info: StreamInfo): boolean {
+  #noteReset(info: StreamInfo, position: number): boolean {
     if (this.#interruption?.reason === 'stream-reset') return true;
-    const position = this.#nextSeq - 1;
     const cause = this.#streamCheck?.resetCause(snapshotOf(info), position);
     if (cause === undefined) return false;
     this.#stats.resets++;
@@ -520,12 +523,13 @@ class FanOut implements FanOutSubscription {
   /** One attempt: looks at the stream first, rebuilds from the time window when it was reset, then follows it. */
   async #recreate(): Promise<ConsumerMessages> {
     this.#rebuilding = false;
+    const position = this.#nextSeq - 1;
     const info = await this.#streamInfo();
     if (info === undefined) {
       this.#escalate('stream-missing');
       throw new EventError('SUBSCRIPTION_FAILED', `stream ${this.#stream} does not exist`);
     }
-    if (this.#noteReset(info)) await this.#rebuild(info);
+    if (this.#noteReset(info, position)) await this.#rebuild(info);
     return this.#follow();
   }
 

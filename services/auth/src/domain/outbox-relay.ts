@@ -204,6 +204,8 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const publishHeld = async (events: readonly { event: VetoEvent; writtenAt: number }[]): Promise<void> => {
     for (const [index, { event, writtenAt }] of events.entries()) {
       let outcome: Awaited<ReturnType<typeof publishOne>>;
+      // When the relay got to this event after its commit (the propagation benchmark splits the relay's wake-up from the publish with it).
+      logger.debug({ eventId: event.id, sentAt: performance.timeOrigin + performance.now() }, 'outbox event sent');
       try {
         outcome = await publishOne(event);
       } catch (error) {

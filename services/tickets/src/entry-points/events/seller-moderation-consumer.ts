@@ -84,10 +84,17 @@ async function* batches(subscription: AsyncIterable<WorkItem>): AsyncGenerator<W
  */
 export function startSellerModerationConsumer(options: SellerModerationConsumerOptions): SellerModerationConsumer {
   const { nc, context, logger, ...queue } = options;
+  // The work queue's default pull of 10 stays: PGlite runs a transaction alone, so reads wait behind it, and
+  // pulling 100 at a time (transactions of up to 100 bans) cut a storm's read throughput about in half (0.34× against 0.65× of quiet, same run).
   const subscription = subscribeWorkQueue(nc, { service: MODERATION_SERVICE, ...queue, logger });
-  const applied = (item: WorkItem, decision: SellerModeration, outcome: ModerationOutcome | undefined): void => {
-    item.ack();
-    logger.info({ seq: item.seq, eventId: item.event.id, type: item.event.type, ownerId: decision.ownerId, ...outcome }, 'seller moderation applied');
+  const applied = (work: readonly { item: WorkItem; decision: SellerModeration }[], outcomes: readonly (ModerationOutcome | undefined)[]): void => {
+    // Acked only now, after the transaction that applied them committed.
+    work.forEach(({ item }) => item.ack());
+    // One line per transaction: at a thousand bans a second, a line per event was a write per event on the request loop.
+    logger.info(
+      { events: work.map(({ item, decision }, index) => ({ seq: item.seq, eventId: item.event.id, type: item.event.type, ownerId: decision.ownerId, ...outcomes[index] })) },
+      'seller moderation applied',
+    );
   };
   const loop = (async () => {
     for await (const batch of batches(subscription)) {
@@ -99,8 +106,7 @@ export function startSellerModerationConsumer(options: SellerModerationConsumerO
       }
       if (work.length > 1) {
         try {
-          const outcomes = await applySellerModerations(context, work.map(({ decision }) => decision));
-          work.forEach(({ item, decision }, index) => applied(item, decision, outcomes[index]));
+          applied(work, await applySellerModerations(context, work.map(({ decision }) => decision)));
           continue;
         } catch (error) {
           logger.warn({ err: error, events: work.length }, 'seller moderation batch failed, applying its events one by one');
@@ -109,8 +115,7 @@ export function startSellerModerationConsumer(options: SellerModerationConsumerO
       // One by one, so that an event that keeps failing is retried and set aside on its own.
       for (const { item, decision } of work) {
         try {
-          const [outcome] = await applySellerModerations(context, [decision]);
-          applied(item, decision, outcome);
+          applied([{ item, decision }], await applySellerModerations(context, [decision]));
         } catch (error) {
           logger.warn({ err: error, seq: item.seq, eventId: item.event.id, deliveryCount: item.deliveryCount }, 'seller moderation failed, retrying');
           item.retry(error);
