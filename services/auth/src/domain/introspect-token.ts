@@ -1,4 +1,4 @@
-import { isAuthError, type Verifier } from '@veto/auth-lib';
+import { isTokenError, type Verifier } from '@veto/auth-lib';
 import type { Database } from '../data-access/database';
 import type { Role } from '../data-access/schema';
 import { findSessionState } from '../data-access/sessions-repository';
@@ -43,7 +43,7 @@ export async function introspectToken(deps: { db: Database; verifier: Verifier }
   try {
     claims = deps.verifier.verify(token);
   } catch (error) {
-    if (isAuthError(error)) {
+    if (isTokenError(error)) {
       return INACTIVE;
     }
     throw error;
