@@ -61,6 +61,8 @@ export interface VetoAuth {
   readonly cache: RevocationCache;
   readonly feed: RevocationFeed;
   readonly keys: JwksKeyStore;
+  /** The NATS connection the feed follows (e.g. for `createEnforcementReporter`); closed by {@link close}. */
+  readonly nc: NatsConnection;
   readonly readiness: VetoReadiness;
   /**
    * Registers the metrics of `registerAuthMetrics` (prom-client, an optional peer, is loaded
@@ -191,6 +193,7 @@ export async function createVetoAuth(options: VetoAuthOptions): Promise<VetoAuth
     cache,
     feed,
     keys,
+    nc,
     readiness,
     registerMetrics(registry) {
       return registerAuthMetrics(registry, { verifier, cache, feed, clock });
