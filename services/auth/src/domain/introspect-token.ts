@@ -1,6 +1,5 @@
-import { isTokenError, type Verifier } from '@veto/auth-lib';
+import { isTokenError, type Role, type Verifier } from '@veto/auth-lib';
 import type { Database } from '../data-access/database';
-import type { Role } from '../data-access/schema';
 import { findSessionState } from '../data-access/sessions-repository';
 
 /**
