@@ -35,7 +35,7 @@ const PROBLEMS: Record<TokenErrorCode, { status: number; title: string; headers:
  * auth codes become statuses. A service's single error middleware calls it first.
  *
  * @param err - anything passed to `next(err)`
- * @returns the response to send, or undefined when `err` is not an TokenError
+ * @returns the response to send, or undefined when `err` is not a TokenError
  * @example
  * app.use((err, req, res, next) => {
  *   const problem = authProblem(err);
