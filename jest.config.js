@@ -12,6 +12,8 @@ module.exports = {
     '^@veto/events/testing$': '<rootDir>/packages/events/src/testing.ts',
     '^@veto/auth-lib$': '<rootDir>/packages/auth-lib/src/index.ts',
     '^@veto/auth-lib/testing$': '<rootDir>/packages/auth-lib/src/testing.ts',
+    '^@veto/auth-lib/express$': '<rootDir>/packages/auth-lib/src/express/index.ts',
+    '^@veto/auth-lib/fastify$': '<rootDir>/packages/auth-lib/src/fastify/index.ts',
     '^@veto/storage$': '<rootDir>/packages/storage/src/index.ts',
     '^@veto/storage/testing$': '<rootDir>/packages/storage/src/testing.ts',
     '^@veto/service-kit$': '<rootDir>/packages/service-kit/src/index.ts',

@@ -3,7 +3,7 @@ import { HTTP_ERRORS as AUTH_HTTP_ERRORS } from '../services/auth/src/entry-poin
 import { CONFIG_SPEC as TICKETS_CONFIG } from '../services/tickets/src/config';
 import { HTTP_ERRORS as TICKETS_HTTP_ERRORS } from '../services/tickets/src/entry-points/http/problem-details';
 import { STACK_CONFIG_SPEC } from '../infra/local-stack/src/stack-config';
-import { AUTH_ERROR_CODES, AuthError, authProblem } from '../packages/auth-lib/src/index';
+import { TOKEN_ERROR_CODES, TokenError, authProblem } from '../packages/auth-lib/src/index';
 
 /** One configuration key as the README shows it. */
 interface ConfigRow {
@@ -50,8 +50,8 @@ export function readmeSections(): Record<string, string> {
 /** The status and title `authProblem` answers each `@veto/auth-lib` code with. */
 function authLibErrors(): Record<string, ErrorRow> {
   return Object.fromEntries(
-    AUTH_ERROR_CODES.map((code) => {
-      const problem = authProblem(new AuthError(code, code));
+    TOKEN_ERROR_CODES.map((code) => {
+      const problem = authProblem(new TokenError(code, code));
       if (problem === undefined) {
         throw new Error(`authProblem does not map ${code}`);
       }

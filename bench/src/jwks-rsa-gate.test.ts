@@ -1,4 +1,4 @@
-import { createVerifier, isAuthError, RevocationCache } from '@veto/auth-lib';
+import { createVerifier, isTokenError, RevocationCache } from '@veto/auth-lib';
 import { createTestKeyPair, signTestToken, startJwksServer, TEST_AUDIENCE, TEST_ISSUER, TEST_KEY_PAIR, testJwks, type JwksServer } from '@veto/auth-lib/testing';
 import express from 'express';
 import request from 'supertest';
@@ -42,7 +42,7 @@ it('accepts the token of a banned user, which Veto refuses: it has no revocation
   try {
     veto.verify(token);
   } catch (error) {
-    vetoCode = isAuthError(error) ? error.code : String(error);
+    vetoCode = isTokenError(error) ? error.code : String(error);
   }
   expect(vetoCode).toBe('TOKEN_REVOKED');
   await request(app).get('/read').set('authorization', `Bearer ${token}`).expect(200, { sub: 'u-banned' });

@@ -1,4 +1,5 @@
-import { authenticate, authErrorHandler, requireAuth, type RevocationCache, type RevocationFeed, type Verifier } from '@veto/auth-lib';
+import type { RevocationCache, RevocationFeed, Verifier } from '@veto/auth-lib';
+import { authenticate, authErrorHandler, requireAuth } from '@veto/auth-lib/express';
 import { createApp, type AppDeps } from '@veto/tickets';
 import express, { type Express, type RequestHandler } from 'express';
 import type { Logger } from 'pino';

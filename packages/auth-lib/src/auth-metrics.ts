@@ -1,4 +1,4 @@
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
 import type { RevocationCache } from './revocation-cache';
 import { REVOCATION_FEED_REASONS, type RevocationFeed, type RevocationFeedState } from './revocation-feed';
 import type { Verifier } from './verifier';
@@ -35,6 +35,9 @@ export interface AuthMetricsSources {
  * app.get('/metrics', async (_req, res) => res.type(registry.contentType).send(await registry.metrics()));
  */
 export function registerAuthMetrics(registry: Registry, sources: AuthMetricsSources): () => void {
+  // prom-client is an optional peer: loaded on first use, so services without metrics need not install it.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a static import would load it with the package
+  const { Counter, Gauge, Histogram } = require('prom-client') as typeof import('prom-client');
   const { verifier, cache, feed, clock = Date.now } = sources;
   const registers = [registry];
   const names: string[] = [];

@@ -1,17 +1,16 @@
-import type { ErrorRequestHandler } from 'express';
-import { AuthError, type AuthErrorCode } from './errors';
+import { TokenError, type TokenErrorCode } from './errors';
 
-/** An HTTP response for an {@link AuthError}: RFC 9457 problem details plus RFC 6750 headers. */
+/** An HTTP response for an {@link TokenError}: RFC 9457 problem details plus RFC 6750 headers. */
 export interface AuthProblem {
   status: number;
   headers: Record<string, string>;
-  body: { type: string; title: string; status: number; detail: string; code: AuthErrorCode };
+  body: { type: string; title: string; status: number; detail: string; code: TokenErrorCode };
 }
 
 const INVALID_TOKEN = { 'WWW-Authenticate': 'Bearer error="invalid_token"' };
 
 // A Record over the code union: adding a code without deciding its status does not compile.
-const PROBLEMS: Record<AuthErrorCode, { status: number; title: string; headers: Record<string, string> }> = {
+const PROBLEMS: Record<TokenErrorCode, { status: number; title: string; headers: Record<string, string> }> = {
   // RFC 6750 §3.1: a request without credentials gets the challenge without an error attribute.
   TOKEN_MISSING: { status: 401, title: 'Authentication required', headers: { 'WWW-Authenticate': 'Bearer' } },
   TOKEN_MALFORMED: { status: 401, title: 'Malformed token', headers: INVALID_TOKEN },
@@ -32,11 +31,11 @@ const PROBLEMS: Record<AuthErrorCode, { status: number; title: string; headers: 
 };
 
 /**
- * Maps an error to its HTTP response when it is an {@link AuthError}; the one place where
+ * Maps an error to its HTTP response when it is an {@link TokenError}; the one place where
  * auth codes become statuses. A service's single error middleware calls it first.
  *
  * @param err - anything passed to `next(err)`
- * @returns the response to send, or undefined when `err` is not an AuthError
+ * @returns the response to send, or undefined when `err` is not a TokenError
  * @example
  * app.use((err, req, res, next) => {
  *   const problem = authProblem(err);
@@ -45,30 +44,11 @@ const PROBLEMS: Record<AuthErrorCode, { status: number; title: string; headers: 
  * });
  */
 export function authProblem(err: unknown): AuthProblem | undefined {
-  if (!(err instanceof AuthError)) return undefined;
+  if (!(err instanceof TokenError)) return undefined;
   const { status, title, headers } = PROBLEMS[err.code];
   return {
     status,
     headers: { ...headers, 'Content-Type': 'application/problem+json' },
     body: { type: `urn:veto:error:${err.code.toLowerCase()}`, title, status, detail: err.message, code: err.code },
-  };
-}
-
-/**
- * Ready-made express error middleware: answers AuthErrors with problem+json and passes
- * every other error on.
- *
- * @example
- * app.use(authErrorHandler());
- * app.use(myErrorHandler);
- */
-export function authErrorHandler(): ErrorRequestHandler {
-  return (err, _req, res, next) => {
-    const problem = authProblem(err);
-    if (problem === undefined) {
-      next(err);
-      return;
-    }
-    res.status(problem.status).set(problem.headers).send(JSON.stringify(problem.body));
   };
 }

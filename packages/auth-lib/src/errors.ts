@@ -1,5 +1,5 @@
-/** Every code an {@link AuthError} can carry; the README's error table lists each one. */
-export const AUTH_ERROR_CODES = [
+/** Every code an {@link TokenError} can carry; the README's error table lists each one. */
+export const TOKEN_ERROR_CODES = [
   'TOKEN_MISSING',
   'TOKEN_MALFORMED',
   'TOKEN_INVALID_SIGNATURE',
@@ -19,7 +19,7 @@ export const AUTH_ERROR_CODES = [
 ] as const;
 
 /** A stable, machine-readable reason for an authentication failure. */
-export type AuthErrorCode = (typeof AUTH_ERROR_CODES)[number];
+export type TokenErrorCode = (typeof TOKEN_ERROR_CODES)[number];
 
 /**
  * The one error class of @veto/auth-lib: callers branch on `code`, never on the message.
@@ -28,12 +28,12 @@ export type AuthErrorCode = (typeof AUTH_ERROR_CODES)[number];
  * @param message - a human-readable detail that never contains the token
  * @param options - `cause` is passed through to `Error`
  * @example
- * try { verifier.verify(token); } catch (err) { if (err instanceof AuthError && err.code === 'TOKEN_REVOKED') { ... } }
+ * try { verifier.verify(token); } catch (err) { if (err instanceof TokenError && err.code === 'TOKEN_REVOKED') { ... } }
  */
-export class AuthError extends Error {
-  readonly code: AuthErrorCode;
+export class TokenError extends Error {
+  readonly code: TokenErrorCode;
 
-  constructor(code: AuthErrorCode, message: string, options?: { cause?: unknown }) {
+  constructor(code: TokenErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = new.target.name;
     this.code = code;
@@ -41,13 +41,13 @@ export class AuthError extends Error {
 }
 
 /**
- * Tells whether a value is an {@link AuthError}, optionally with a given code.
+ * Tells whether a value is an {@link TokenError}, optionally with a given code.
  *
  * @param value - anything caught
  * @param code - when given, the error must carry this code
  * @example
- * if (isAuthError(err, 'TOKEN_EXPIRED')) refreshAndRetry();
+ * if (isTokenError(err, 'TOKEN_EXPIRED')) refreshAndRetry();
  */
-export function isAuthError(value: unknown, code?: AuthErrorCode): value is AuthError {
-  return value instanceof AuthError && (code === undefined || value.code === code);
+export function isTokenError(value: unknown, code?: TokenErrorCode): value is TokenError {
+  return value instanceof TokenError && (code === undefined || value.code === code);
 }

@@ -1,5 +1,5 @@
 import type { KeyObject } from 'node:crypto';
-import { isAuthError } from './errors';
+import { isTokenError } from './errors';
 import { readJwksCacheFile, writeJwksCacheFile } from './jwks-cache-file';
 import { keyMap, keysFromJwks, type JsonWebKeySet, type KeyStore } from './key-store';
 import { loadJwks, type LoadJwksOptions } from './load-jwks';
@@ -41,7 +41,7 @@ export interface JwksKeyStore extends KeyStore {
  * restart while it is down starts from the keys last fetched.
  *
  * @param options - see {@link JwksKeyStoreOptions}
- * @throws AuthError `JWKS_UNAVAILABLE` when the initial load fails and no usable cache file exists;
+ * @throws TokenError `JWKS_UNAVAILABLE` when the initial load fails and no usable cache file exists;
  *   `JWKS_INVALID` when the endpoint answers with something that is not a usable JWKS (never
  *   replaced by the cache file: that is a misconfiguration, not an outage)
  * @throws TypeError for invalid options
@@ -73,7 +73,7 @@ export async function createJwksKeyStore(options: JwksKeyStoreOptions): Promise<
   const fromCache = async (fetchError: unknown): Promise<JsonWebKeySet> => {
     // Only an outage falls back: an invalid answer means a wrong URL or a broken auth
     // service, which starting on old keys would hide.
-    if (cacheFile === undefined || !isAuthError(fetchError, 'JWKS_UNAVAILABLE')) throw fetchError;
+    if (cacheFile === undefined || !isTokenError(fetchError, 'JWKS_UNAVAILABLE')) throw fetchError;
     let cached: Awaited<ReturnType<typeof readJwksCacheFile>>;
     try {
       cached = await readJwksCacheFile(cacheFile);

@@ -1,4 +1,4 @@
-import { isAuthError } from './errors';
+import { isTokenError } from './errors';
 import { loadJwks } from './load-jwks';
 import { startJwksServer, type JwksServer } from './test-support/jwks-server';
 import { testJwks } from './testing';
@@ -36,21 +36,21 @@ describe('loadJwks', () => {
   it('fails with JWKS_UNAVAILABLE after the last retry', async () => {
     server.respond = () => ({ status: 500, body: '' });
     const err: unknown = await loadJwks(server.url, { retries: 1, retryDelayMs: 1 }).catch((e: unknown) => e);
-    expect(isAuthError(err, 'JWKS_UNAVAILABLE')).toBe(true);
+    expect(isTokenError(err, 'JWKS_UNAVAILABLE')).toBe(true);
     expect(server.requests).toBe(2);
   });
 
   it('fails at once with JWKS_INVALID when the document is not a usable JWKS', async () => {
     server.respond = () => ({ status: 200, body: JSON.stringify({ keys: [] }) });
     const err: unknown = await loadJwks(server.url, { retries: 3, retryDelayMs: 1 }).catch((e: unknown) => e);
-    expect(isAuthError(err, 'JWKS_INVALID')).toBe(true);
+    expect(isTokenError(err, 'JWKS_INVALID')).toBe(true);
     expect(server.requests).toBe(1);
   });
 
   it('fails with JWKS_UNAVAILABLE when nothing listens', async () => {
     await server.close();
     const err: unknown = await loadJwks(server.url, { retries: 0 }).catch((e: unknown) => e);
-    expect(isAuthError(err, 'JWKS_UNAVAILABLE')).toBe(true);
+    expect(isTokenError(err, 'JWKS_UNAVAILABLE')).toBe(true);
     server = await startJwksServer(testJwks());
   });
 });

@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { AuthError } from './errors';
+import { TokenError } from './errors';
 import { keysFromJwks, type JsonWebKeySet } from './key-store';
 
 /** Options of {@link loadJwks}. */
@@ -31,25 +31,25 @@ async function fetchOnce(url: string, timeoutMs: number): Promise<JsonWebKeySet>
   try {
     response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), headers: { accept: 'application/json' } });
   } catch (cause) {
-    throw new AuthError('JWKS_UNAVAILABLE', `fetching the JWKS from ${url} failed`, { cause });
+    throw new TokenError('JWKS_UNAVAILABLE', `fetching the JWKS from ${url} failed`, { cause });
   }
   if (!response.ok) {
     await response.body?.cancel();
-    throw new AuthError('JWKS_UNAVAILABLE', `the JWKS endpoint ${url} answered ${response.status}`);
+    throw new TokenError('JWKS_UNAVAILABLE', `the JWKS endpoint ${url} answered ${response.status}`);
   }
   let body: unknown;
   try {
     body = await response.json();
   } catch (cause) {
-    throw new AuthError('JWKS_INVALID', `the JWKS from ${url} is not JSON`, { cause });
+    throw new TokenError('JWKS_INVALID', `the JWKS from ${url} is not JSON`, { cause });
   }
   let usable: number;
   try {
     usable = keysFromJwks(body).length;
   } catch (cause) {
-    throw new AuthError('JWKS_INVALID', `the document at ${url} is not a usable JWKS`, { cause });
+    throw new TokenError('JWKS_INVALID', `the document at ${url} is not a usable JWKS`, { cause });
   }
-  if (usable === 0) throw new AuthError('JWKS_INVALID', `the JWKS at ${url} holds no ES256 signing key`);
+  if (usable === 0) throw new TokenError('JWKS_INVALID', `the JWKS at ${url} holds no ES256 signing key`);
   return body as JsonWebKeySet;
 }
 
@@ -60,7 +60,7 @@ async function fetchOnce(url: string, timeoutMs: number): Promise<JsonWebKeySet>
  * @param url - the JWKS endpoint, e.g. `http://auth:3000/.well-known/jwks.json`
  * @param options - timeout and retries, see {@link LoadJwksOptions}
  * @returns the JWKS, holding at least one usable ES256 key
- * @throws AuthError `JWKS_UNAVAILABLE` when every attempt failed (network, timeout, non-2xx);
+ * @throws TokenError `JWKS_UNAVAILABLE` when every attempt failed (network, timeout, non-2xx);
  *   `JWKS_INVALID` at once when the endpoint answers with something that is not a usable JWKS
  * @throws TypeError for invalid options
  * @example
@@ -74,7 +74,7 @@ export async function loadJwks(url: string, options: LoadJwksOptions = {}): Prom
       return await fetchOnce(url, timeoutMs);
     } catch (err) {
       // A malformed document will not fix itself within a retry; an outage might.
-      const retryable = err instanceof AuthError && err.code === 'JWKS_UNAVAILABLE';
+      const retryable = err instanceof TokenError && err.code === 'JWKS_UNAVAILABLE';
       if (!retryable || attempt >= retries) throw err;
     }
     await delay(Math.min(retryDelayMs * 2 ** attempt, maxRetryDelayMs));

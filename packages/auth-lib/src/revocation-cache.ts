@@ -86,7 +86,7 @@ export class RevocationCache {
    *
    * @param claims - `sub`, `sid`, `iat` and `iat_ms` of a token whose signature was already verified
    * @example
-   * if (cache.isRevoked(claims)) throw new AuthError('TOKEN_REVOKED', 'token revoked');
+   * if (cache.isRevoked(claims)) throw new TokenError('TOKEN_REVOKED', 'token revoked');
    */
   isRevoked(claims: RevocationSubject): boolean {
     const now = this.#clock();

@@ -1,7 +1,7 @@
 import jwt from 'jsonwebtoken';
 import { LRUCache } from 'lru-cache';
 import { accessTokenClaimsSchema, numericDateToMs, type AccessTokenClaims } from './access-token-claims';
-import { AuthError } from './errors';
+import { TokenError } from './errors';
 import { createStaticKeyStore, type JsonWebKeySet, type KeyEntry, type KeyStore } from './key-store';
 import { isHighS } from './low-s-signature';
 import type { RevocationCache } from './revocation-cache';
@@ -46,7 +46,7 @@ export interface Verifier {
    * Verifies a token and returns its typed claims.
    *
    * @param token - the compact JWS, without `Bearer `
-   * @throws AuthError with a `TOKEN_*` code, or `REVOCATION_UNAVAILABLE`
+   * @throws TokenError with a `TOKEN_*` code, or `REVOCATION_UNAVAILABLE`
    */
   verify(token: string): AccessTokenClaims;
   readonly stats: VerifierStats;
@@ -60,8 +60,8 @@ function isKeyStore(keys: VerifierOptions['keys']): keys is KeyStore {
   return typeof (keys as Partial<KeyStore>).getKey === 'function';
 }
 
-function malformed(message: string, cause?: unknown): AuthError {
-  return new AuthError('TOKEN_MALFORMED', message, cause === undefined ? undefined : { cause });
+function malformed(message: string, cause?: unknown): TokenError {
+  return new TokenError('TOKEN_MALFORMED', message, cause === undefined ? undefined : { cause });
 }
 
 function decodeSegment(segment: string, what: string): Record<string, unknown> {
@@ -106,7 +106,7 @@ function checkOptions(options: VerifierOptions) {
  * @throws TypeError for invalid options or keys
  * @example
  * const verifier = createVerifier({ issuer: 'veto-auth', audience: 'veto', keys: await loadJwks(jwksUrl), revocations: cache });
- * const claims = verifier.verify(token); // throws AuthError('TOKEN_EXPIRED') etc.
+ * const claims = verifier.verify(token); // throws TokenError('TOKEN_EXPIRED') etc.
  */
 export function createVerifier(options: VerifierOptions): Verifier {
   const { issuer, audience, keys, clockSkewSeconds, maxLifetimeMs, clock, maxTokenBytes, cacheEnabled, cacheMax } = checkOptions(options);
@@ -125,43 +125,43 @@ export function createVerifier(options: VerifierOptions): Verifier {
     }
     if (!parts.every((part) => BASE64URL.test(part))) throw malformed('token segments are not base64url');
     const header = decodeSegment(headerPart, 'header');
-    if (header.alg !== 'ES256') throw new AuthError('TOKEN_WRONG_ALGORITHM', 'token algorithm must be ES256');
+    if (header.alg !== 'ES256') throw new TokenError('TOKEN_WRONG_ALGORITHM', 'token algorithm must be ES256');
     // RFC 7515 §4.1.11: a JWS whose crit names an extension the recipient does not understand is
     // invalid. Veto understands none, and jsonwebtoken ignores crit, so any crit is refused here.
     if (Object.hasOwn(header, 'crit')) throw malformed('token header has crit; no JWS extension is supported');
     if (signaturePart.length === 0) throw malformed('token has no signature');
-    if (typeof header.kid !== 'string') throw new AuthError('TOKEN_UNKNOWN_KEY', 'token header has no kid');
+    if (typeof header.kid !== 'string') throw new TokenError('TOKEN_UNKNOWN_KEY', 'token header has no kid');
     const key = keyStore.getKey(header.kid);
-    if (key === undefined) throw new AuthError('TOKEN_UNKNOWN_KEY', 'token is signed with an unknown key');
+    if (key === undefined) throw new TokenError('TOKEN_UNKNOWN_KEY', 'token is signed with an unknown key');
     // Claim types are checked before jsonwebtoken so every JsonWebTokenError left means a bad signature.
     const parsed = accessTokenClaimsSchema.safeParse(decodeSegment(payloadPart, 'payload'));
     if (!parsed.success) throw malformed('token claims are missing or of the wrong type', parsed.error);
     const signature = Buffer.from(signaturePart, 'base64url');
     // jsonwebtoken throws a plain TypeError for an ES256 signature of the wrong length.
-    if (signature.length !== ES256_SIGNATURE_BYTES) throw new AuthError('TOKEN_INVALID_SIGNATURE', 'token signature is invalid');
+    if (signature.length !== ES256_SIGNATURE_BYTES) throw new TokenError('TOKEN_INVALID_SIGNATURE', 'token signature is invalid');
     // Only the low-S form of a signature is accepted, so a token cannot be re-encoded into a
     // second valid string (the auth service normalizes; OpenSSL accepts both forms).
-    if (isHighS(signature)) throw new AuthError('TOKEN_INVALID_SIGNATURE', 'token signature is not in low-S form');
+    if (isHighS(signature)) throw new TokenError('TOKEN_INVALID_SIGNATURE', 'token signature is not in low-S form');
     try {
       jwt.verify(token, key, { algorithms: ['ES256'], clockTolerance: clockSkewSeconds, clockTimestamp: now / 1000 });
     } catch (err) {
-      if (err instanceof jwt.TokenExpiredError) throw new AuthError('TOKEN_EXPIRED', 'token has expired', { cause: err });
-      if (err instanceof jwt.NotBeforeError) throw new AuthError('TOKEN_NOT_YET_VALID', 'token is not valid yet', { cause: err });
-      if (err instanceof jwt.JsonWebTokenError) throw new AuthError('TOKEN_INVALID_SIGNATURE', 'token signature is invalid', { cause: err });
+      if (err instanceof jwt.TokenExpiredError) throw new TokenError('TOKEN_EXPIRED', 'token has expired', { cause: err });
+      if (err instanceof jwt.NotBeforeError) throw new TokenError('TOKEN_NOT_YET_VALID', 'token is not valid yet', { cause: err });
+      if (err instanceof jwt.JsonWebTokenError) throw new TokenError('TOKEN_INVALID_SIGNATURE', 'token signature is invalid', { cause: err });
       throw err;
     }
     const claims = parsed.data;
-    if (claims.iat > now / 1000 + clockSkewSeconds) throw new AuthError('TOKEN_NOT_YET_VALID', 'token is issued in the future');
+    if (claims.iat > now / 1000 + clockSkewSeconds) throw new TokenError('TOKEN_NOT_YET_VALID', 'token is issued in the future');
     // A revocation entry lives revokedAt + ttl + skew, and a token is accepted until exp + skew:
     // only a token living at most ttl is sure to die before the entry that rejects it. Both
     // times come from the issuer's clock, so no skew applies to their difference. Compared in
     // whole ms so a previous-format fractional iat is not tripped by floating-point error.
     if (numericDateToMs(claims.exp) - numericDateToMs(claims.iat) > maxLifetimeMs) {
-      throw new AuthError('TOKEN_LIFETIME_TOO_LONG', 'token lifetime exceeds accessTokenTtlSeconds');
+      throw new TokenError('TOKEN_LIFETIME_TOO_LONG', 'token lifetime exceeds accessTokenTtlSeconds');
     }
-    if (claims.iss !== issuer) throw new AuthError('TOKEN_WRONG_ISSUER', 'token issuer is not accepted');
+    if (claims.iss !== issuer) throw new TokenError('TOKEN_WRONG_ISSUER', 'token issuer is not accepted');
     const audiences = typeof claims.aud === 'string' ? [claims.aud] : claims.aud;
-    if (!audiences.includes(audience)) throw new AuthError('TOKEN_WRONG_AUDIENCE', 'token audience is not accepted');
+    if (!audiences.includes(audience)) throw new TokenError('TOKEN_WRONG_AUDIENCE', 'token audience is not accepted');
     return Object.freeze(claims);
   };
 
@@ -177,7 +177,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
 
   return {
     verify(token) {
-      if (typeof token !== 'string' || token.length === 0) throw new AuthError('TOKEN_MISSING', 'no token given');
+      if (typeof token !== 'string' || token.length === 0) throw new TokenError('TOKEN_MISSING', 'no token given');
       // Checked on the string length first: it never exceeds the UTF-8 byte length, and costs nothing.
       if (token.length > maxTokenBytes || Buffer.byteLength(token, 'utf8') > maxTokenBytes) {
         throw malformed(`token exceeds ${maxTokenBytes} bytes`);
@@ -191,9 +191,9 @@ export function createVerifier(options: VerifierOptions): Verifier {
       } else {
         cacheHits += 1;
       }
-      if (revocations?.isRevoked(claims)) throw new AuthError('TOKEN_REVOKED', 'token has been revoked');
+      if (revocations?.isRevoked(claims)) throw new TokenError('TOKEN_REVOKED', 'token has been revoked');
       if (isRevocationAvailable !== undefined && !isRevocationAvailable()) {
-        throw new AuthError('REVOCATION_UNAVAILABLE', 'revocation state is unavailable; refusing tokens until the bus is back');
+        throw new TokenError('REVOCATION_UNAVAILABLE', 'revocation state is unavailable; refusing tokens until the bus is back');
       }
       return claims;
     },

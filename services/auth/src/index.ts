@@ -4,4 +4,3 @@ export { createApp, type AppDeps } from './app';
 export { CONFIG_SPEC, loadConfig, type Config, type ConfigKeySpec } from './config';
 export { AUTH_ERROR_CODES, AuthError, ConfigError, RateLimitedError, SigningKeyMissingError, ValidationError, type AuthErrorCode, type FieldError } from './errors';
 export { HTTP_ERRORS } from './entry-points/http/problem-details';
-export type { AccessTokenClaims } from './domain/issue-access-token';

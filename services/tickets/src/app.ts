@@ -1,4 +1,5 @@
-import { authenticate, authErrorHandler, registerAuthMetrics, type RevocationCache, type RevocationFeed, type Verifier } from '@veto/auth-lib';
+import { registerAuthMetrics, type RevocationCache, type RevocationFeed, type Verifier } from '@veto/auth-lib';
+import { authenticate, authErrorHandler } from '@veto/auth-lib/express';
 import { BODY_LIMIT, createErrorHandler, createRequestLogger, crossSiteGuard, requireJsonBodies } from '@veto/service-kit';
 import express, { type Express } from 'express';
 import type { Logger } from 'pino';

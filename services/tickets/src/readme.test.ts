@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AUTH_ERROR_CODES } from '@veto/auth-lib';
+import { TOKEN_ERROR_CODES } from '@veto/auth-lib';
 import { CONFIG_SPEC } from './config';
 import { HTTP_ERRORS } from './entry-points/http/problem-details';
 import { TICKETS_ERROR_CODES } from './errors';
@@ -27,7 +27,7 @@ describe('services/tickets/README.md', () => {
     expect(section('Errors')).toContain(['| Code | HTTP status | Title |', '| --- | --- | --- |', ...rows].join('\n'));
   });
 
-  it.each(AUTH_ERROR_CODES.filter((code) => code.startsWith('TOKEN_') || code.startsWith('REVOCATION_')))('mentions the auth-lib code %s', (code) => {
+  it.each(TOKEN_ERROR_CODES.filter((code) => code.startsWith('TOKEN_') || code.startsWith('REVOCATION_')))('mentions the auth-lib code %s', (code) => {
     expect(section('Errors')).toContain(`\`${code}\``);
   });
 });

@@ -1,18 +1,18 @@
-import { isAuthError, type AuthErrorCode } from '../errors';
+import { isTokenError, type TokenErrorCode } from '../errors';
 
 /**
- * What a verification did: `'accepted'`, or the code of the AuthError it threw; anything else is rethrown.
+ * What a verification did: `'accepted'`, or the code of the TokenError it threw; anything else is rethrown.
  *
  * @param verify - the call to make, e.g. `() => verifier.verify(token)`
  * @example
  * expect(codeOf(() => verifier.verify(token))).toBe('TOKEN_REVOKED');
  */
-export function codeOf(verify: () => unknown): AuthErrorCode | 'accepted' {
+export function codeOf(verify: () => unknown): TokenErrorCode | 'accepted' {
   try {
     verify();
     return 'accepted';
   } catch (error) {
-    if (isAuthError(error)) return error.code;
+    if (isTokenError(error)) return error.code;
     throw error;
   }
 }

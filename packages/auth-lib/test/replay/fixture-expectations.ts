@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { AUTH_ERROR_CODES, numericDateToMs } from '@veto/auth-lib';
+import { TOKEN_ERROR_CODES, numericDateToMs } from '@veto/auth-lib';
 
 const isoTime = z.iso.datetime({ precision: 3 });
 
@@ -12,8 +12,8 @@ const checkSchema = z.strictObject({
   token: z.strictObject({ sub: z.string().min(1), sid: z.string().min(1), iat: issuedAt }),
   /** When the check runs (the verifier's clock); the fixture's `now` when omitted. */
   at: isoTime.optional(),
-  /** `accept`, or the AuthError code the verifier must throw. */
-  expect: z.enum(['accept', ...AUTH_ERROR_CODES]),
+  /** `accept`, or the TokenError code the verifier must throw. */
+  expect: z.enum(['accept', ...TOKEN_ERROR_CODES]),
 });
 
 /** The `<name>.expect.json` half of a replay fixture; see test/replay/README.md. */

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { ensureStreams, replayStream, type ReplayResult } from '@veto/events';
 import { connectTo, type NatsServerHandle } from '@veto/events/testing';
-import { AuthError, createRevocationFeed, createVerifier, RevocationCache, type AuthErrorCode } from '@veto/auth-lib';
+import { TokenError, createRevocationFeed, createVerifier, RevocationCache, type TokenErrorCode } from '@veto/auth-lib';
 import { signTestToken, TEST_AUDIENCE, TEST_ISSUER, testJwks } from '@veto/auth-lib/testing';
 import { loadFixtureExpectations, type FixtureExpectations } from './fixture-expectations';
 
@@ -14,8 +14,8 @@ export const FIXTURES_DIR = join(__dirname, 'fixtures');
 /** One decision: what the fixture expects and what the verifier answered. */
 export interface CheckOutcome {
   name: string;
-  expected: 'accept' | AuthErrorCode;
-  actual: 'accept' | AuthErrorCode;
+  expected: 'accept' | TokenErrorCode;
+  actual: 'accept' | TokenErrorCode;
 }
 
 /** Everything a replay produced, for assertions and for reporting. */
@@ -114,12 +114,12 @@ export async function replayArchive(archive: Readable, expectations: FixtureExpe
   }
 }
 
-function decide(verify: () => unknown): 'accept' | AuthErrorCode {
+function decide(verify: () => unknown): 'accept' | TokenErrorCode {
   try {
     verify();
     return 'accept';
   } catch (error) {
-    if (error instanceof AuthError) return error.code;
+    if (error instanceof TokenError) return error.code;
     throw error;
   }
 }

@@ -1,3 +1,4 @@
+import { ROLES } from '@veto/auth-lib';
 import { sql } from 'drizzle-orm';
 import { bigint, bigserial, check, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 
@@ -15,7 +16,8 @@ export const users = pgTable(
     // Stored lower-cased: uniqueness is case-insensitive without citext.
     email: text('email').notNull(),
     passwordHash: text('password_hash').notNull(),
-    role: text('role', { enum: ['user', 'admin'] }).notNull(),
+    // The roles an access token can carry (auth-lib's ROLES): one list for the column and the claims.
+    role: text('role', { enum: ROLES }).notNull(),
     bannedAt: instant('banned_at'),
     banReason: text('ban_reason'),
     // The user.banned event of the current ban: a repeated ban answers with it instead of a new one.
@@ -147,5 +149,3 @@ export type OutboxRow = typeof outbox.$inferSelect;
 export type AuditLogRow = typeof auditLog.$inferSelect;
 /** An admin action kept in the audit log. */
 export type AdminAction = AuditLogRow['action'];
-/** A role a user can hold. */
-export type Role = UserRow['role'];

@@ -1,6 +1,7 @@
 import { and, eq, isNull } from 'drizzle-orm';
 import type { Database } from './database';
-import { sessions, users, type Role, type SessionRow } from './schema';
+import type { Role } from '@veto/auth-lib';
+import { sessions, users, type SessionRow } from './schema';
 
 /** Why a session ended. */
 export type SessionRevokeReason = 'signout' | 'refresh_token_reused' | 'user_banned' | 'sessions_revoked';

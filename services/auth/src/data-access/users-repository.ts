@@ -1,7 +1,8 @@
 import { and, desc, eq, sql } from 'drizzle-orm';
 import { olderThan } from './keyset';
 import type { Database } from './database';
-import { users, type Role, type UserRow } from './schema';
+import type { Role } from '@veto/auth-lib';
+import { users, type UserRow } from './schema';
 
 /** The columns of a new account. */
 export interface NewUser {

@@ -1,6 +1,5 @@
-import { isAuthError, type Verifier } from '@veto/auth-lib';
+import { isTokenError, type Role, type Verifier } from '@veto/auth-lib';
 import type { Database } from '../data-access/database';
-import type { Role } from '../data-access/schema';
 import { findSessionState } from '../data-access/sessions-repository';
 
 /**
@@ -43,7 +42,7 @@ export async function introspectToken(deps: { db: Database; verifier: Verifier }
   try {
     claims = deps.verifier.verify(token);
   } catch (error) {
-    if (isAuthError(error)) {
+    if (isTokenError(error)) {
       return INACTIVE;
     }
     throw error;

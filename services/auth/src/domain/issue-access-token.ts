@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { accessTokenTimes, toLowS } from '@veto/auth-lib';
+import { accessTokenTimes, toLowS, type AccessTokenClaims, type Role } from '@veto/auth-lib';
 import jwt from 'jsonwebtoken';
 import type { Clock } from '../clock';
-import type { Role } from '../data-access/schema';
 import type { SigningKeys } from './signing-keys';
 
 /** Everything needed to sign access tokens; built once at start-up. */
@@ -14,26 +13,11 @@ export interface AccessTokenSettings {
   readonly clock: Clock;
 }
 
-/** The claims of a Veto access token. */
-export interface AccessTokenClaims {
-  readonly iss: string;
-  readonly aud: string;
-  readonly sub: string;
-  readonly sid: string;
-  readonly role: Role;
-  /** Whole seconds, as every JWT library compares them (e.g. 1763862749). */
-  readonly iat: number;
-  /** The issue time in milliseconds (e.g. 1763862749123), for the same-second revocation watermark; `iat = floor(iat_ms / 1000)`. */
-  readonly iat_ms: number;
-  /** `iat + ttlSeconds`, whole seconds. */
-  readonly exp: number;
-  readonly jti: string;
-}
-
 /** A signed access token. */
 export interface IssuedAccessToken {
   readonly token: string;
   readonly expiresAt: Date;
+  /** Exactly the claims signed, typed as auth-lib verifies them. */
   readonly claims: AccessTokenClaims;
 }
 

@@ -1,4 +1,5 @@
-import type { Role, UserRow } from '../data-access/schema';
+import type { Role } from '@veto/auth-lib';
+import type { UserRow } from '../data-access/schema';
 
 /** The part of an account a client may see. */
 export interface PublicUser {

@@ -24,7 +24,7 @@ export function jwksCacheFilePath(config: Pick<Config, 'jwksCacheFile' | 'dataDi
  * @param logger - receives background refetch failures, a start from the cache file, and cache file problems
  * @returns a JWKS object or a key store, as `createVerifier({ keys })` takes them
  * @throws {ConfigError} `CONFIG_INVALID` naming `JWT_PUBLIC_KEYS_FILE` when the file cannot be read or holds no ES256 key
- * @throws AuthError `JWKS_UNAVAILABLE` from `@veto/auth-lib` when the JWKS cannot be fetched and no usable cache file exists;
+ * @throws TokenError `JWKS_UNAVAILABLE` from `@veto/auth-lib` when the JWKS cannot be fetched and no usable cache file exists;
  *   `JWKS_INVALID` when `JWKS_URL` answers with something that is not a usable JWKS (whatever the cache file holds)
  * @example
  * const keys = await loadVerificationKeys(config, logger);

@@ -1,4 +1,5 @@
-import { authenticate, requireRole, type Verifier } from '@veto/auth-lib';
+import type { Verifier } from '@veto/auth-lib';
+import { authenticate, requireRole } from '@veto/auth-lib/express';
 import { Router, type Response } from 'express';
 import { z } from 'zod';
 import { getAdminUser, readAuditLog, searchUsers } from '../../domain/admin-queries';

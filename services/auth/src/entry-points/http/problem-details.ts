@@ -1,4 +1,4 @@
-import { authErrorHandler } from '@veto/auth-lib';
+import { authErrorHandler } from '@veto/auth-lib/express';
 import { COMMON_HTTP_ERRORS, createErrorHandler as createProblemHandler, type HttpErrorTable } from '@veto/service-kit';
 import type { ErrorRequestHandler } from 'express';
 import type { Logger } from 'pino';

@@ -1,5 +1,5 @@
 import type { RequestHandler } from 'express';
-import { AuthError as TokenError } from '@veto/auth-lib';
+import { TokenError } from '@veto/auth-lib';
 import type { Database } from '../../data-access/database';
 import { getSessionUser } from '../../domain/get-session-user';
 

@@ -1,4 +1,4 @@
-import { requireAuth } from '@veto/auth-lib';
+import { requireAuth } from '@veto/auth-lib/express';
 import { parseRequest } from '@veto/service-kit';
 import { Router, type Request } from 'express';
 import { z } from 'zod';

@@ -1,8 +1,9 @@
-import { parseCookie } from 'cookie';
 import type { RequestHandler } from 'express';
-import type { AccessTokenClaims, Role } from './access-token-claims';
-import { AuthError } from './errors';
-import type { Verifier } from './verifier';
+import type { AccessTokenClaims, Role } from '../access-token-claims';
+import { authenticateRequest } from '../authenticate-request';
+import { VETO_AUTH_DEFAULTS } from '../veto-auth-defaults';
+import { requireClaims } from '../require-claims';
+import type { Verifier } from '../verifier';
 
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace -- declaration merging into express's global namespace
@@ -24,25 +25,11 @@ export interface AuthenticateOptions {
   requireReady?: boolean;
 }
 
-const BEARER = /^Bearer(?: +(\S*))? *$/i;
-
-function extractToken(header: string | undefined, cookieHeader: string | undefined, cookieName: string): string | undefined {
-  if (header !== undefined) {
-    const match = BEARER.exec(header);
-    if (match !== null) {
-      if (match[1] === undefined || match[1] === '') throw new AuthError('TOKEN_MALFORMED', 'empty Bearer credentials');
-      return match[1];
-    }
-  }
-  if (cookieHeader === undefined) return undefined;
-  return parseCookie(cookieHeader)[cookieName] || undefined;
-}
-
 /**
  * Express middleware that verifies the access token from `Authorization: Bearer` (preferred)
  * or the access cookie and puts its claims on `req.auth`. A request without a token passes
- * through unauthenticated (use {@link requireAuth}); a bad token goes to `next(err)` as an
- * AuthError for {@link authProblem}.
+ * through unauthenticated (use {@link requireAuth}); a bad token goes to `next(err)` as a
+ * TokenError for {@link authProblem}.
  *
  * @param verifier - from {@link createVerifier}
  * @param options - see {@link AuthenticateOptions}
@@ -52,22 +39,13 @@ function extractToken(header: string | undefined, cookieHeader: string | undefin
  * app.get('/api/users/me', requireAuth(), (req, res) => res.json({ id: req.auth!.sub }));
  */
 export function authenticate(verifier: Verifier, options: AuthenticateOptions = {}): RequestHandler {
-  const { cookieName = 'veto_access', feed, requireReady = true } = options;
+  const { cookieName = VETO_AUTH_DEFAULTS.cookieName, feed, requireReady = true } = options;
   if (typeof verifier?.verify !== 'function') throw new TypeError('verifier must come from createVerifier');
   if (typeof cookieName !== 'string' || cookieName.length === 0) throw new TypeError('cookieName must be a non-empty string');
   return (req, _res, next) => {
     try {
-      const token = extractToken(req.headers.authorization, req.headers.cookie, cookieName);
-      if (token === undefined) {
-        next();
-        return;
-      }
-      const claims = verifier.verify(token);
-      // Checked after verification so a bad token still gets its 401 while the feed catches up.
-      if (requireReady && feed !== undefined && !feed.isReady) {
-        throw new AuthError('REVOCATION_NOT_READY', 'revocation state is still loading');
-      }
-      req.auth = claims;
+      const claims = authenticateRequest(verifier, req.headers, { cookieName, feed, requireReady });
+      if (claims !== undefined) req.auth = claims;
       next();
     } catch (err) {
       next(err);
@@ -78,13 +56,18 @@ export function authenticate(verifier: Verifier, options: AuthenticateOptions = 
 /**
  * Express middleware that rejects requests `authenticate` found no valid token on.
  *
- * @throws AuthError `TOKEN_MISSING` (via `next`) when `req.auth` is not set
+ * @throws TokenError `TOKEN_MISSING` (via `next`) when `req.auth` is not set
  * @example
  * router.get('/tickets', requireAuth(), listTickets);
  */
 export function requireAuth(): RequestHandler {
   return (req, _res, next) => {
-    next(req.auth === undefined ? new AuthError('TOKEN_MISSING', 'this resource requires an access token') : undefined);
+    try {
+      requireClaims(req.auth);
+      next();
+    } catch (err) {
+      next(err);
+    }
   };
 }
 
@@ -92,7 +75,7 @@ export function requireAuth(): RequestHandler {
  * Express middleware that admits only tokens with one of the given roles.
  *
  * @param roles - accepted roles, e.g. `'admin'`
- * @throws AuthError `TOKEN_MISSING` (via `next`) without a token, `FORBIDDEN_ROLE` with another role
+ * @throws TokenError `TOKEN_MISSING` (via `next`) without a token, `FORBIDDEN_ROLE` with another role
  * @throws TypeError at construction when no role is given
  * @example
  * adminRouter.use(requireRole('admin'));
@@ -100,8 +83,11 @@ export function requireAuth(): RequestHandler {
 export function requireRole(...roles: Role[]): RequestHandler {
   if (roles.length === 0) throw new TypeError('requireRole needs at least one role');
   return (req, _res, next) => {
-    if (req.auth === undefined) next(new AuthError('TOKEN_MISSING', 'this resource requires an access token'));
-    else if (!roles.includes(req.auth.role)) next(new AuthError('FORBIDDEN_ROLE', `this resource requires the role ${roles.join(' or ')}`));
-    else next();
+    try {
+      requireClaims(req.auth, roles);
+      next();
+    } catch (err) {
+      next(err);
+    }
   };
 }

@@ -1,11 +1,12 @@
 import express from 'express';
 import request from 'supertest';
-import { authErrorHandler, authProblem } from './auth-problem';
+import { authProblem } from '../auth-problem';
+import { TOKEN_ERROR_CODES, TokenError } from '../errors';
+import { RevocationCache } from '../revocation-cache';
+import { TEST_AUDIENCE, TEST_ISSUER, createTestKeyPair, signTestToken, testJwks } from '../testing';
+import { createVerifier } from '../verifier';
+import { authErrorHandler } from './auth-error-handler';
 import { authenticate, requireAuth, requireRole } from './authenticate';
-import { AUTH_ERROR_CODES, AuthError } from './errors';
-import { RevocationCache } from './revocation-cache';
-import { TEST_AUDIENCE, TEST_ISSUER, createTestKeyPair, signTestToken, testJwks } from './testing';
-import { createVerifier } from './verifier';
 
 function buildApp(feed?: { isReady: boolean }, requireReady?: boolean) {
   const revocations = new RevocationCache({ accessTokenTtlSeconds: 900 });
@@ -113,7 +114,7 @@ describe('express middleware over HTTP', () => {
     expect((await request(app).get('/me').set('Authorization', `Bearer ${signTestToken()}`)).status).toBe(200);
   });
 
-  it('passes errors that are not AuthErrors on', async () => {
+  it('passes errors that are not TokenErrors on', async () => {
     const app = express();
     app.get('/boom', () => {
       throw new Error('boom');
@@ -127,8 +128,8 @@ describe('express middleware over HTTP', () => {
 });
 
 describe('authProblem', () => {
-  it.each(AUTH_ERROR_CODES)('maps %s to a problem', (code) => {
-    const problem = authProblem(new AuthError(code, 'x'));
+  it.each(TOKEN_ERROR_CODES)('maps %s to a problem', (code) => {
+    const problem = authProblem(new TokenError(code, 'x'));
     expect(problem?.body.code).toBe(code);
     expect([401, 403, 503]).toContain(problem?.status);
   });

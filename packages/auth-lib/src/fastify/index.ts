@@ -1,0 +1,1 @@
+export { vetoFastify, type VetoFastify, type VetoFastifyOptions } from './veto-fastify';
