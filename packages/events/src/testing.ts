@@ -5,3 +5,4 @@ export { nextReconnect } from './next-reconnect';
 export { eventually } from './eventually';
 export { startDelayProxy, type DelayProxy, type DelayProxyOptions } from './delay-proxy';
 export { testReceipt } from './test-receipt';
+export { startReplayedBus, type ReplayArchive, type ReplayedBus, type ReplayedBusOptions } from './replayed-bus';
