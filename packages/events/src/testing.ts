@@ -1,4 +1,4 @@
-export { findNatsServer, startNatsServer, type NatsRestartOptions, type NatsServerHandle, type NatsServerOptions } from './nats-server-harness';
+export { findNatsServer, freePort, startNatsServer, type NatsRestartOptions, type NatsServerHandle, type NatsServerOptions } from './nats-server-harness';
 export { startNatsCluster, type NatsClusterHandle, type NatsClusterOptions } from './nats-cluster-harness';
 export { connectTo } from './connect-to';
 export { nextReconnect } from './next-reconnect';

@@ -7,7 +7,7 @@ import pino from 'pino';
 import { systemClock } from './clock';
 import { loadConfig } from './config';
 import { createTestBus } from './test-support/test-bus';
-import { waitFor } from './test-support/wait-for';
+import { waitFor } from '@veto/test-kit';
 import { createTokenVerification } from './token-verification';
 
 let server: NatsServerHandle;

@@ -8,7 +8,7 @@ import { OUTBOX_LEASE_MS } from '../data-access/outbox-repository';
 import { openTestDatabase, selectRows, type TestDatabase } from '../test-support/test-database';
 import { readAuthStream } from '../test-support/read-auth-stream';
 import { connectTestBus } from '../test-support/test-bus';
-import { waitFor } from '../test-support/wait-for';
+import { waitFor } from '@veto/test-kit';
 import { startOutboxRelay, type OutboxRelay, type OutboxRelayOptions } from './outbox-relay';
 import { recordEvent } from './record-event';
 

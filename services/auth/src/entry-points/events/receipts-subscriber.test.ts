@@ -10,7 +10,7 @@ import { createFleetView, type FleetView } from '../../domain/fleet-view';
 import { createTestClock } from '../../test-support/test-app';
 import { connectTestBus } from '../../test-support/test-bus';
 import { testReceipt } from '../../test-support/test-receipt';
-import { waitFor } from '../../test-support/wait-for';
+import { waitFor } from '@veto/test-kit';
 import { subscribeReceipts, type ReceiptsSubscriber } from './receipts-subscriber';
 
 // The subscription against a real nats-server that is down when auth starts, restarted under it,

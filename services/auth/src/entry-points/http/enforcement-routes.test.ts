@@ -14,7 +14,8 @@ import { connectTestBus } from '../../test-support/test-bus';
 import { openTestDatabase, selectRows, type TestDatabase } from '../../test-support/test-database';
 import { testReceipt } from '../../test-support/test-receipt';
 import { createTestUser, type TestUser } from '../../test-support/test-users';
-import { waitFor } from '../../test-support/wait-for';
+import { waitFor } from '@veto/test-kit';
+import { expectProblem } from '@veto/test-kit';
 import { subscribeReceipts, type ReceiptsSubscriber } from '../events/receipts-subscriber';
 
 // The enforcement API against a real nats-server: the test publishes receipts on NATS as the
@@ -69,12 +70,6 @@ afterAll(async () => {
 });
 
 const as = (user: TestUser) => ({ Authorization: `Bearer ${user.accessToken}` });
-
-function expectProblem(res: request.Response, status: number, code: string): void {
-  expect(res.status).toBe(status);
-  expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-  expect(res.body.code).toBe(code);
-}
 
 /** A receipt sent now by the test clock. */
 function receipt(instanceId: string, fields: Partial<EnforcementReceipt> = {}): EnforcementReceipt {
