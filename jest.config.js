@@ -1,7 +1,7 @@
 /** One jest run for the whole workspace; workspace packages resolve to their sources. */
 module.exports = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/packages', '<rootDir>/services', '<rootDir>/scripts', '<rootDir>/tests', '<rootDir>/infra', '<rootDir>/bench'],
+  roots: ['<rootDir>/packages', '<rootDir>/services', '<rootDir>/scripts', '<rootDir>/tests', '<rootDir>/infra', '<rootDir>/bench', '<rootDir>/examples'],
   testMatch: ['**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   transform: {
@@ -23,6 +23,7 @@ module.exports = {
     '^@veto/e2e$': '<rootDir>/tests/e2e/src/index.ts',
     '^@veto/local-stack$': '<rootDir>/infra/local-stack/src/index.ts',
     '^@veto/admin-console$': '<rootDir>/packages/admin-console/src/index.ts',
+    '^@veto/test-kit$': '<rootDir>/packages/test-kit/src/index.ts',
   },
   // A bound on a stuck test, not a speed check. Tests that start services from their sources as
   // processes (twice, in auth's and tickets' main tests) took over 30 s when the two cores were

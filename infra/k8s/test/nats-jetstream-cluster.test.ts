@@ -1,24 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, createEvent, ensureStreams, EventPublisher, subscribeFanOut, type NatsConnection } from '@veto/events';
 import { eventually, startNatsServer, type NatsServerHandle } from '@veto/events/testing';
+import { freePort } from '@veto/test-kit';
 import { findGenerated, kustomizeAvailable, renderOverlay } from './rendered-manifests';
 
 // A JetStream cluster answers only once it has elected its leaders.
 const CLUSTER_ELECTION_MS = 45_000;
 
 const PASSWORDS = { auth: `v${randomBytes(16).toString('hex')}`, tickets: `v${randomBytes(16).toString('hex')}` };
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /** The ids of the events about `userIds` a new fan-out subscription of `nc` replays from the last minute. */
 async function replayedIds(nc: NatsConnection, userIds: readonly string[]): Promise<string[]> {

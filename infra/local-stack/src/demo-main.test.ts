@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from './free-port';
+import { freePort } from '@veto/test-kit';
 import { startScript } from './test-support/launcher-process';
 
 describe('npm run demo without a running stack', () => {

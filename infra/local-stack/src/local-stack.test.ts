@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from './free-port';
+import { freePort } from '@veto/test-kit';
 import { startScript, type ScriptProcess } from './test-support/launcher-process';
 
 // LONG TEST (a minute or two): the launcher starts the real stack as processes (nats-server, auth

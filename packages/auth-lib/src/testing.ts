@@ -3,6 +3,7 @@ import { accessTokenTimes, type AccessTokenClaims } from './access-token-claims'
 import type { JsonWebKeySet } from './key-store';
 import { complementS, isHighS, toLowS } from './low-s-signature';
 export { startJwksServer, type JwksServer } from './test-support/jwks-server';
+export { createTestClock, type TestClock } from './test-support/test-clock';
 
 /** A throw-away ES256 key pair for tests; never use it outside tests. */
 export interface TestKeyPair {

@@ -1,6 +1,7 @@
 import express, { type Express } from 'express';
 import pino from 'pino';
 import request from 'supertest';
+import { expectProblem } from '@veto/test-kit';
 import { crossSiteGuard, type CrossSiteGuardOptions } from './cross-site-guard';
 import { COMMON_HTTP_ERRORS, createErrorHandler } from './problem-details';
 
@@ -16,10 +17,6 @@ function appWith(options: Partial<CrossSiteGuardOptions> = {}, trustProxy = 0): 
   });
   app.use(createErrorHandler({ logger: pino({ level: 'silent' }), errors: COMMON_HTTP_ERRORS }));
   return app;
-}
-
-function expectProblem(res: request.Response, status: number, code: string): void {
-  expect([res.status, res.headers['content-type'], res.body.code]).toEqual([status, expect.stringMatching(/^application\/problem\+json/), code]);
 }
 
 describe('crossSiteGuard', () => {

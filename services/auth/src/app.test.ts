@@ -1,5 +1,6 @@
 import pino from 'pino';
 import request from 'supertest';
+import { expectProblem } from '@veto/test-kit';
 import { createTestApp, type TestApp } from './test-support/test-app';
 import { openTestDatabase, type TestDatabase } from './test-support/test-database';
 
@@ -16,12 +17,6 @@ beforeEach(async () => {
   logLines.length = 0;
 });
 afterAll(() => database.close());
-
-function expectProblem(res: request.Response, status: number, code: string): void {
-  expect(res.status).toBe(status);
-  expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-  expect(res.body).toMatchObject({ type: `urn:veto:error:${code.toLowerCase()}`, title: expect.any(String), status, detail: expect.any(String), code });
-}
 
 describe('the HTTP edge', () => {
   it('answers an unknown route with 404 NOT_FOUND', async () => {

@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isEventError } from '@veto/events';
 import { connectTo, startNatsServer, type NatsServerHandle } from '@veto/events/testing';
+import { waitFor } from '@veto/test-kit';
 import { readAuthStream } from './test-support/read-auth-stream';
 import { runScript, startScript } from './test-support/run-script';
-import { waitFor } from './test-support/wait-for';
 
 // The real entry point in its own process: configuration errors, local start-up with a
 // generated key, the admin bootstrap, the HTTP API, and a graceful shutdown.

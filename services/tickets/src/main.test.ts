@@ -7,9 +7,9 @@ import { createEvent, EventPublisher, parseEnforcementReceipt, receiptSubject, t
 import { connectTo, startDelayProxy, startNatsServer, type NatsServerHandle } from '@veto/events/testing';
 import { openDatabase } from '@veto/storage';
 import { sql } from 'drizzle-orm';
+import { waitFor } from '@veto/test-kit';
 import { schema } from './data-access/schema';
 import { startMain } from './test-support/run-main';
-import { waitFor } from './test-support/wait-for';
 
 // The real entry point in its own process: configuration errors, start-up on PGlite with keys
 // from a file, readiness, the API, a ban through the bus, and a graceful shutdown.

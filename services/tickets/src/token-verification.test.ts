@@ -4,10 +4,10 @@ import type { NatsConnection } from '@veto/events';
 import { connectTo, startNatsServer, type NatsServerHandle } from '@veto/events/testing';
 import { testJwks, TEST_AUDIENCE, TEST_ISSUER } from '@veto/auth-lib/testing';
 import pino from 'pino';
+import { waitFor } from '@veto/test-kit';
 import { systemClock } from './clock';
 import { loadConfig } from './config';
 import { createTestBus } from './test-support/test-bus';
-import { waitFor } from './test-support/wait-for';
 import { createTokenVerification } from './token-verification';
 
 let server: NatsServerHandle;

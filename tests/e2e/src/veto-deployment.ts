@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startNatsServer, type NatsServerHandle } from '@veto/events/testing';
 import { Client } from 'pg';
-import { freePort } from './free-port';
+import { freePort } from '@veto/test-kit';
 import { request, type JsonResponse } from './http-client';
 import { startServiceProcess, type ServiceProcess } from './service-process';
 

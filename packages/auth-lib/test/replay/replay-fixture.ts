@@ -2,10 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { createReadStream, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { ensureStreams, replayStream, type ReplayResult } from '@veto/events';
-import { connectTo, type NatsServerHandle } from '@veto/events/testing';
+import type { ReplayResult } from '@veto/events';
+import { connectTo, startReplayedBus, type NatsServerHandle } from '@veto/events/testing';
 import { TokenError, createRevocationFeed, createVerifier, RevocationCache, type TokenErrorCode } from '@veto/auth-lib';
-import { signTestToken, TEST_AUDIENCE, TEST_ISSUER, testJwks } from '@veto/auth-lib/testing';
+import { createTestClock, signTestToken, TEST_AUDIENCE, TEST_ISSUER, testJwks } from '@veto/auth-lib/testing';
 import { loadFixtureExpectations, type FixtureExpectations } from './fixture-expectations';
 
 /** The folder holding `<name>.events.jsonl` and `<name>.expect.json` pairs. */
@@ -75,25 +75,30 @@ export async function replayFixture(name: string, options: { server: NatsServerH
 export async function replayArchive(archive: Readable, expectations: FixtureExpectations, options: { server: NatsServerHandle; maxInFlight?: number }): Promise<ReplayOutcome> {
   const { accessTokenTtlSeconds, clockSkewSeconds } = expectations;
   const tag = randomBytes(4).toString('hex');
-  const names = { name: `REPLAY_${tag}`, subjectPrefix: `r${tag}.auth`, deadLetterStream: `REPLAY_DLQ_${tag}`, deadLetterPrefix: `r${tag}.dlq` };
-  const nc = await connectTo(options.server);
+  // One server for every fixture of a suite, so each replay gets a stream and prefix of its own.
+  const publishStarted = performance.now();
+  const bus = await startReplayedBus({
+    fixture: archive,
+    server: options.server,
+    stream: `REPLAY_${tag}`,
+    subjectPrefix: `r${tag}.auth`,
+    deadLetterStream: `REPLAY_DLQ_${tag}`,
+    deadLetterPrefix: `r${tag}.dlq`,
+    maxInFlight: options.maxInFlight ?? 1000,
+  });
+  const publishMs = performance.now() - publishStarted;
+  const nc = await connectTo(bus.server);
   try {
-    await ensureStreams(nc, names);
-    const publishStarted = performance.now();
-    const published = await replayStream(nc, { readable: archive, subjectPrefix: names.subjectPrefix, maxInFlight: options.maxInFlight ?? 1000 });
-    const publishMs = performance.now() - publishStarted;
-
     // One clock for feed, cache and verifier. It reads the fixture's `now` during the replay and
     // each check's `at` during that check. The fixtures live in the past (early 2026) while the
     // stream stored the messages just now, so the feed's start, `now - (ttl + skew)`, lies before
     // every stored message and the whole fixture is replayed: what decides "too old to matter" is
     // then the cache's expiry rule (`revokedAt + ttl + skew` against this clock), not JetStream's
     // start time. A fixture `now` later than the real time would skip the replay instead.
-    let nowMs = Date.parse(expectations.now);
-    const clock = (): number => nowMs;
+    const clock = createTestClock(expectations.now);
     const cache = new RevocationCache({ accessTokenTtlSeconds, clockSkewSeconds, clock });
     const readyStarted = performance.now();
-    const feed = createRevocationFeed({ nc, cache, accessTokenTtlSeconds, clockSkewSeconds, clock, stream: names.name, subjectPrefix: names.subjectPrefix });
+    const feed = createRevocationFeed({ nc, cache, accessTokenTtlSeconds, clockSkewSeconds, clock, stream: bus.stream, subjectPrefix: bus.subjectPrefix });
     try {
       await feed.ready;
       const readyMs = performance.now() - readyStarted;
@@ -101,16 +106,17 @@ export async function replayArchive(archive: Readable, expectations: FixtureExpe
       const cacheSize = cache.size;
       const verifier = createVerifier({ issuer: TEST_ISSUER, audience: TEST_AUDIENCE, keys: testJwks(), clockSkewSeconds, accessTokenTtlSeconds, clock, revocations: cache });
       const checks = expectations.checks.map((check): CheckOutcome => {
-        nowMs = check.at === undefined ? Date.parse(expectations.now) : Date.parse(check.at);
+        clock.set(check.at ?? expectations.now);
         const token = signTestToken({ sub: check.token.sub, sid: check.token.sid }, { now: check.token.iat, ttlSeconds: accessTokenTtlSeconds });
         return { name: check.name, expected: check.expect, actual: decide(() => verifier.verify(token)) };
       });
-      return { checks, published, feed: { applied: feed.stats.applied, malformed: feed.stats.malformed }, cacheSize, publishMs, readyMs };
+      return { checks, published: bus.published, feed: { applied: feed.stats.applied, malformed: feed.stats.malformed }, cacheSize, publishMs, readyMs };
     } finally {
       await feed.stop();
     }
   } finally {
     await nc.close();
+    await bus.close();
   }
 }
 

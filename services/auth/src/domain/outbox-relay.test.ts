@@ -2,13 +2,13 @@ import { sql } from 'drizzle-orm';
 import pino from 'pino';
 import { ensureStreams, EventPublisher, type VetoEvent } from '@veto/events';
 import { connectTo, nextReconnect, startNatsServer, type NatsServerHandle } from '@veto/events/testing';
+import { waitFor } from '@veto/test-kit';
 import { systemClock } from '../clock';
 import type { EventBus } from '../data-access/event-bus';
 import { OUTBOX_LEASE_MS } from '../data-access/outbox-repository';
 import { openTestDatabase, selectRows, type TestDatabase } from '../test-support/test-database';
 import { readAuthStream } from '../test-support/read-auth-stream';
 import { connectTestBus } from '../test-support/test-bus';
-import { waitFor } from '../test-support/wait-for';
 import { startOutboxRelay, type OutboxRelay, type OutboxRelayOptions } from './outbox-relay';
 import { recordEvent } from './record-event';
 

@@ -2,6 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import type { Express } from 'express';
 import pino, { type Logger } from 'pino';
 import { Registry } from 'prom-client';
+import { createTestClock, type TestClock } from '@veto/auth-lib/testing';
 import { createApp } from '../app';
 import { loadConfig, type Config } from '../config';
 import { createFleetView, type FleetView } from '../domain/fleet-view';
@@ -9,31 +10,8 @@ import { createPasswordHasher, type PasswordHasher } from '../domain/password-ha
 import { createSigningKeys, type SigningKeys } from '../domain/signing-keys';
 import type { DatabaseHandle } from '../data-access/database';
 
-/** A clock tests set and move by hand. */
-export interface TestClock {
-  (): number;
-  set(ms: number): void;
-  advance(ms: number): void;
-}
-
-/**
- * A frozen clock, starting at a fixed instant with milliseconds.
- *
- * @param startMs - initial time
- * @example
- * const clock = createTestClock(); clock.advance(60_000);
- */
-export function createTestClock(startMs = Date.UTC(2026, 0, 15, 10, 0, 0, 123)): TestClock {
-  let now = startMs;
-  const clock = (() => now) as TestClock;
-  clock.set = (ms) => {
-    now = ms;
-  };
-  clock.advance = (ms) => {
-    now += ms;
-  };
-  return clock;
-}
+// One test clock for the whole workspace; re-exported so auth's tests keep one import.
+export { createTestClock, type TestClock };
 
 /**
  * A fresh P-256 private key in PEM.

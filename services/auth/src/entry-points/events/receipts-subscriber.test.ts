@@ -4,13 +4,13 @@ import { join } from 'node:path';
 import { encodeEnforcementReceipt, receiptSubject, type NatsConnection } from '@veto/events';
 import { connectTo, startNatsServer, type NatsServerHandle } from '@veto/events/testing';
 import pino from 'pino';
+import { waitFor } from '@veto/test-kit';
 import type { EventBus } from '../../data-access/event-bus';
 import type { EnforcementMetrics } from '../../domain/enforcement-metrics';
 import { createFleetView, type FleetView } from '../../domain/fleet-view';
 import { createTestClock } from '../../test-support/test-app';
 import { connectTestBus } from '../../test-support/test-bus';
 import { testReceipt } from '../../test-support/test-receipt';
-import { waitFor } from '../../test-support/wait-for';
 import { subscribeReceipts, type ReceiptsSubscriber } from './receipts-subscriber';
 
 // The subscription against a real nats-server that is down when auth starts, restarted under it,

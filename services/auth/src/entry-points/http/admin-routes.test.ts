@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import request from 'supertest';
+import { expectProblem } from '@veto/test-kit';
 import { selectRows } from '../../test-support/test-database';
 import { createTestApp, type TestApp } from '../../test-support/test-app';
 import { openTestDatabase, type TestDatabase } from '../../test-support/test-database';
@@ -23,12 +24,6 @@ beforeEach(async () => {
 afterAll(() => database.close());
 
 const as = (user: TestUser) => ({ Authorization: `Bearer ${user.accessToken}` });
-
-function expectProblem(res: request.Response, status: number, code: string): void {
-  expect(res.status).toBe(status);
-  expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-  expect(res.body.code).toBe(code);
-}
 
 async function outboxRows(): Promise<{ id: string; type: string; subject: string; payload: { data: Record<string, unknown> } }[]> {
   return selectRows(database.db, sql`SELECT id, type, subject, payload FROM outbox ORDER BY created_at, id`);

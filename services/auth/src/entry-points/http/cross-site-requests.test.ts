@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import request from 'supertest';
+import { expectProblem } from '@veto/test-kit';
 import { createTestApp, type TestApp } from '../../test-support/test-app';
 import { openTestDatabase, selectRows, type TestDatabase } from '../../test-support/test-database';
 import { createTestUser, TEST_PASSWORD, type TestUser } from '../../test-support/test-users';
@@ -37,10 +38,6 @@ async function adasLiveSessions(): Promise<number> {
 async function revocationEvents(): Promise<number> {
   const [row] = await selectRows<{ n: number }>(database.db, sql`SELECT count(*)::int AS n FROM outbox WHERE type = 'user.sessions_revoked'`);
   return row?.n ?? -1;
-}
-
-function expectProblem(res: request.Response, status: number, code: string): void {
-  expect([res.status, res.headers['content-type'], res.body.code]).toEqual([status, expect.stringMatching(/^application\/problem\+json/), code]);
 }
 
 describe('cross-site requests to the auth service', () => {

@@ -4,6 +4,7 @@ import { encodeEnforcementReceipt, receiptSubject, type EnforcementReceipt, type
 import { connectTo, startNatsServer, type NatsServerHandle } from '@veto/events/testing';
 import pino from 'pino';
 import request from 'supertest';
+import { expectProblem, waitFor } from '@veto/test-kit';
 import { systemClock } from '../../clock';
 import type { EventBus } from '../../data-access/event-bus';
 import { registerEnforcementMetrics } from '../../domain/enforcement-metrics';
@@ -14,7 +15,6 @@ import { connectTestBus } from '../../test-support/test-bus';
 import { openTestDatabase, selectRows, type TestDatabase } from '../../test-support/test-database';
 import { testReceipt } from '../../test-support/test-receipt';
 import { createTestUser, type TestUser } from '../../test-support/test-users';
-import { waitFor } from '../../test-support/wait-for';
 import { subscribeReceipts, type ReceiptsSubscriber } from '../events/receipts-subscriber';
 
 // The enforcement API against a real nats-server: the test publishes receipts on NATS as the
@@ -69,12 +69,6 @@ afterAll(async () => {
 });
 
 const as = (user: TestUser) => ({ Authorization: `Bearer ${user.accessToken}` });
-
-function expectProblem(res: request.Response, status: number, code: string): void {
-  expect(res.status).toBe(status);
-  expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-  expect(res.body.code).toBe(code);
-}
 
 /** A receipt sent now by the test clock. */
 function receipt(instanceId: string, fields: Partial<EnforcementReceipt> = {}): EnforcementReceipt {

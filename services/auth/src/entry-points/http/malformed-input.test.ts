@@ -3,6 +3,7 @@ import { encodeCursor } from '@veto/service-kit';
 import { sql } from 'drizzle-orm';
 import pino from 'pino';
 import request from 'supertest';
+import { expectProblem } from '@veto/test-kit';
 import { createTestApp, type TestApp } from '../../test-support/test-app';
 import { openTestDatabase, selectRows, type TestDatabase } from '../../test-support/test-database';
 import { createTestUser, TEST_PASSWORD, type TestUser } from '../../test-support/test-users';
@@ -30,10 +31,7 @@ afterAll(() => database.close());
 const asAdmin = () => ({ Authorization: `Bearer ${admin.accessToken}` });
 
 function expectRefused(res: request.Response, status: number, code: string): Record<string, unknown> {
-  expect(res.status).toBe(status);
-  expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-  const body = JSON.parse(res.text) as Record<string, unknown>;
-  expect(body).toMatchObject({ status, code, type: `urn:veto:error:${code.toLowerCase()}` });
+  const body = expectProblem(res, status, code);
   // pino's error level is 50; the request line itself is info (30).
   expect(logLines.filter((line) => line.level >= 50)).toEqual([]);
   return body;

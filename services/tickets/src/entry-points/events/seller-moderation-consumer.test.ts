@@ -5,11 +5,11 @@ import { selectRows } from '@veto/storage';
 import { sql } from 'drizzle-orm';
 import pino from 'pino';
 import request from 'supertest';
+import { waitFor } from '@veto/test-kit';
 import { systemClock } from '../../clock';
 import { createTestApp, tokenFor, type TestApp } from '../../test-support/test-app';
 import { createTestBus, type TestBus } from '../../test-support/test-bus';
 import { openTicketsTestDatabase, type TicketsTestDatabase } from '../../test-support/test-database';
-import { waitFor } from '../../test-support/wait-for';
 import { startSellerModerationConsumer, type SellerModerationConsumer, type SellerModerationConsumerOptions } from './seller-moderation-consumer';
 
 let server: NatsServerHandle;

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { Logger, NatsConnection } from '@veto/events';
 import { connectTo, startNatsServer, type NatsServerHandle } from '@veto/events/testing';
-import { waitFor } from '../../test-support/wait-for';
+import { waitFor } from '@veto/test-kit';
 import { waitForStream } from './wait-for-stream';
 
 describe('waitForStream', () => {

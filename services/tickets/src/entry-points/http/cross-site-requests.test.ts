@@ -4,6 +4,7 @@ import { connectTo, startNatsServer, type NatsServerHandle } from '@veto/events/
 import { selectRows } from '@veto/storage';
 import { sql } from 'drizzle-orm';
 import request from 'supertest';
+import { expectProblem } from '@veto/test-kit';
 import { createTestApp, tokenFor, type TestApp } from '../../test-support/test-app';
 import { createTestBus } from '../../test-support/test-bus';
 import { openTicketsTestDatabase, type TicketsTestDatabase } from '../../test-support/test-database';
@@ -41,10 +42,6 @@ describe('cross-site requests to the tickets service', () => {
   async function tickets(): Promise<number> {
     const [row] = await selectRows<{ n: number }>(database.db, sql`SELECT count(*)::int AS n FROM tickets`);
     return row?.n ?? -1;
-  }
-
-  function expectProblem(res: request.Response, status: number, code: string): void {
-    expect([res.status, res.headers['content-type'], res.body.code]).toEqual([status, expect.stringMatching(/^application\/problem\+json/), code]);
   }
 
   it('refuses a POST riding on the access cookie from another origin with 403 CROSS_SITE_REQUEST, and lists nothing', async () => {

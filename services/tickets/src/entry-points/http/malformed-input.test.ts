@@ -8,6 +8,7 @@ import { availableDrivers } from '@veto/storage/testing';
 import { sql } from 'drizzle-orm';
 import pino from 'pino';
 import request from 'supertest';
+import { expectProblem } from '@veto/test-kit';
 import { createTestApp, tokenFor, type TestApp } from '../../test-support/test-app';
 import { createTestBus } from '../../test-support/test-bus';
 import { openTicketsTestDatabase, type TicketsTestDatabase } from '../../test-support/test-database';
@@ -41,10 +42,7 @@ describe.each(availableDrivers())('malformed input to the tickets API on %s', (d
   });
 
   function expectRefused(res: request.Response, status: number, code: string): Record<string, unknown> {
-    expect(res.status).toBe(status);
-    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-    const body = JSON.parse(res.text) as Record<string, unknown>;
-    expect(body).toMatchObject({ status, code, type: `urn:veto:error:${code.toLowerCase()}` });
+    const body = expectProblem(res, status, code);
     // pino's error level is 50; the request line itself is info (30).
     expect(logLines.filter((line) => line.level >= 50)).toEqual([]);
     return body;

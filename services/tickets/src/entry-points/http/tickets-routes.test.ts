@@ -6,6 +6,7 @@ import { selectRows } from '@veto/storage';
 import { availableDrivers } from '@veto/storage/testing';
 import { sql } from 'drizzle-orm';
 import request from 'supertest';
+import { expectProblem } from '@veto/test-kit';
 import { MAX_PRICE_CENTS } from '../../domain/ticket';
 import { createTestApp, tokenFor, type TestApp } from '../../test-support/test-app';
 import { createTestBus } from '../../test-support/test-bus';
@@ -38,12 +39,6 @@ describe.each(availableDrivers())('tickets API on %s', (driver) => {
   async function aTicket(userId = seller, body: object = { title: 'Concert', price: 4500 }) {
     const res = await create(userId, body).expect(201);
     return res.body as { id: string; version: number; createdAt: string };
-  }
-
-  function expectProblem(res: request.Response, status: number, code: string): void {
-    expect(res.status).toBe(status);
-    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-    expect(JSON.parse(res.text)).toMatchObject({ status, code, type: `urn:veto:error:${code.toLowerCase()}` });
   }
 
   describe('POST /api/tickets', () => {

@@ -1,0 +1,3 @@
+export { freePort } from './free-port';
+export { waitFor } from './wait-for';
+export { expectProblem, type ProblemResponse } from './expect-problem';
