@@ -1,16 +1,14 @@
 // The public entries of the workspace's packages (`.` and subpaths such as `./testing`, from each
 // manifest's `exports`) and the names each one exports, read by the compiler from the sources.
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ts from 'typescript';
+import { workspacePackages } from './workspace-packages';
 
 /** One public entry: the specifier a consumer imports and the source file behind it. */
 export interface PublicEntry {
   specifier: string;
   source: string;
 }
-
-type ExportTarget = string | { default?: string; types?: string };
 
 /**
  * The public entries of every workspace package that has `exports`, by specifier
@@ -20,14 +18,8 @@ type ExportTarget = string | { default?: string; types?: string };
  * publicEntries(root).find((entry) => entry.specifier === '@veto/events')?.source; // '<root>/packages/events/src/index.ts'
  */
 export function publicEntries(root: string): PublicEntry[] {
-  const workspace = readFileSync(join(root, 'pnpm-workspace.yaml'), 'utf8');
-  const globs = [...workspace.matchAll(/^\s+-\s+(\S+)$/gm)].map((match) => match[1]!);
-  const dirs = globs.flatMap((glob) => (glob.endsWith('/*') ? ts.sys.getDirectories(join(root, glob.slice(0, -2))).map((name) => `${glob.slice(0, -2)}/${name}`) : [glob]));
   const entries: PublicEntry[] = [];
-  for (const dir of dirs) {
-    const manifestPath = join(root, dir, 'package.json');
-    if (!ts.sys.fileExists(manifestPath)) continue;
-    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { name: string; exports?: Record<string, ExportTarget> };
+  for (const { dir, manifest } of workspacePackages(root)) {
     for (const [subpath, target] of Object.entries(manifest.exports ?? {})) {
       const file = typeof target === 'string' ? target : (target.default ?? target.types ?? '');
       const source = file.replace(/^\.\/dist\//, './src/').replace(/(\.d)?\.js$|\.d\.ts$/, '.ts');
