@@ -26,13 +26,13 @@ export const declaredDependencies = {
   create(context) {
     const workspace = readWorkspace(context.cwd);
     const fromPath = workspace.toRelative(context.filename);
-    const owner = workspace.ownerOf(fromPath);
+    const owner = workspace.manifestOf(fromPath);
     const production = isProductionFile(fromPath);
     const runtime = new Set(names(owner.manifest, 'dependencies', 'peerDependencies', 'optionalDependencies'));
     // Tests and tooling may also use the package's devDependencies, and the root's shared tooling
     // (jest, supertest, typescript), which every package of the workspace resolves.
     const ownDevelopment = new Set([...runtime, ...names(owner.manifest, 'devDependencies')]);
-    const development = new Set([...ownDevelopment, ...names(workspace.packages[0].manifest, 'devDependencies')]);
+    const development = new Set([...ownDevelopment, ...(owner.inWorkspace ? names(workspace.packages[0].manifest, 'devDependencies') : [])]);
     const manifestPath = owner.dir === '.' ? 'package.json' : `${owner.dir}/package.json`;
 
     return importVisitor((node, specifier, typeOnly) => {

@@ -82,6 +82,11 @@ const cases: [string, Fixture, string[]][] = [
     [],
   ],
   ['a type-only import of a devDependency', { path: 'packages/events/src/x.ts', code: "import type { Document } from 'yaml';\nexport type { Document };\n" }, []],
+  [
+    'a consumer project outside the workspace, by its own manifest',
+    { path: 'scripts/eslint/fixtures/consumer/src/app.ts', code: "import express from 'express';\nimport { createVerifier } from '@veto/auth-lib';\nimport request from 'supertest';\nvoid [express, createVerifier, request];\n" },
+    [`${DECLARED}/undeclared`],
+  ],
   ['repository scripts reading a service by its path', { path: 'scripts/x.ts', code: "import { configSpec } from '../services/auth/src/config';\nimport ts from 'typescript';\nvoid [configSpec, ts];\n" }, []],
 ];
 

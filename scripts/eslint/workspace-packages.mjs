@@ -2,7 +2,7 @@
 // manifests), the package that owns a file, and whether a file is production code. Read once
 // per lint run; the rules ask it for every import.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, relative, sep } from 'node:path';
+import { dirname, join, posix, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /**
@@ -67,7 +67,22 @@ export function readWorkspace(root = defaultRoot) {
   const ownerOf = (relativePath) =>
     byDepth.find((pkg) => pkg.dir === '.' || relativePath === pkg.dir || relativePath.startsWith(`${pkg.dir}/`));
 
-  const workspace = { root, packages, byName, toRelative, ownerOf };
+  // A project inside the tree but outside the workspace (an example that installs the packages as
+  // a consumer would) answers for its own imports: the closest package.json on disk.
+  const manifests = new Map();
+  /** The package whose package.json is closest above `relativePath`, in the workspace or not. */
+  const manifestOf = (relativePath) => {
+    for (let dir = posix.dirname(relativePath); ; dir = posix.dirname(dir)) {
+      const known = byDepth.find((pkg) => pkg.dir === dir);
+      if (known) return { ...known, inWorkspace: true };
+      if (!manifests.has(dir)) manifests.set(dir, readManifest(join(root, dir)));
+      const manifest = manifests.get(dir);
+      if (manifest) return { name: manifest.name, dir, manifest, inWorkspace: false };
+      if (dir === '.' || dir === '/') return { ...packages[0], inWorkspace: true };
+    }
+  };
+
+  const workspace = { root, packages, byName, toRelative, ownerOf, manifestOf };
   cache.set(root, workspace);
   return workspace;
 }
