@@ -1,5 +1,6 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import { veto } from './scripts/eslint/plugin.mjs';
 
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/node_modules/**', '**/coverage/**', '**/drizzle/**', '.data/**'] },
@@ -9,21 +10,14 @@ export default tseslint.config(
     files: ['**/*.ts'],
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            { group: ['@veto/*/src', '@veto/*/src/**', '@veto/*/dist/**'], message: 'Import a package through its public entry.' },
-            { group: ['**/packages/*/src/**', '**/services/*/src/**'], message: 'Import another package through its public entry.' },
-          ],
-        },
-      ],
     },
   },
   {
-    // Repository tooling reads the services' specs to generate documentation.
-    files: ['scripts/**/*.ts'],
-    rules: { 'no-restricted-imports': 'off' },
+    // The dependency rules of docs/architecture.md and declared dependencies, on every module
+    // (scripts/eslint explains each rule; scripts/eslint/import-rules.test.ts proves them).
+    files: ['**/*.{ts,mts,cts,js,mjs,cjs}'],
+    plugins: { veto },
+    rules: { 'veto/import-boundaries': 'error', 'veto/declared-dependencies': 'error' },
   },
   {
     files: ['**/*.js', '**/*.mjs', '**/*.cjs'],

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import ts from 'typescript';
+import { workspacePackages, type Manifest } from './workspace-packages';
 
 const root = join(__dirname, '..');
 const BUILD_SCRIPT = join(root, 'scripts', 'build.mjs');
@@ -19,17 +20,20 @@ function readConfig(path: string): BuildConfig {
   return config as BuildConfig;
 }
 
-/** The workspace's packages that have a build, by name, as directories relative to the root. */
+/** The workspace's packages that have a build (they emit dist/), by name, as directories relative to the root. */
 function builtPackages(): Map<string, string> {
-  const dirs = ['packages', 'services', 'infra'].flatMap((top) => readdirSync(join(root, top)).map((name) => `${top}/${name}`));
-  const built = new Map<string, string>();
-  for (const dir of dirs) {
-    const manifest = join(root, dir, 'package.json');
-    if (!ts.sys.fileExists(manifest)) continue;
-    const pkg = JSON.parse(readFileSync(manifest, 'utf8')) as { name: string; scripts?: Record<string, string> };
-    if (pkg.scripts?.build) built.set(pkg.name, dir);
-  }
-  return built;
+  return new Map(workspacePackages(root).filter(({ manifest }) => manifest.scripts?.build).map(({ dir, manifest }) => [manifest.name, dir]));
+}
+
+/** The workspace's packages that run from their sources (tests, tooling): the build type-checks them. */
+function checkedPackages(): { dir: string; manifest: Manifest }[] {
+  return workspacePackages(root).filter(({ manifest }) => !manifest.scripts?.build);
+}
+
+/** The tsconfig.build.json of the emitting workspace packages that a package depends on, relative to it. */
+function expectedReferences(dir: string, manifest: Manifest, packages: Map<string, string>): string[] {
+  const dependencies = Object.keys({ ...manifest.dependencies, ...manifest.devDependencies }).filter((name) => packages.has(name));
+  return dependencies.map((name) => relative(join(root, dir), join(root, packages.get(name)!, 'tsconfig.build.json'))).sort();
 }
 
 describe('the workspace build configuration', () => {
@@ -40,16 +44,25 @@ describe('the workspace build configuration', () => {
     expect(config.compilerOptions).toMatchObject({ composite: true, outDir: 'dist' });
     expect(String(config.compilerOptions?.tsBuildInfoFile)).toMatch(/^dist\//);
 
-    const pkg = JSON.parse(readFileSync(join(root, dir, 'package.json'), 'utf8')) as Record<string, Record<string, string> | undefined>;
-    const dependencies = Object.keys({ ...pkg.dependencies, ...pkg.devDependencies }).filter((name) => packages.has(name));
-    const expected = dependencies.map((name) => relative(join(root, dir), join(root, packages.get(name)!, 'tsconfig.build.json'))).sort();
-    expect((config.references ?? []).map((reference) => reference.path).sort()).toEqual(expected);
+    const pkg = JSON.parse(readFileSync(join(root, dir, 'package.json'), 'utf8')) as Manifest;
+    expect((config.references ?? []).map((reference) => reference.path).sort()).toEqual(expectedReferences(dir, pkg, packages));
     expect(pkg.scripts?.build).toContain('tsc -b tsconfig.build.json');
+  });
+
+  // A test package or tool has no dist to publish, but the workspace build still type-checks it on
+  // its own, resolving @veto/* through node_modules to the built packages it declares.
+  it.each(checkedPackages().map(({ dir, manifest }) => [dir, manifest] as const))('%s is type-checked by the build against the built packages it depends on', (dir, manifest) => {
+    const config = readConfig(join(root, dir, 'tsconfig.build.json'));
+    expect(config.compilerOptions).toMatchObject({ noEmit: true, incremental: true });
+    expect(String(config.compilerOptions?.tsBuildInfoFile)).toMatch(/^dist\//);
+    expect((config.references ?? []).map((reference) => reference.path).sort()).toEqual(expectedReferences(dir, manifest, packages));
   });
 
   it('builds every package, and the admin console page, from the root tsconfig.build.json', () => {
     const references = (readConfig(join(root, 'tsconfig.build.json')).references ?? []).map((reference) => reference.path).sort();
-    const expected = [...packages.values()].map((dir) => `${dir}/tsconfig.build.json`).concat('packages/admin-console/tsconfig.web.json');
+    const expected = workspacePackages(root)
+      .map(({ dir }) => `${dir}/tsconfig.build.json`)
+      .concat('packages/admin-console/tsconfig.web.json');
     expect(references).toEqual(expected.sort());
     const web = readConfig(join(root, 'packages/admin-console/tsconfig.web.json')).compilerOptions;
     expect(web).toMatchObject({ incremental: true });

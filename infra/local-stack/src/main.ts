@@ -1,4 +1,7 @@
 import { join } from 'node:path';
+// Known exception: the nats-server lookup lives in the events test harness; it belongs in a
+// non-testing entry of @veto/events (reported in issue 13), until then the local stack borrows it.
+// eslint-disable-next-line veto/import-boundaries
 import { findNatsServer } from '@veto/events/testing';
 import { banner } from './banner';
 import { formatLine, shortenLine } from './child-log-line';

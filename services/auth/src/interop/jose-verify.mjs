@@ -6,6 +6,8 @@
 // Usage: node jose-verify.mjs JWKS_URL ISSUER AUDIENCE MAX_AGE_SECONDS
 import { createInterface } from 'node:readline';
 import { URL } from 'node:url';
+// Run only by fresh-token-interop.test.ts, as a client would, so jose is a devDependency.
+// eslint-disable-next-line veto/declared-dependencies
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 
 const [jwksUrl, issuer, audience, maxAgeSeconds] = process.argv.slice(2);
