@@ -89,7 +89,7 @@ export function readWorkspace(root = defaultRoot) {
 
 /**
  * Whether a workspace-relative file is test support: a test, a test directory, a `./testing`
- * entry, a test helper, or any file of a test package (`tests/*`).
+ * entry, a test helper, or any file of a test package (`tests/*`, the private `packages/test-kit`).
  * @param {string} relativePath
  * @example
  * isTestFile('packages/events/src/testing.ts'); // true
@@ -100,7 +100,8 @@ export function isTestFile(relativePath) {
     /\.test(\.[cm]?[jt]s)?$/.test(relativePath) ||
     /(^|\/)(test|test-support|testing|__tests__)\//.test(relativePath) ||
     /(^|\/)testing(\.[cm]?[jt]s)?$/.test(relativePath) ||
-    /^tests\//.test(relativePath)
+    /^tests\//.test(relativePath) ||
+    /^packages\/test-kit\//.test(relativePath)
   );
 }
 
