@@ -4,7 +4,7 @@ import { basename, join, posix } from 'node:path';
 import { createVetoDeployment, freePort, request, startServiceProcess, waitUntil, type ServiceProcess, type VetoDeployment } from '@veto/e2e';
 import { startNatsServer, type NatsServerHandle } from '@veto/events/testing';
 import { installExample, type ConsumerProject } from './consumer-project';
-import { packPublishable, REPOSITORY, type PackedPackage } from './publishable-packages';
+import { packPublishable, PUBLISHABLE_PACKAGES, REPOSITORY, type PackedPackage } from './publishable-packages';
 import { unpackTarball, type UnpackedTarball } from './unpack-tarball';
 
 // Bounds on a stuck step, not speed checks: a cold build of the workspace and two npm installs
@@ -48,7 +48,7 @@ function packageOf(dir: string): UnpackedTarball {
   return result;
 }
 
-describe.each(['packages/events', 'packages/auth-lib'])('the packed manifest of %s', (dir) => {
+describe.each(PUBLISHABLE_PACKAGES)('the packed manifest of %s', (dir) => {
   it('names real versions, never workspace: ranges', () => {
     const { manifest } = packageOf(dir);
     expect(JSON.stringify(manifest)).not.toContain('workspace:');
