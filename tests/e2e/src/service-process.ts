@@ -33,6 +33,8 @@ export interface ServiceProcessOptions {
   readonly nodeArgs?: readonly string[];
   /** Run the built `dist/main.js` (what `npm start` runs; build it first) instead of the sources through tsx. */
   readonly fromBuild?: boolean;
+  /** Run this compiled script from its own directory instead of a workspace service, e.g. a consumer project outside the repository. */
+  readonly script?: { readonly cwd: string; readonly file: string };
 }
 
 /**
@@ -44,9 +46,10 @@ export interface ServiceProcessOptions {
  * await auth.waitReady();
  */
 export function startServiceProcess(options: ServiceProcessOptions): ServiceProcess {
-  const cwd = join(REPOSITORY, 'services', options.service);
+  const cwd = options.script?.cwd ?? join(REPOSITORY, 'services', options.service);
   // `--import tsx` resolves from the working directory: the service's own, where tsx is a dev dependency.
-  const entry = options.fromBuild === true ? [join(cwd, 'dist', 'main.js')] : ['--import', 'tsx', join(cwd, 'src', 'main.ts')];
+  const entry =
+    options.script !== undefined ? [options.script.file] : options.fromBuild === true ? [join(cwd, 'dist', 'main.js')] : ['--import', 'tsx', join(cwd, 'src', 'main.ts')];
   const child: ChildProcess = spawn(process.execPath, [...(options.nodeArgs ?? []), ...entry], {
     cwd,
     env: { PATH: process.env.PATH ?? '', ...options.env, PORT: String(options.port), HOST: '127.0.0.1' },
