@@ -30,10 +30,28 @@ function checkedPackages(): { dir: string; manifest: Manifest }[] {
   return workspacePackages(root).filter(({ manifest }) => !manifest.scripts?.build);
 }
 
-/** The tsconfig.build.json of the emitting workspace packages that a package depends on, relative to it. */
+/**
+ * The tsconfig.build.json of the emitting workspace packages that a package depends on, relative to
+ * it. An emitting package builds its production sources only, so the test kit its tests use is no
+ * reference of it; a package checked from its sources reaches, through a source-only package it
+ * depends on (`@veto/e2e`), that package's dependencies too.
+ */
 function expectedReferences(dir: string, manifest: Manifest, packages: Map<string, string>): string[] {
-  const dependencies = Object.keys({ ...manifest.dependencies, ...manifest.devDependencies }).filter((name) => packages.has(name));
-  return dependencies.map((name) => relative(join(root, dir), join(root, packages.get(name)!, 'tsconfig.build.json'))).sort();
+  const sources = new Map(checkedPackages().map((pkg) => [pkg.manifest.name, pkg.manifest]));
+  const emitting = manifest.scripts?.build !== undefined;
+  const found = new Set<string>();
+  const visit = (from: Manifest): void => {
+    for (const name of Object.keys({ ...from.dependencies, ...from.devDependencies })) {
+      if (packages.has(name) && !(emitting && name === '@veto/test-kit')) found.add(name);
+      const source = sources.get(name);
+      if (source !== undefined && !found.has(name)) {
+        found.add(name);
+        visit(source);
+      }
+    }
+  };
+  visit(manifest);
+  return [...found].filter((name) => packages.has(name)).map((name) => relative(join(root, dir), join(root, packages.get(name)!, 'tsconfig.build.json'))).sort();
 }
 
 describe('the workspace build configuration', () => {

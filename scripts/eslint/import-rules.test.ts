@@ -54,7 +54,8 @@ const cases: [string, Fixture, string[]][] = [
   ['production code importing a ./testing entry', { path: 'services/auth/src/x.ts', code: "import { startNatsServer } from '@veto/events/testing';\nexport { startNatsServer };\n" }, [`${BOUNDARIES}/testSupportInProduction`]],
   ['production code importing a test-support file', { path: 'services/auth/src/domain/x.ts', code: "export { startAuth } from '../test-support/start-auth';\n" }, [`${BOUNDARIES}/testSupportInProduction`]],
   ['production code importing a package ./testing file by path', { path: 'packages/events/src/x.ts', code: "export * from './testing';\n" }, [`${BOUNDARIES}/testSupportInProduction`]],
-  ['production code importing the test kit', { path: 'packages/service-kit/src/x.ts', code: "import { freePort } from '@veto/test-kit';\nexport { freePort };\n" }, [`${BOUNDARIES}/testSupportInProduction`, `${DECLARED}/undeclared`]],
+  // service-kit's tests use the test kit: declared, but as a devDependency.
+  ['production code importing the test kit', { path: 'packages/service-kit/src/x.ts', code: "import { freePort } from '@veto/test-kit';\nexport { freePort };\n" }, [`${BOUNDARIES}/testSupportInProduction`, `${DECLARED}/devOnly`]],
   ['production code importing supertest', { path: 'services/tickets/src/x.ts', code: "import request from 'supertest';\nexport { request };\n" }, [`${BOUNDARIES}/testSupportInProduction`, `${DECLARED}/undeclared`]],
   ['production code requiring jest', { path: 'infra/local-stack/src/x.ts', code: "const jest = require('@jest/globals');\nexport { jest };\n" }, [`${BOUNDARIES}/testSupportInProduction`, `${DECLARED}/undeclared`]],
   ['production code importing an end-to-end test package', { path: 'infra/local-stack/src/x.ts', code: "export { freePort } from '@veto/e2e';\n" }, [`${BOUNDARIES}/testSupportInProduction`, `${DECLARED}/undeclared`]],
