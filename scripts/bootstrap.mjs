@@ -59,7 +59,7 @@ if (!pythonHasClients()) {
     step('installing python3-jwt and python3-authlib from the Debian packages (interop tests)');
     aptInstall(['python3', 'python3-jwt', 'python3-authlib']);
   } else {
-    step('the interop tests need Debian\'s python3-jwt and python3-authlib:');
+    step("the interop tests need Debian's python3-jwt and python3-authlib:");
     step('  sudo apt-get install python3-jwt python3-authlib');
   }
 }
@@ -72,7 +72,7 @@ if (!existsSync(CHROMIUM)) {
     step('installing chromium from the Debian packages (admin console browser test)');
     aptInstall(['chromium']);
   } else {
-    step('the admin console browser test needs Debian\'s chromium:');
+    step("the admin console browser test needs Debian's chromium:");
     step('  sudo apt-get install chromium');
   }
 }
@@ -83,7 +83,7 @@ if (!has('redis-server') && !existsSync('/usr/bin/redis-server')) {
     step('installing redis-server from the Debian packages (bench baseline (e) and its test)');
     aptInstall(['redis-server']);
   } else {
-    step('the bench\'s Redis denylist baseline needs Debian\'s redis-server:');
+    step("the bench's Redis denylist baseline needs Debian's redis-server:");
     step('  sudo apt-get install redis-server');
   }
 }

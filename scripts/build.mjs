@@ -42,6 +42,4 @@ if (errors > 0) {
   process.stderr.write(`[build] failed with ${errors} error(s) after ${seconds} s\n`);
   process.exit(1);
 }
-process.stderr.write(
-  built.length === 0 ? `[build] up to date (${seconds} s)\n` : `[build] built ${built.join(', ')} (${seconds} s)\n`,
-);
+process.stderr.write(built.length === 0 ? `[build] up to date (${seconds} s)\n` : `[build] built ${built.join(', ')} (${seconds} s)\n`);

@@ -22,7 +22,11 @@ function readConfig(path: string): BuildConfig {
 
 /** The workspace's packages that have a build (they emit dist/), by name, as directories relative to the root. */
 function builtPackages(): Map<string, string> {
-  return new Map(workspacePackages(root).filter(({ manifest }) => manifest.scripts?.build).map(({ dir, manifest }) => [manifest.name, dir]));
+  return new Map(
+    workspacePackages(root)
+      .filter(({ manifest }) => manifest.scripts?.build)
+      .map(({ dir, manifest }) => [manifest.name, dir]),
+  );
 }
 
 /** The workspace's packages that run from their sources (tests, tooling): the build type-checks them. */
@@ -51,7 +55,10 @@ function expectedReferences(dir: string, manifest: Manifest, packages: Map<strin
     }
   };
   visit(manifest);
-  return [...found].filter((name) => packages.has(name)).map((name) => relative(join(root, dir), join(root, packages.get(name)!, 'tsconfig.build.json'))).sort();
+  return [...found]
+    .filter((name) => packages.has(name))
+    .map((name) => relative(join(root, dir), join(root, packages.get(name)!, 'tsconfig.build.json')))
+    .sort();
 }
 
 describe('the workspace build configuration', () => {
@@ -132,7 +139,10 @@ function builtProjects(report: string): string[] {
   if (line?.startsWith('[build] up to date')) return [];
   const built = /^\[build\] built (.+) \(/.exec(line ?? '');
   if (!built) throw new Error(`no build summary in: ${report}`);
-  return built[1]!.split(', ').map((path) => path.replace('/tsconfig.build.json', '')).sort();
+  return built[1]!
+    .split(', ')
+    .map((path) => path.replace('/tsconfig.build.json', ''))
+    .sort();
 }
 
 function mtimes(dir: string): Record<string, number> {

@@ -21,9 +21,7 @@ interface ErrorRow {
 const escapeCell = (text: string) => text.replace(/\|/g, '\\|');
 
 function configTable(spec: Readonly<Record<string, ConfigRow>>): string {
-  const rows = Object.values(spec).map(
-    (key) => `| \`${key.env}\` | ${key.default === undefined ? '—' : `\`${key.default}\``} | ${escapeCell(key.description)} |`,
-  );
+  const rows = Object.values(spec).map((key) => `| \`${key.env}\` | ${key.default === undefined ? '—' : `\`${key.default}\``} | ${escapeCell(key.description)} |`);
   return ['| Variable | Default | Meaning |', '| --- | --- | --- |', ...rows].join('\n');
 }
 

@@ -113,7 +113,11 @@ async function pgliteVariant(settings: readonly string[]): Promise<PgliteSetting
   const dataDir = mkdtempSync(join(tmpdir(), 'veto-footprint-probe-'));
   try {
     const run = async () => {
-      const child = await startBenchChild<PgliteProbeReport>('pglite-probe.ts', { PROBE_DATA_DIR: join(dataDir, 'pg'), PROBE_SETTINGS: JSON.stringify(settings) }, { nodeArgs: ['--expose-gc'] });
+      const child = await startBenchChild<PgliteProbeReport>(
+        'pglite-probe.ts',
+        { PROBE_DATA_DIR: join(dataDir, 'pg'), PROBE_SETTINGS: JSON.stringify(settings) },
+        { nodeArgs: ['--expose-gc'] },
+      );
       await child.stop();
       return child.ready;
     };
@@ -124,12 +128,7 @@ async function pgliteVariant(settings: readonly string[]): Promise<PgliteSetting
   }
 }
 
-async function measureDatabase(
-  database: 'pglite' | 'postgres',
-  entry: 'built' | 'sources',
-  nodeArgs: readonly string[],
-  options: FootprintOptions,
-): Promise<DatabaseFootprint> {
+async function measureDatabase(database: 'pglite' | 'postgres', entry: 'built' | 'sources', nodeArgs: readonly string[], options: FootprintOptions): Promise<DatabaseFootprint> {
   const databaseUrl = process.env.DATABASE_URL;
   const run = randomBytes(4).toString('hex');
   const schemas = { auth: `footprint_${run}_auth`, tickets: `footprint_${run}_tickets` };
@@ -305,7 +304,17 @@ export function footprintMarkdown(results: FootprintResults): string {
   parts.push(
     'PGlite alone (a child process that opens it, runs 2,000 inserts and 2,000 reads, nothing of Veto loaded; a first start runs initdb in the process), VmRSS in MB:',
     markdownTable(
-      ['Settings', 'shared_buffers', 'First start: opened', 'First start: after work', 'First start: after a full GC', 'Restart: opened', 'Restart: after work', 'Restart: after a full GC', 'Restart VmHWM'],
+      [
+        'Settings',
+        'shared_buffers',
+        'First start: opened',
+        'First start: after work',
+        'First start: after a full GC',
+        'Restart: opened',
+        'Restart: after work',
+        'Restart: after a full GC',
+        'Restart VmHWM',
+      ],
       results.pglite.map((variant) => [
         variant.settings.length === 0 ? "PGlite's defaults" : variant.settings.join(', '),
         variant.restart.sharedBuffers,

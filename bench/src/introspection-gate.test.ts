@@ -39,7 +39,10 @@ function gatedApp(options: { url: string; clientSecret: string }) {
 }
 
 it('lets a request through when the auth service says the token is active, posting it as a form with the secret', async () => {
-  await request(gatedApp({ url, clientSecret: SECRET })).get('/read').set('authorization', 'Bearer good').expect(200, { ok: true });
+  await request(gatedApp({ url, clientSecret: SECRET }))
+    .get('/read')
+    .set('authorization', 'Bearer good')
+    .expect(200, { ok: true });
   expect(seen.at(-1)).toEqual({ authorization: `Bearer ${SECRET}`, body: { token: 'good', token_type_hint: 'access_token' } });
 });
 
@@ -50,6 +53,12 @@ it('refuses an inactive or missing token with INTROSPECTION_INACTIVE', async () 
 });
 
 it('refuses with INTROSPECTION_UNAVAILABLE when the auth service refuses the client or is unreachable', async () => {
-  await request(gatedApp({ url, clientSecret: 'a wrong secret, long enough' })).get('/read').set('authorization', 'Bearer good').expect(499, { code: 'INTROSPECTION_UNAVAILABLE' });
-  await request(gatedApp({ url: 'http://127.0.0.1:1/introspect', clientSecret: SECRET })).get('/read').set('authorization', 'Bearer good').expect(499, { code: 'INTROSPECTION_UNAVAILABLE' });
+  await request(gatedApp({ url, clientSecret: 'a wrong secret, long enough' }))
+    .get('/read')
+    .set('authorization', 'Bearer good')
+    .expect(499, { code: 'INTROSPECTION_UNAVAILABLE' });
+  await request(gatedApp({ url: 'http://127.0.0.1:1/introspect', clientSecret: SECRET }))
+    .get('/read')
+    .set('authorization', 'Bearer good')
+    .expect(499, { code: 'INTROSPECTION_UNAVAILABLE' });
 });

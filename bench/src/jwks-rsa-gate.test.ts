@@ -18,7 +18,10 @@ beforeAll(async () => {
 afterAll(() => jwks.close());
 
 it('accepts a valid ES256 token with the key fetched from the JWKS endpoint', async () => {
-  await request(app).get('/read').set('authorization', `Bearer ${signTestToken({ sub: 'u-ok' })}`).expect(200, { sub: 'u-ok' });
+  await request(app)
+    .get('/read')
+    .set('authorization', `Bearer ${signTestToken({ sub: 'u-ok' })}`)
+    .expect(200, { sub: 'u-ok' });
 });
 
 it('refuses with 401 INVALID_TOKEN a bad signature, a wrong audience and a wrong issuer', async () => {
@@ -50,5 +53,8 @@ it('accepts the token of a banned user, which Veto refuses: it has no revocation
 
 it('keeps accepting tokens with the JWKS endpoint down once the key is cached', async () => {
   await jwks.close();
-  await request(app).get('/read').set('authorization', `Bearer ${signTestToken({ sub: 'u-ok' })}`).expect(200, { sub: 'u-ok' });
+  await request(app)
+    .get('/read')
+    .set('authorization', `Bearer ${signTestToken({ sub: 'u-ok' })}`)
+    .expect(200, { sub: 'u-ok' });
 });

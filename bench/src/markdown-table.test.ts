@@ -2,9 +2,16 @@ import { formatNumber, formatPercent, formatRatio, markdownTable, verdict } from
 
 describe('markdownTable', () => {
   it('renders headers, an alignment rule and rows', () => {
-    expect(markdownTable(['mode', 'req/s'], [['no auth', '5,000'], ['veto', '4,900']], ['l', 'r'])).toBe(
-      ['| mode | req/s |', '| --- | ---: |', '| no auth | 5,000 |', '| veto | 4,900 |'].join('\n'),
-    );
+    expect(
+      markdownTable(
+        ['mode', 'req/s'],
+        [
+          ['no auth', '5,000'],
+          ['veto', '4,900'],
+        ],
+        ['l', 'r'],
+      ),
+    ).toBe(['| mode | req/s |', '| --- | ---: |', '| no auth | 5,000 |', '| veto | 4,900 |'].join('\n'));
   });
 
   it('escapes pipes and newlines inside cells', () => {

@@ -89,12 +89,17 @@ it('serves the read route from the database and the no-read route with the datab
   const token = signTestToken({ sub: 'u-bench' });
   const created = await request(apps.veto).post('/api/tickets').set('authorization', `Bearer ${token}`).send({ title: 'Bench ticket', price: 4200 }).expect(201);
   for (const mode of OVERHEAD_MODES) {
-    await request(apps[mode]).get(`/api/tickets/${created.body.id as string}`).set('authorization', `Bearer ${token}`).expect(200);
+    await request(apps[mode])
+      .get(`/api/tickets/${created.body.id as string}`)
+      .set('authorization', `Bearer ${token}`)
+      .expect(200);
   }
 
   await database.close();
   for (const mode of OVERHEAD_MODES) {
-    const read = await request(apps[mode]).get(`/api/tickets/${created.body.id as string}`).set('authorization', `Bearer ${token}`);
+    const read = await request(apps[mode])
+      .get(`/api/tickets/${created.body.id as string}`)
+      .set('authorization', `Bearer ${token}`);
     expect({ mode, status: read.status }).toEqual({ mode, status: 500 });
     const noRead = await request(apps[mode]).get(NO_READ_PATH).set('authorization', `Bearer ${token}`);
     expect({ mode, status: noRead.status, body: noRead.body }).toEqual({ mode, status: 200, body: { sub: 'u-bench' } });

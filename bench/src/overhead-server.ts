@@ -39,7 +39,16 @@ async function main(): Promise<void> {
   const cache = new RevocationCache({ accessTokenTtlSeconds: TTL_SECONDS, clockSkewSeconds: SKEW_SECONDS });
   const feed = createRevocationFeed({ nc, cache, accessTokenTtlSeconds: TTL_SECONDS, clockSkewSeconds: SKEW_SECONDS, logger });
   const veto = (cacheEnabled: boolean): Verifier =>
-    createVerifier({ issuer, audience, keys, clockSkewSeconds: SKEW_SECONDS, accessTokenTtlSeconds: TTL_SECONDS, revocations: cache, isRevocationAvailable: feed.isRevocationAvailable, cache: { enabled: cacheEnabled } });
+    createVerifier({
+      issuer,
+      audience,
+      keys,
+      clockSkewSeconds: SKEW_SECONDS,
+      accessTokenTtlSeconds: TTL_SECONDS,
+      revocations: cache,
+      isRevocationAvailable: feed.isRevocationAvailable,
+      cache: { enabled: cacheEnabled },
+    });
   // No offline queue: with Redis stopped a request fails at once (503) instead of waiting for a reconnect.
   const redis = createClient({ url: required('REDIS_URL'), disableOfflineQueue: true });
   // Connection errors surface as the failed commands' 503s, which the outage run counts.

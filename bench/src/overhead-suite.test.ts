@@ -3,21 +3,19 @@ import { overheadReport, overheadTargets, type OverheadModeResult, type Overhead
 
 /** A route where each mode serves `rps[mode]` requests per second at `cpu[mode]` ms of CPU each. */
 function route(name: OverheadRouteResult['route'], path: string, rps: Record<OverheadMode, number>, cpu: Record<OverheadMode, number>): OverheadRouteResult {
-  const modes = OVERHEAD_MODES.map(
-    (mode): OverheadModeResult => ({
-      mode,
-      label: `(${mode})`,
-      rounds: [],
-      requestsPerSecond: rps[mode],
-      p50Ms: 1,
-      p99Ms: 2,
-      ratioToNoAuth: rps[mode] / rps['no-auth'],
-      cpuMsPerRequest: cpu[mode],
-      cpuRatioToNoAuth: cpu['no-auth'] / cpu[mode],
-      vetoThroughputRatio: rps.veto / rps[mode],
-      cpuRatioToVeto: cpu[mode] / cpu.veto,
-    }),
-  );
+  const modes = OVERHEAD_MODES.map((mode): OverheadModeResult => ({
+    mode,
+    label: `(${mode})`,
+    rounds: [],
+    requestsPerSecond: rps[mode],
+    p50Ms: 1,
+    p99Ms: 2,
+    ratioToNoAuth: rps[mode] / rps['no-auth'],
+    cpuMsPerRequest: cpu[mode],
+    cpuRatioToNoAuth: cpu['no-auth'] / cpu[mode],
+    vetoThroughputRatio: rps.veto / rps[mode],
+    cpuRatioToVeto: cpu[mode] / cpu.veto,
+  }));
   return { route: name, path, modes, vetoVsIntrospection: rps.veto / rps.introspection, vetoVsIntrospectionCpu: cpu.introspection / cpu.veto };
 }
 
@@ -64,7 +62,9 @@ describe('overheadReport', () => {
   });
 
   it('sets (b) against each mode on both routes, with the outage measured once', () => {
-    expect(markdown).toContain('| Mode | (b) throughput ÷ this, read route | This CPU per request ÷ (b), read route | (b) throughput ÷ this, no-read route | This CPU per request ÷ (b), no-read route |');
+    expect(markdown).toContain(
+      '| Mode | (b) throughput ÷ this, read route | This CPU per request ÷ (b), read route | (b) throughput ÷ this, no-read route | This CPU per request ÷ (b), no-read route |',
+    );
     expect(markdown).toContain('| (introspection) | 2.00× | 3.17× | 5.43× | 11.15× | auth service | 0.0% (503) | next request |');
     expect(markdown).toContain('| (redis-denylist) | 1.56× | 1.58× | 3.45× | 3.46× | Redis | 0.0% (503) | next request |');
   });

@@ -164,7 +164,13 @@ export async function runOverheadSuite(options: OverheadOptions): Promise<Overhe
     const user = await stack.signUp(`bench-${randomBytes(4).toString('hex')}@example.com`);
     const server = await startBenchChild<{ ports: Record<OverheadMode, number> }>(
       'overhead-server.ts',
-      { ...stack.serviceEnv, DATA_DIR: join(stack.dataDir, 'overhead-server'), REDIS_URL: redis.url, INTROSPECTION_URL: stack.introspectionUrl, INTROSPECTION_CLIENT_SECRET: stack.introspectionSecret },
+      {
+        ...stack.serviceEnv,
+        DATA_DIR: join(stack.dataDir, 'overhead-server'),
+        REDIS_URL: redis.url,
+        INTROSPECTION_URL: stack.introspectionUrl,
+        INTROSPECTION_CLIENT_SECRET: stack.introspectionSecret,
+      },
       { nodeArgs: [...stack.nodeArgs] },
     );
     try {
@@ -269,7 +275,12 @@ export function overheadTargets(results: Pick<OverheadResults, 'routes'>): Overh
   const { vetoVsNoAuth, vetoVsIntrospection } = OVERHEAD_TARGETS;
   return results.routes.flatMap((route): OverheadTargetCheck[] => {
     const vetoRatio = route.modes.find((mode) => mode.mode === 'veto')?.ratioToNoAuth ?? Number.NaN;
-    const check = (target: string, measured: string, met: boolean): OverheadTargetCheck => ({ route: route.route, target: `${target}, ${OVERHEAD_ROUTE_LABELS[route.route]}`, measured, met });
+    const check = (target: string, measured: string, met: boolean): OverheadTargetCheck => ({
+      route: route.route,
+      target: `${target}, ${OVERHEAD_ROUTE_LABELS[route.route]}`,
+      measured,
+      met,
+    });
     return [
       check(`(b) ≥ ${formatPercent(vetoVsNoAuth, 0)} of (a)'s throughput`, formatPercent(vetoRatio), vetoRatio >= vetoVsNoAuth),
       check(`(b) ≥ ${vetoVsIntrospection}× (d)`, formatRatio(route.vetoVsIntrospection), route.vetoVsIntrospection >= vetoVsIntrospection),

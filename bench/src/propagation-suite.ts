@@ -374,7 +374,15 @@ export function propagationReport(results: PropagationResults): { markdown: stri
   );
   const perInstance = markdownTable(
     ['Instance', 'apply p50', 'apply p99', 'apply max', 'probe p50', 'probe p99', 'probe max'],
-    results.perInstance.map((instance) => [instance.name, ms(instance.applyMs.p50), ms(instance.applyMs.p99), ms(instance.applyMs.max), ms(instance.probeMs.p50), ms(instance.probeMs.p99), ms(instance.probeMs.max)]),
+    results.perInstance.map((instance) => [
+      instance.name,
+      ms(instance.applyMs.p50),
+      ms(instance.applyMs.p99),
+      ms(instance.applyMs.max),
+      ms(instance.probeMs.p50),
+      ms(instance.probeMs.p99),
+      ms(instance.probeMs.max),
+    ]),
     ['l', 'r', 'r', 'r', 'r', 'r', 'r'],
   );
   const target = markdownTable(
@@ -396,11 +404,35 @@ export function propagationReport(results: PropagationResults): { markdown: stri
     markdownTable(
       ['Stage', 'p50 (ms)', 'p95 (ms)', 'p99 (ms)', 'max (ms)'],
       [
-        ['before the commit: ban `occurredAt` → commit (the rest of the ban transaction; not part of the measure)', ms(results.transactionMs.p50), ms(results.transactionMs.p95), ms(results.transactionMs.p99), ms(results.transactionMs.max)],
+        [
+          'before the commit: ban `occurredAt` → commit (the rest of the ban transaction; not part of the measure)',
+          ms(results.transactionMs.p50),
+          ms(results.transactionMs.p95),
+          ms(results.transactionMs.p99),
+          ms(results.transactionMs.max),
+        ],
         ['auth: commit → event on the bus (outbox relay, JetStream ack)', ms(results.toBusMs.p50), ms(results.toBusMs.p95), ms(results.toBusMs.p99), ms(results.toBusMs.max)],
-        ['… of which commit → relay hands it to the NATS client (relay wake-up)', ms(results.commitToSentMs.p50), ms(results.commitToSentMs.p95), ms(results.commitToSentMs.p99), ms(results.commitToSentMs.max)],
-        ['… of which client → nats-server → the bench\'s subscriber', ms(results.sentToBusMs.p50), ms(results.sentToBusMs.p95), ms(results.sentToBusMs.p99), ms(results.sentToBusMs.max)],
-        ['bus → applied in an instance (fan-out delivery, validation, cache update)', ms(results.busToApplyMs.p50), ms(results.busToApplyMs.p95), ms(results.busToApplyMs.p99), ms(results.busToApplyMs.max)],
+        [
+          '… of which commit → relay hands it to the NATS client (relay wake-up)',
+          ms(results.commitToSentMs.p50),
+          ms(results.commitToSentMs.p95),
+          ms(results.commitToSentMs.p99),
+          ms(results.commitToSentMs.max),
+        ],
+        [
+          "… of which client → nats-server → the bench's subscriber",
+          ms(results.sentToBusMs.p50),
+          ms(results.sentToBusMs.p95),
+          ms(results.sentToBusMs.p99),
+          ms(results.sentToBusMs.max),
+        ],
+        [
+          'bus → applied in an instance (fan-out delivery, validation, cache update)',
+          ms(results.busToApplyMs.p50),
+          ms(results.busToApplyMs.p95),
+          ms(results.busToApplyMs.p99),
+          ms(results.busToApplyMs.max),
+        ],
         ['the admin ban request (sent → response read)', ms(results.banRequestMs.p50), ms(results.banRequestMs.p95), ms(results.banRequestMs.p99), ms(results.banRequestMs.max)],
       ],
       ['l', 'r', 'r', 'r', 'r'],

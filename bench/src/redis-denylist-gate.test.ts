@@ -29,17 +29,24 @@ afterAll(async () => {
 });
 
 it('accepts a valid token whose user and jti are not on the denylist', async () => {
-  await request(app).get('/read').set('authorization', `Bearer ${signTestToken({ sub: 'u-ok' })}`).expect(200, { sub: 'u-ok' });
+  await request(app)
+    .get('/read')
+    .set('authorization', `Bearer ${signTestToken({ sub: 'u-ok' })}`)
+    .expect(200, { sub: 'u-ok' });
 });
 
 it('refuses with 401 REVOKED_TOKEN a token whose user is on the denylist, and one whose jti is', async () => {
   await client.set(revokedUserKey('u-banned'), '1');
-  const banned = await request(app).get('/read').set('authorization', `Bearer ${signTestToken({ sub: 'u-banned' })}`);
+  const banned = await request(app)
+    .get('/read')
+    .set('authorization', `Bearer ${signTestToken({ sub: 'u-banned' })}`);
   expect(banned.status).toBe(401);
   expect(banned.body).toMatchObject({ code: 'REVOKED_TOKEN' });
 
   await client.set(revokedTokenKey('jti-logged-out'), '1');
-  const loggedOut = await request(app).get('/read').set('authorization', `Bearer ${signTestToken({ sub: 'u-other', jti: 'jti-logged-out' })}`);
+  const loggedOut = await request(app)
+    .get('/read')
+    .set('authorization', `Bearer ${signTestToken({ sub: 'u-other', jti: 'jti-logged-out' })}`);
   expect(loggedOut.body).toMatchObject({ status: 401, code: 'REVOKED_TOKEN' });
 });
 
@@ -53,7 +60,9 @@ it('refuses with 401 INVALID_TOKEN a bad signature and a wrong audience, before 
 it('fails closed with 503 DENYLIST_UNAVAILABLE once Redis is stopped, for a valid token too', async () => {
   await redis.stop();
   await waitUntil('the client to see Redis gone', async () => !client.isReady, 5_000);
-  const response = await request(app).get('/read').set('authorization', `Bearer ${signTestToken({ sub: 'u-ok' })}`);
+  const response = await request(app)
+    .get('/read')
+    .set('authorization', `Bearer ${signTestToken({ sub: 'u-ok' })}`);
   expect(response.status).toBe(503);
   expect(response.body).toMatchObject({ code: 'DENYLIST_UNAVAILABLE' });
 });

@@ -142,7 +142,15 @@ export function replayMarkdown(results: ReplayResults): string {
     `Median of ${results.rounds} interleaved rounds; every event bans a distinct user, so entries = events. Rebuild = creating the feed → \`feed.ready\`; events/s = events ÷ rebuild.`,
     '',
     markdownTable(
-      ['Events in the stream', 'Rebuild (s)', 'First event after (ms)', 'Events/s', `vs ≥ ${formatNumber(REPLAY_TARGETS.eventsPerSecond)}/s`, 'Heap bytes / entry', `≤ ${REPLAY_TARGETS.bytesPerEntry} B`],
+      [
+        'Events in the stream',
+        'Rebuild (s)',
+        'First event after (ms)',
+        'Events/s',
+        `vs ≥ ${formatNumber(REPLAY_TARGETS.eventsPerSecond)}/s`,
+        'Heap bytes / entry',
+        `≤ ${REPLAY_TARGETS.bytesPerEntry} B`,
+      ],
       rows,
       ['r', 'r', 'r', 'r', 'l', 'r', 'l'],
     ),

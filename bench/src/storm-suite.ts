@@ -77,7 +77,13 @@ const STORM_VARIANTS: readonly { name: string; description: string; hasWorkQueue
     hasWorkQueue: true,
     description: 'tickets service as deployed (revocation feed + moderation work queue)',
     async start(stack) {
-      const tickets = startServiceProcess({ name: 'tickets', service: 'tickets', port: await freePort(), nodeArgs: stack.nodeArgs, env: { ...stack.serviceEnv, DATA_DIR: join(stack.dataDir, 'tickets') } });
+      const tickets = startServiceProcess({
+        name: 'tickets',
+        service: 'tickets',
+        port: await freePort(),
+        nodeArgs: stack.nodeArgs,
+        env: { ...stack.serviceEnv, DATA_DIR: join(stack.dataDir, 'tickets') },
+      });
       try {
         await tickets.waitReady();
       } catch (error) {
@@ -97,7 +103,13 @@ const STORM_VARIANTS: readonly { name: string; description: string; hasWorkQueue
       try {
         const server = await startBenchChild<{ ports: Record<string, number> }>(
           'overhead-server.ts',
-          { ...stack.serviceEnv, DATA_DIR: join(stack.dataDir, 'storm-server'), REDIS_URL: redis.url, INTROSPECTION_URL: stack.introspectionUrl, INTROSPECTION_CLIENT_SECRET: stack.introspectionSecret },
+          {
+            ...stack.serviceEnv,
+            DATA_DIR: join(stack.dataDir, 'storm-server'),
+            REDIS_URL: redis.url,
+            INTROSPECTION_URL: stack.introspectionUrl,
+            INTROSPECTION_CLIENT_SECRET: stack.introspectionSecret,
+          },
           { nodeArgs: [...stack.nodeArgs] },
         );
         return {
@@ -224,7 +236,14 @@ export async function runStormSuite(options: StormOptions): Promise<StormResults
           await server.stop();
         }
       }
-      return { route: 'GET /api/tickets/:id', connections: options.connections, durationSeconds: options.durationSeconds, rounds: options.rounds, rate: options.rate, variants: results };
+      return {
+        route: 'GET /api/tickets/:id',
+        connections: options.connections,
+        durationSeconds: options.durationSeconds,
+        rounds: options.rounds,
+        rate: options.rate,
+        variants: results,
+      };
     } finally {
       publisher.process.send({ exit: true });
       await publisher.stop();
@@ -243,7 +262,19 @@ export async function runStormSuite(options: StormOptions): Promise<StormResults
  */
 export function stormMarkdown(results: StormResults): string {
   const table = markdownTable(
-    ['Server', 'Quiet req/s', 'Storm req/s', 'Throughput storm ÷ quiet', 'Quiet p99 (ms)', 'Storm p99 (ms)', 'p99 storm ÷ quiet', 'Bans/s achieved', 'Server CPU per read, quiet → storm (ms)', 'Work queue caught up after (s)', 'Targets'],
+    [
+      'Server',
+      'Quiet req/s',
+      'Storm req/s',
+      'Throughput storm ÷ quiet',
+      'Quiet p99 (ms)',
+      'Storm p99 (ms)',
+      'p99 storm ÷ quiet',
+      'Bans/s achieved',
+      'Server CPU per read, quiet → storm (ms)',
+      'Work queue caught up after (s)',
+      'Targets',
+    ],
     results.variants.map((variant) => {
       const met = variant.throughputRatio >= 1 - STORM_TARGETS.throughputWithin && variant.p99Ratio <= STORM_TARGETS.p99Within;
       return [

@@ -31,7 +31,17 @@ describe('targetsSummary', () => {
         banRequestMs: summary(1),
         commitToSentMs: summary(0.5),
         sentToBusMs: summary(0.5),
-        tail: { slow: 0, total: 1, authPaused: 0, instancePaused: 0, gcPaused: 0, unexplained: 0, slowCommitToSentMs: Number.NaN, slowSentToBusMs: Number.NaN, slowBusToApplyMs: Number.NaN },
+        tail: {
+          slow: 0,
+          total: 1,
+          authPaused: 0,
+          instancePaused: 0,
+          gcPaused: 0,
+          unexplained: 0,
+          slowCommitToSentMs: Number.NaN,
+          slowSentToBusMs: Number.NaN,
+          slowBusToApplyMs: Number.NaN,
+        },
         loops: [],
         perInstance: [],
         samples: { applyMs: [3], probeMs: [7] },
@@ -48,16 +58,37 @@ describe('targetsSummary', () => {
     const route = (name: 'read' | 'no-read', vetoVsNoAuth: number, vetoVsIntrospection: number, vetoVsIntrospectionCpu: number) => ({
       route: name,
       path: name === 'read' ? 'GET /api/tickets/:id' : 'GET /bench/whoami',
-      modes: [{ mode: 'veto' as const, label: '(b)', rounds: [], requestsPerSecond: 0, p50Ms: 0, p99Ms: 0, ratioToNoAuth: vetoVsNoAuth, cpuMsPerRequest: 0, cpuRatioToNoAuth: 0, vetoThroughputRatio: 1, cpuRatioToVeto: 1 }],
+      modes: [
+        {
+          mode: 'veto' as const,
+          label: '(b)',
+          rounds: [],
+          requestsPerSecond: 0,
+          p50Ms: 0,
+          p99Ms: 0,
+          ratioToNoAuth: vetoVsNoAuth,
+          cpuMsPerRequest: 0,
+          cpuRatioToNoAuth: 0,
+          vetoThroughputRatio: 1,
+          cpuRatioToVeto: 1,
+        },
+      ],
       vetoVsIntrospection,
       vetoVsIntrospectionCpu,
     });
     const table = targetsSummary({
-      overhead: { finishedAt: '2026-12-02T03:00:00.000Z', connections: 10, durationSeconds: 3, rounds: 5, routes: [route('read', 0.95, 2, 3.1), route('no-read', 0.96, 5.5, 11)], outages: [] },
+      overhead: {
+        finishedAt: '2026-12-02T03:00:00.000Z',
+        connections: 10,
+        durationSeconds: 3,
+        rounds: 5,
+        routes: [route('read', 0.95, 2, 3.1), route('no-read', 0.96, 5.5, 11)],
+        outages: [],
+      },
     });
     expect(table).toContain('| 1. overhead | (b) ≥ 3× (d), read route | 2.00× | **missed** | 2026-12-02 03:00 |');
     expect(table).toContain('| 1. overhead | (b) ≥ 3× (d), no-read route | 5.50× | met |');
-    expect(table).toContain('| 1. overhead | (b) ≥ 90% of (a)\'s throughput, no-read route | 96.0% | met |');
+    expect(table).toContain("| 1. overhead | (b) ≥ 90% of (a)'s throughput, no-read route | 96.0% | met |");
     expect(table.split('\n').filter((line) => line.startsWith('| 1. overhead'))).toHaveLength(6);
   });
 });

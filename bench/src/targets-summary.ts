@@ -20,8 +20,20 @@ function overheadRows(results: NonNullable<LatestResults['overhead']>): Row[] {
 
 function propagationRows(results: NonNullable<LatestResults['propagation']>): Row[] {
   return [
-    ['2. propagation', `p99 ≤ ${PROPAGATION_TARGET_P99_MS} ms, instance apply`, `${formatNumber(results.applyMs.p99, 2)} ms`, results.applyMs.p99 <= PROPAGATION_TARGET_P99_MS, results.finishedAt],
-    ['2. propagation', `p99 ≤ ${PROPAGATION_TARGET_P99_MS} ms, client probe`, `${formatNumber(results.probeMs.p99, 2)} ms`, results.probeMs.p99 <= PROPAGATION_TARGET_P99_MS, results.finishedAt],
+    [
+      '2. propagation',
+      `p99 ≤ ${PROPAGATION_TARGET_P99_MS} ms, instance apply`,
+      `${formatNumber(results.applyMs.p99, 2)} ms`,
+      results.applyMs.p99 <= PROPAGATION_TARGET_P99_MS,
+      results.finishedAt,
+    ],
+    [
+      '2. propagation',
+      `p99 ≤ ${PROPAGATION_TARGET_P99_MS} ms, client probe`,
+      `${formatNumber(results.probeMs.p99, 2)} ms`,
+      results.probeMs.p99 <= PROPAGATION_TARGET_P99_MS,
+      results.finishedAt,
+    ],
   ];
 }
 
@@ -29,15 +41,39 @@ function replayRows(results: NonNullable<LatestResults['replay']>): Row[] {
   const slowest = Math.min(...results.sizes.map((size) => size.eventsPerSecond));
   const largest = results.sizes.reduce((a, b) => (b.events > a.events ? b : a));
   return [
-    ['3. replay', `≥ ${formatNumber(REPLAY_TARGETS.eventsPerSecond)} events/s (slowest size)`, `${formatNumber(slowest)} events/s`, slowest >= REPLAY_TARGETS.eventsPerSecond, results.finishedAt],
-    ['3. replay', `≤ ${REPLAY_TARGETS.bytesPerEntry} bytes per entry (${formatNumber(largest.events)} entries)`, `${formatNumber(largest.bytesPerEntry)} B`, largest.bytesPerEntry <= REPLAY_TARGETS.bytesPerEntry, results.finishedAt],
+    [
+      '3. replay',
+      `≥ ${formatNumber(REPLAY_TARGETS.eventsPerSecond)} events/s (slowest size)`,
+      `${formatNumber(slowest)} events/s`,
+      slowest >= REPLAY_TARGETS.eventsPerSecond,
+      results.finishedAt,
+    ],
+    [
+      '3. replay',
+      `≤ ${REPLAY_TARGETS.bytesPerEntry} bytes per entry (${formatNumber(largest.events)} entries)`,
+      `${formatNumber(largest.bytesPerEntry)} B`,
+      largest.bytesPerEntry <= REPLAY_TARGETS.bytesPerEntry,
+      results.finishedAt,
+    ],
   ];
 }
 
 function stormRows(results: NonNullable<LatestResults['storm']>): Row[] {
   return results.variants.flatMap((variant): Row[] => [
-    ['4. storm', `${variant.description}: throughput within ${formatPercent(STORM_TARGETS.throughputWithin, 0)}`, `${formatRatio(variant.throughputRatio)} of quiet`, variant.throughputRatio >= 1 - STORM_TARGETS.throughputWithin, results.finishedAt],
-    ['4. storm', `${variant.description}: p99 within ${STORM_TARGETS.p99Within}×`, `${formatRatio(variant.p99Ratio)} of quiet`, variant.p99Ratio <= STORM_TARGETS.p99Within, results.finishedAt],
+    [
+      '4. storm',
+      `${variant.description}: throughput within ${formatPercent(STORM_TARGETS.throughputWithin, 0)}`,
+      `${formatRatio(variant.throughputRatio)} of quiet`,
+      variant.throughputRatio >= 1 - STORM_TARGETS.throughputWithin,
+      results.finishedAt,
+    ],
+    [
+      '4. storm',
+      `${variant.description}: p99 within ${STORM_TARGETS.p99Within}×`,
+      `${formatRatio(variant.p99Ratio)} of quiet`,
+      variant.p99Ratio <= STORM_TARGETS.p99Within,
+      results.finishedAt,
+    ],
   ]);
 }
 

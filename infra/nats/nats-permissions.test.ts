@@ -215,7 +215,9 @@ describe('infra/nats/veto.conf permissions (real nats-server with the configurat
     it('refuses auth publishing a receipt', async () => {
       const received = await receivedByAuth();
 
-      expect(await refusedPublish(asAuth, receiptSubject('tickets'), receiptOf('tickets', 'forged-by-auth'))).toMatch(/Permissions Violation for Publish to "veto\.receipts\.tickets"/);
+      expect(await refusedPublish(asAuth, receiptSubject('tickets'), receiptOf('tickets', 'forged-by-auth'))).toMatch(
+        /Permissions Violation for Publish to "veto\.receipts\.tickets"/,
+      );
       // The server answered the refusal before this one was sent: had the forged one gone out, it would come first.
       asTickets.publish(receiptSubject('tickets'), receiptOf('tickets', 'genuine'));
 

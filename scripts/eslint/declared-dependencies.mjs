@@ -19,8 +19,7 @@ export const declaredDependencies = {
     schema: [],
     messages: {
       undeclared: '{{name}} is not declared in {{manifest}}: add it to the dependencies of {{owner}}.',
-      devOnly:
-        '{{name}} is imported at run time by production code but is only a devDependency of {{owner}}: declare it in dependencies or peerDependencies of {{manifest}}.',
+      devOnly: '{{name}} is imported at run time by production code but is only a devDependency of {{owner}}: declare it in dependencies or peerDependencies of {{manifest}}.',
     },
   },
   create(context) {

@@ -24,7 +24,12 @@ function workspaceGlobs(root) {
   if (!block) throw new Error('pnpm-workspace.yaml lists no packages');
   return block[1]
     .split('\n')
-    .map((line) => line.replace(/^\s*-\s*/, '').replace(/^['"]|['"]$/g, '').trim())
+    .map((line) =>
+      line
+        .replace(/^\s*-\s*/, '')
+        .replace(/^['"]|['"]$/g, '')
+        .trim(),
+    )
     .filter(Boolean);
 }
 
@@ -64,8 +69,7 @@ export function readWorkspace(root = defaultRoot) {
   const toRelative = (path) => relative(root, path).split(sep).join('/');
 
   /** The package whose directory holds `relativePath` (the root package when none does). */
-  const ownerOf = (relativePath) =>
-    byDepth.find((pkg) => pkg.dir === '.' || relativePath === pkg.dir || relativePath.startsWith(`${pkg.dir}/`));
+  const ownerOf = (relativePath) => byDepth.find((pkg) => pkg.dir === '.' || relativePath === pkg.dir || relativePath.startsWith(`${pkg.dir}/`));
 
   // A project inside the tree but outside the workspace (an example that installs the packages as
   // a consumer would) answers for its own imports: the closest package.json on disk.

@@ -55,7 +55,11 @@ describe('NATS in Kubernetes', () => {
       };
       const routes = [...(data['nats.conf'] ?? '').matchAll(/nats:\/\/([\w.-]+):6222/g)].map((match) => match[1]);
       expect(routes).toEqual([0, 1, 2].map((ordinal) => `nats-${ordinal}.${statefulSet.spec.serviceName}`));
-      expect(objects.some((object) => object.kind === 'Service' && object.metadata.name === statefulSet.spec.serviceName && (object.spec as { clusterIP?: string }).clusterIP === 'None')).toBe(true);
+      expect(
+        objects.some(
+          (object) => object.kind === 'Service' && object.metadata.name === statefulSet.spec.serviceName && (object.spec as { clusterIP?: string }).clusterIP === 'None',
+        ),
+      ).toBe(true);
       // JetStream's store is on the claim's volume, so a restarted pod keeps its streams.
       const args = container.args ?? [];
       const storeDir = args[args.indexOf('--store_dir') + 1] ?? '';
@@ -77,7 +81,7 @@ describe('NATS in Kubernetes', () => {
       expect(() => checkWithNatsServer(data, withoutOne)).toThrow();
     });
 
-    it("lets each service log in as its veto.conf user with the password nats-server reads for it", () => {
+    it('lets each service log in as its veto.conf user with the password nats-server reads for it', () => {
       expect([...users.keys()].sort()).toEqual(['auth', 'tickets']);
       for (const service of ['auth', 'tickets']) {
         const serviceEnv = resolveEnv(mainContainer(workload(objects, service)), objects);

@@ -136,7 +136,7 @@ function servicePorts(objects: readonly K8sObject[], name: string): ServicePort[
   });
 
   if (overlay === 'local') {
-    it("starts both services: their own loadConfig accepts the complete environment, Secrets included", () => {
+    it('starts both services: their own loadConfig accepts the complete environment, Secrets included', () => {
       for (const service of SERVICES) {
         const env = resolveEnv(mainContainer(workload(objects, service.name)), objects);
         expect([...env.values()].filter((source) => source.from === 'external-secret')).toEqual([]);

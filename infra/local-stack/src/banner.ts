@@ -15,14 +15,10 @@ import type { RunningStack } from './start-stack';
 export function banner(stack: RunningStack, dataDir: string, cwd: string): string {
   const shown = (path: string) => (path.startsWith(`${cwd}/`) ? relative(cwd, path) : path);
   const adminFile = shown(`${dataDir}/${ADMIN_FILE}`);
-  const admin = stack.firstStart
-    ? `${stack.admin.email} / ${stack.admin.password}   (shown once; kept in ${adminFile})`
-    : `${stack.admin.email}   (password in ${adminFile})`;
+  const admin = stack.firstStart ? `${stack.admin.email} / ${stack.admin.password}   (shown once; kept in ${adminFile})` : `${stack.admin.email}   (password in ${adminFile})`;
   const introspectionFile = shown(`${dataDir}/${INTROSPECTION_CLIENT_FILE}`);
   const { clientId, clientSecret } = stack.introspection;
-  const introspection = stack.firstStart
-    ? `${clientId} / ${clientSecret}   (shown once; kept in ${introspectionFile})`
-    : `${clientId}   (secret in ${introspectionFile})`;
+  const introspection = stack.firstStart ? `${clientId} / ${clientSecret}   (shown once; kept in ${introspectionFile})` : `${clientId}   (secret in ${introspectionFile})`;
   const row = (label: string, value: string): string => `  ${label.padEnd(12)}${value}`;
   return [
     '',

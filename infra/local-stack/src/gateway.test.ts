@@ -138,10 +138,7 @@ describe('createGateway', () => {
     const response = await fetch(`${base}/api/users/cookies`, { method: 'POST' });
 
     expect(response.status).toBe(201);
-    expect(response.headers.getSetCookie()).toEqual([
-      'veto_access=a1; Path=/; HttpOnly; SameSite=Lax',
-      'veto_refresh=r1; Path=/api/auth/refresh; HttpOnly; SameSite=Strict',
-    ]);
+    expect(response.headers.getSetCookie()).toEqual(['veto_access=a1; Path=/; HttpOnly; SameSite=Lax', 'veto_refresh=r1; Path=/api/auth/refresh; HttpOnly; SameSite=Strict']);
   });
 
   it('streams a large body to the backend and its answer back unchanged', async () => {

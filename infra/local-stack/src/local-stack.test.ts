@@ -217,7 +217,10 @@ describe('the local stack launcher (LONG: real processes, two starts)', () => {
 
     const result = await exitWithin(running, STOP_TIMEOUT_MS);
 
-    expect({ result, output: running.output().split('\n').slice(-15).join('\n') }).toEqual({ result: { code: 0, signal: null }, output: expect.stringContaining('veto    │ stopped') });
+    expect({ result, output: running.output().split('\n').slice(-15).join('\n') }).toEqual({
+      result: { code: 0, signal: null },
+      output: expect.stringContaining('veto    │ stopped'),
+    });
     expect(running.output()).not.toMatch(/stopped with code/);
     expect(await Promise.all(Object.values(ports).map(refusesConnections))).toEqual([true, true, true]);
     expect(processesMentioning(dataDir)).toEqual([]);

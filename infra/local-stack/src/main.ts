@@ -76,7 +76,15 @@ async function main(): Promise<void> {
   process.on('exit', () => started.stack?.kill());
 
   print('veto', `starting ${config.natsUrl === undefined ? 'nats-server, ' : ''}auth, tickets and the gateway (data in ${config.dataDir})`);
-  const running = await startStack({ config, repositoryRoot: REPOSITORY_ROOT, fromSources: __filename.endsWith('.ts'), natsServerBinary, onLine: print, logger: gatewayLogger, signal: interrupt.signal });
+  const running = await startStack({
+    config,
+    repositoryRoot: REPOSITORY_ROOT,
+    fromSources: __filename.endsWith('.ts'),
+    natsServerBinary,
+    onLine: print,
+    logger: gatewayLogger,
+    signal: interrupt.signal,
+  });
   started.stack = running;
   void running.failed.then((exit) => stop(`${exit.name} exited unexpectedly (code ${exit.code}, signal ${exit.signal})`, 1));
   process.stdout.write(banner(running, config.dataDir, process.cwd()));

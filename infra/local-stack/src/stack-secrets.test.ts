@@ -25,7 +25,8 @@ describe('loadOrCreateSecrets', () => {
     expect(JSON.parse(await readFile(join(dir, 'data', ADMIN_FILE), 'utf8'))).toEqual(first.admin);
     expect(JSON.parse(await readFile(join(dir, 'data', INTROSPECTION_CLIENT_FILE), 'utf8'))).toEqual(first.introspection);
     expect(second.natsServer).toEqual(first.natsServer);
-    for (const file of [ADMIN_FILE, NATS_CREDENTIALS_FILE, NATS_SERVER_PASSWORDS_FILE, INTROSPECTION_CLIENT_FILE]) expect((await stat(join(dir, 'data', file))).mode & 0o777).toBe(0o600);
+    for (const file of [ADMIN_FILE, NATS_CREDENTIALS_FILE, NATS_SERVER_PASSWORDS_FILE, INTROSPECTION_CLIENT_FILE])
+      expect((await stat(join(dir, 'data', file))).mode & 0o777).toBe(0o600);
   });
 
   it('makes an introspection secret of base64url characters only, the same form-urlencoded or not, long enough for auth', async () => {

@@ -121,7 +121,11 @@ export function createEnforcementReporter(options: EnforcementReporterOptions): 
     if (batch.length === 0 && always) publish(feed.state, position, []);
     for (let start = 0; start < batch.length; start += MAX_RECEIPT_APPLIED) {
       const chunk = batch.slice(start, start + MAX_RECEIPT_APPLIED);
-      publish(feed.state, chunk.at(-1)?.position ?? position, chunk.map(({ entry }) => entry));
+      publish(
+        feed.state,
+        chunk.at(-1)?.position ?? position,
+        chunk.map(({ entry }) => entry),
+      );
     }
   };
 

@@ -1,13 +1,4 @@
-export {
-  ROLES,
-  accessTokenClaimsSchema,
-  accessTokenTimes,
-  issuedAtMs,
-  numericDateToMs,
-  type AccessTokenClaims,
-  type AccessTokenTimes,
-  type Role,
-} from './access-token-claims';
+export { ROLES, accessTokenClaimsSchema, accessTokenTimes, issuedAtMs, numericDateToMs, type AccessTokenClaims, type AccessTokenTimes, type Role } from './access-token-claims';
 export { toLowS } from './low-s-signature';
 export { TOKEN_ERROR_CODES, TokenError, isTokenError, type TokenErrorCode } from './errors';
 export { RevocationCache, type RevocationCacheOptions, type RevocationSubject } from './revocation-cache';

@@ -83,10 +83,7 @@ export async function createJwksKeyStore(options: JwksKeyStoreOptions): Promise<
     }
     if (cached === undefined) throw fetchError;
     lastRefreshError = fetchError;
-    logger?.warn(
-      { err: fetchError, url, file: cacheFile, ageMs: Math.max(0, clock() - cached.writtenAt) },
-      'fetching the JWKS failed; starting with the keys from the cache file',
-    );
+    logger?.warn({ err: fetchError, url, file: cacheFile, ageMs: Math.max(0, clock() - cached.writtenAt) }, 'fetching the JWKS failed; starting with the keys from the cache file');
     return cached.jwks;
   };
 

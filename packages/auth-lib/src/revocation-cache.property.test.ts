@@ -25,8 +25,7 @@ function referenceIsRevoked(
     (r) =>
       r.revokedAtMs + LIFETIME_MS > r.appliedAt &&
       r.revokedAtMs + LIFETIME_MS > now &&
-      ((r.kind === 'session' && r.key === check.sid) ||
-        (r.kind === 'user' && r.key === check.sub && check.iatMs <= r.revokedAtMs)),
+      ((r.kind === 'session' && r.key === check.sid) || (r.kind === 'user' && r.key === check.sub && check.iatMs <= r.revokedAtMs)),
   );
 }
 
@@ -96,7 +95,15 @@ describe('same-second revocation through real signed tokens', () => {
         const clock = () => now;
         const cache = new RevocationCache({ accessTokenTtlSeconds: TTL_S, clockSkewSeconds: SKEW_S, clock });
         cache.revokeUser('u1', revokedAtMs);
-        const verifier = createVerifier({ issuer: TEST_ISSUER, audience: TEST_AUDIENCE, keys: testJwks(), accessTokenTtlSeconds: TTL_S, clockSkewSeconds: SKEW_S, clock, revocations: cache });
+        const verifier = createVerifier({
+          issuer: TEST_ISSUER,
+          audience: TEST_AUDIENCE,
+          keys: testJwks(),
+          accessTokenTtlSeconds: TTL_S,
+          clockSkewSeconds: SKEW_S,
+          clock,
+          revocations: cache,
+        });
         const previous = { iat: issuedAtMs / 1000, iat_ms: undefined, exp: issuedAtMs / 1000 + TTL_S };
         const token = signTestToken({ sub: 'u1', ...(previousFormat ? previous : {}) }, { now: issuedAtMs, ttlSeconds: TTL_S });
         const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString()) as { iat: number; exp: number };

@@ -67,7 +67,9 @@ describe('RevocationFeed in a 3-node JetStream cluster', () => {
   it('delivers every event once, in order, after the server holding its consumer stops, and is degraded until the consumer is recreated', async () => {
     const tag = randomBytes(4).toString('hex');
     const names = { stream: `AUTH_${tag}`, subjectPrefix: `t${tag}.auth` };
-    await eventually(() => ensureStreams(pubNc, { name: names.stream, subjectPrefix: names.subjectPrefix, deadLetterStream: `DLQ_${tag}`, deadLetterPrefix: `t${tag}.dlq`, replicas: 3 }));
+    await eventually(() =>
+      ensureStreams(pubNc, { name: names.stream, subjectPrefix: names.subjectPrefix, deadLetterStream: `DLQ_${tag}`, deadLetterPrefix: `t${tag}.dlq`, replicas: 3 }),
+    );
     const publisher = new EventPublisher(pubNc, { subjectPrefix: names.subjectPrefix });
     for (const id of ['before-1', 'before-2']) await eventually(() => publisher.publish(ban(id)));
 
@@ -102,7 +104,10 @@ describe('RevocationFeed in a 3-node JetStream cluster', () => {
     const recreated = lines.find((line) => line.message.startsWith('fan-out consumer recreated; following the stream again'));
     expect([lost?.state, lost?.reason]).toEqual(['degraded', 'consumer-lost']);
     // Following again, but the events published meanwhile may not be applied yet: ready, or degraded as lagging until they are.
-    expect([['ready', undefined], ['degraded', 'lagging']]).toContainEqual([recreated?.state, recreated?.reason]);
+    expect([
+      ['ready', undefined],
+      ['degraded', 'lagging'],
+    ]).toContainEqual([recreated?.state, recreated?.reason]);
     await eventually(async () => expect(feed.state).toBe('ready'));
   }, 180_000);
 });

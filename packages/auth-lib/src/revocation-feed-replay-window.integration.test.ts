@@ -47,7 +47,15 @@ it('replays a ban stored between ttl + skew and ttl ago, so a fresh feed rejects
     const cache = new RevocationCache({ accessTokenTtlSeconds: TTL_S, clockSkewSeconds: SKEW_S, clock });
     const feed = createRevocationFeed({ nc, cache, accessTokenTtlSeconds: TTL_S, clockSkewSeconds: SKEW_S, clock, ...names });
     feeds.push(feed);
-    const verifier = createVerifier({ issuer: TEST_ISSUER, audience: TEST_AUDIENCE, keys: testJwks(), clock, clockSkewSeconds: SKEW_S, revocations: cache, isRevocationAvailable: feed.isRevocationAvailable });
+    const verifier = createVerifier({
+      issuer: TEST_ISSUER,
+      audience: TEST_AUDIENCE,
+      keys: testJwks(),
+      clock,
+      clockSkewSeconds: SKEW_S,
+      revocations: cache,
+      isRevocationAvailable: feed.isRevocationAvailable,
+    });
     return { feed, verifier };
   };
 

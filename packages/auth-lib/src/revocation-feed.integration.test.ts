@@ -64,8 +64,7 @@ async function setup() {
       isRevocationAvailable: feed.isRevocationAvailable,
     });
     /** Resolves once `count` events in total have been applied. */
-    const appliedCount = (count: number) =>
-      applied.length >= count ? Promise.resolve() : new Promise<void>((resolve) => waiters.push({ count, resolve }));
+    const appliedCount = (count: number) => (applied.length >= count ? Promise.resolve() : new Promise<void>((resolve) => waiters.push({ count, resolve })));
     return { nc, cache, feed, verifier, applied, appliedCount };
   };
   return { names, pubNc, publisher, startInstance, createStreams, deleteStream };

@@ -26,9 +26,7 @@ describe('createEvent', () => {
   });
 
   it('rejects invalid data with EVENT_INVALID_PAYLOAD', () => {
-    expect(() => createEvent('user.banned', { userId: 'u1', revokedAt: 'yesterday' }, { source: 'auth' })).toThrow(
-      expect.objectContaining({ code: 'EVENT_INVALID_PAYLOAD' }),
-    );
+    expect(() => createEvent('user.banned', { userId: 'u1', revokedAt: 'yesterday' }, { source: 'auth' })).toThrow(expect.objectContaining({ code: 'EVENT_INVALID_PAYLOAD' }));
     expect(() => createEvent('user.banned', { userId: 'u1', revokedAt: 'yesterday' }, { source: 'auth' })).toThrow(EventError);
   });
 

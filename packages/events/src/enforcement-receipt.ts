@@ -35,7 +35,11 @@ const appliedEntry = z.object({
 export const enforcementReceiptSchema = z.object({
   v: z.literal(RECEIPT_VERSION),
   service,
-  instanceId: z.string().min(1).max(128).regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces'),
+  instanceId: z
+    .string()
+    .min(1)
+    .max(128)
+    .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces'),
   sentAt: timestamp,
   intervalMs: z.number().int().positive().max(3_600_000).describe('The heartbeat interval of this reporter.'),
   state: z.enum(['catching-up', 'ready', 'degraded', 'failed-closed', 'stopped']),

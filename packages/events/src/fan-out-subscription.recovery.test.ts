@@ -16,7 +16,6 @@ import { uniqueNames } from './test-support/unique-names';
 // Each test kills or empties the server: generous timeouts for a busy machine, no timing assertions.
 jest.setTimeout(120_000);
 
-
 describe('subscribeFanOut recovery', () => {
   const nats = useNatsServer();
 

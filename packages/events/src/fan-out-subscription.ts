@@ -459,7 +459,10 @@ class FanOut implements FanOutSubscription {
     if (reason === 'disconnected') return;
     const messages = this.#current;
     if (reason === 'consumer-lost') {
-      this.#logger.warn({ stream: this.#stream, ...context, lastSeq: this.#stats.lastSeq }, 'fan-out consumer lost (its heartbeats stopped); recreating it after the last delivered sequence');
+      this.#logger.warn(
+        { stream: this.#stream, ...context, lastSeq: this.#stats.lastSeq },
+        'fan-out consumer lost (its heartbeats stopped); recreating it after the last delivered sequence',
+      );
     } else if (reason === 'reconnected') {
       // The client's own recovery may sleep for half a minute when its first consumer lookup fails
       // (JetStream not answering yet): recreating the consumer here does not depend on it.
@@ -502,7 +505,13 @@ class FanOut implements FanOutSubscription {
           void messages.close();
           return messages;
         }
-        const context = { stream: this.#stream, reason: interruption?.reason, startSeq: this.#nextSeq, interruptedForMs: this.#clock() - (interruption?.since ?? this.#clock()), attempts: attempt };
+        const context = {
+          stream: this.#stream,
+          reason: interruption?.reason,
+          startSeq: this.#nextSeq,
+          interruptedForMs: this.#clock() - (interruption?.since ?? this.#clock()),
+          attempts: attempt,
+        };
         if (this.#rebuilding) {
           this.#rebuildEpoch = epoch;
           this.#logger.info(context, 'fan-out consumer recreated after a stream reset; replaying the time window');
@@ -554,7 +563,10 @@ class FanOut implements FanOutSubscription {
     // A newer interruption (a reconnect during the replay, say) is left for its own recovery.
     if (interruption?.reason !== 'stream-reset' || this.#interruptions !== this.#rebuildEpoch) return;
     this.#interruption = undefined;
-    this.#logger.info({ stream: this.#stream, lastSeq: this.#stats.lastSeq, interruptedForMs: this.#clock() - interruption.since }, 'fan-out replayed the time window after a stream reset; following the stream again');
+    this.#logger.info(
+      { stream: this.#stream, lastSeq: this.#stats.lastSeq, interruptedForMs: this.#clock() - interruption.since },
+      'fan-out replayed the time window after a stream reset; following the stream again',
+    );
   }
 
   /**

@@ -18,27 +18,13 @@ export {
   type AppliedReceiptEntry,
   type EnforcementReceipt,
 } from './enforcement-receipt';
-export {
-  allEventsSubject,
-  DEAD_LETTER_PREFIX,
-  DEAD_LETTER_STREAM,
-  deadLetterSubject,
-  DEFAULT_STREAM,
-  DEFAULT_SUBJECT_PREFIX,
-  subjectFor,
-} from './subjects';
+export { allEventsSubject, DEAD_LETTER_PREFIX, DEAD_LETTER_STREAM, deadLetterSubject, DEFAULT_STREAM, DEFAULT_SUBJECT_PREFIX, subjectFor } from './subjects';
 export { DEFAULT_MAX_AGE_MS, DUPLICATE_WINDOW_MS, ensureStreams, type StreamOptions } from './ensure-streams';
 export { EventPublisher, type EventPublisherOptions, type PublishResult } from './event-publisher';
 export { storedEventId } from './stored-event-id';
 export type { Logger } from './logger';
 export { subscribeFanOut, type DeliveredEvent, type FanOutInterruption, type FanOutOptions, type FanOutStats, type FanOutSubscription } from './fan-out-subscription';
-export {
-  subscribeWorkQueue,
-  type WorkItem,
-  type WorkQueueOptions,
-  type WorkQueueStats,
-  type WorkQueueSubscription,
-} from './work-queue-subscription';
+export { subscribeWorkQueue, type WorkItem, type WorkQueueOptions, type WorkQueueStats, type WorkQueueSubscription } from './work-queue-subscription';
 export { DEAD_LETTER_HEADERS, type DeadLetterReason } from './dead-letter';
 export { ArchiveLineError, formatArchiveLine, parseArchiveLine, type ArchiveEntry, type ArchivedMessage, type ArchivePayload } from './stream-archive-line';
 export { recordStream, type RecordResult, type RecordStreamOptions } from './stream-archive-record';

@@ -146,4 +146,3 @@ export function formatArchiveLine(message: ArchivedMessage): string {
   const { seq, subject, time, headers } = message;
   return JSON.stringify({ seq, subject, time, ...(headers === undefined ? {} : { headers }), data });
 }
-

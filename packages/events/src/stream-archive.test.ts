@@ -30,7 +30,11 @@ async function freshStream() {
 
 const at = (iso: string) => new Date(iso);
 const ban = createEvent('user.banned', { userId: 'u1', revokedAt: '2026-01-15T10:00:00.000Z' }, { source: 'auth', occurredAt: at('2026-01-15T10:00:00.000Z') });
-const signOut = createEvent('session.revoked', { userId: 'u2', sessionId: 's2', revokedAt: '2026-01-15T10:01:00.000Z' }, { source: 'auth', occurredAt: at('2026-01-15T10:01:00.000Z') });
+const signOut = createEvent(
+  'session.revoked',
+  { userId: 'u2', sessionId: 's2', revokedAt: '2026-01-15T10:01:00.000Z' },
+  { source: 'auth', occurredAt: at('2026-01-15T10:01:00.000Z') },
+);
 const futureVersion = { ...ban, id: 'v2-event', version: 2 };
 
 const fixture = [JSON.stringify(ban), '', JSON.stringify(ban), JSON.stringify(futureVersion), '{"$raw":"{broken"}', JSON.stringify(signOut)].join('\n');

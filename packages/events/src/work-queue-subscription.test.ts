@@ -211,7 +211,9 @@ describe('subscribeWorkQueue', () => {
         ['new-2', 2],
       ]);
       expect(queue.stats.resets).toBe(1);
-      expect(logger.lines.filter((line) => line.level === 'warn').map((line) => line.message)).toContain('work-queue consumer gone (the stream was reset or the consumer deleted); recreating it');
+      expect(logger.lines.filter((line) => line.level === 'warn').map((line) => line.message)).toContain(
+        'work-queue consumer gone (the stream was reset or the consumer deleted); recreating it',
+      );
       await queue.stop();
     } finally {
       await nc.close();

@@ -182,7 +182,10 @@ class WorkQueue implements WorkQueueSubscription {
       if ((status.type !== 'consumer_not_found' && status.type !== 'stream_not_found') || this.#gone || this.#stopped) continue;
       this.#gone = true;
       this.#stats.resets++;
-      this.#logger.warn({ stream: this.#stream, consumer: this.#service, status: status.type }, 'work-queue consumer gone (the stream was reset or the consumer deleted); recreating it');
+      this.#logger.warn(
+        { stream: this.#stream, consumer: this.#service, status: status.type },
+        'work-queue consumer gone (the stream was reset or the consumer deleted); recreating it',
+      );
       const result = await messages.close();
       if (result instanceof Error) this.#logger.warn({ stream: this.#stream, consumer: this.#service, err: result }, 'the gone work-queue consumer did not close cleanly');
       break;
@@ -217,7 +220,10 @@ class WorkQueue implements WorkQueueSubscription {
         this.#logger.info({ stream: this.#stream, consumer: this.#service, attempts: attempt }, 'work-queue consumer recreated');
         return messages;
       } catch (error) {
-        this.#logger.warn({ stream: this.#stream, consumer: this.#service, attempt, err: error }, 'work-queue consumer could not be recreated yet (is the stream there?); retrying');
+        this.#logger.warn(
+          { stream: this.#stream, consumer: this.#service, attempt, err: error },
+          'work-queue consumer could not be recreated yet (is the stream there?); retrying',
+        );
         await delay(RECREATE_BACKOFF_MS[Math.min(attempt, RECREATE_BACKOFF_MS.length) - 1] ?? 0, this.#stopping.signal);
       }
     }
@@ -252,7 +258,10 @@ class WorkQueue implements WorkQueueSubscription {
   }
 
   #fail(cause: unknown): EventError {
-    const error = cause instanceof EventError ? cause : new EventError('SUBSCRIPTION_FAILED', `work-queue subscription ${this.#service} on ${this.#stream} failed: ${String(cause)}`, { cause });
+    const error =
+      cause instanceof EventError
+        ? cause
+        : new EventError('SUBSCRIPTION_FAILED', `work-queue subscription ${this.#service} on ${this.#stream} failed: ${String(cause)}`, { cause });
     this.#logger.error({ stream: this.#stream, consumer: this.#service, err: error }, 'work-queue subscription failed');
     this.#closed.reject(error);
     return error;
@@ -276,11 +285,17 @@ class WorkQueue implements WorkQueueSubscription {
           // No reason text: nats-server 2.9 only recognises a bare +TERM; the reason is in the dead letter's headers.
           msg.term();
           this.#stats.deadLettered++;
-          this.#logger.warn({ stream: this.#stream, consumer: this.#service, seq: msg.seq, deliveryCount, reason, deadLetterSubject: this.#deadLetterSubject, deadLetterSeq, err: error }, 'event dead-lettered');
+          this.#logger.warn(
+            { stream: this.#stream, consumer: this.#service, seq: msg.seq, deliveryCount, reason, deadLetterSubject: this.#deadLetterSubject, deadLetterSeq, err: error },
+            'event dead-lettered',
+          );
         },
         (failure: unknown) => {
           this.#stats.deadLetterFailures++;
-          this.#logger.error({ stream: this.#stream, consumer: this.#service, seq: msg.seq, deliveryCount, code: 'DEAD_LETTER_FAILED', err: failure }, 'dead-lettering failed, the event will be redelivered');
+          this.#logger.error(
+            { stream: this.#stream, consumer: this.#service, seq: msg.seq, deliveryCount, code: 'DEAD_LETTER_FAILED', err: failure },
+            'dead-lettering failed, the event will be redelivered',
+          );
           msg.nak(this.#backoffFor(deliveryCount));
         },
       ),

@@ -35,10 +35,7 @@ export const optionalTextSetting = z.string().min(1).optional();
  * @example
  * const config = loadConfigFrom(CONFIG_SPEC, process.env);
  */
-export function loadConfigFrom<Spec extends Record<string, ConfigKeySpec>>(
-  spec: Spec,
-  env: Readonly<Record<string, string | undefined>>,
-): ConfigOf<Spec> {
+export function loadConfigFrom<Spec extends Record<string, ConfigKeySpec>>(spec: Spec, env: Readonly<Record<string, string | undefined>>): ConfigOf<Spec> {
   const values: Record<string, unknown> = {};
   for (const [key, keySpec] of Object.entries(spec)) {
     const raw = env[keySpec.env];

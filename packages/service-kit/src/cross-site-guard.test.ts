@@ -51,7 +51,11 @@ describe('crossSiteGuard', () => {
   });
 
   it('accepts a configured other origin, and refuses a misconfigured one at construction', async () => {
-    await request(appWith({ allowedOrigins: ['https://console.example.com'] })).post('/action').set('Host', HOST).set('Origin', 'https://console.example.com').expect(200);
+    await request(appWith({ allowedOrigins: ['https://console.example.com'] }))
+      .post('/action')
+      .set('Host', HOST)
+      .set('Origin', 'https://console.example.com')
+      .expect(200);
     expect(() => crossSiteGuard({ allowedOrigins: ['https://console.example.com/'], sessionCookies: [] })).toThrow(TypeError);
     expect(() => crossSiteGuard({ allowedOrigins: ['null'], sessionCookies: [] })).toThrow(TypeError);
   });

@@ -33,7 +33,12 @@ describe('parseRequest', () => {
 
   it.each([
     ['a top-level field', { title: 'Con\u0000cert', price: 1 }, schema, ['title']],
-    ['a nested field and an array item', { a: { b: 'x\u0000' }, list: ['ok', '\u0000'] }, z.object({ a: z.object({ b: z.string() }), list: z.array(z.string()) }), ['a.b', 'list.1']],
+    [
+      'a nested field and an array item',
+      { a: { b: 'x\u0000' }, list: ['ok', '\u0000'] },
+      z.object({ a: z.object({ b: z.string() }), list: z.array(z.string()) }),
+      ['a.b', 'list.1'],
+    ],
     ['a record key', { tags: { 'k\u0000': 'v' } }, z.object({ tags: z.record(z.string(), z.string()) }), ['tags.k\u0000']],
     ['a query string', { query: 'ada\u0000' }, z.object({ query: z.string().max(254) }), ['query']],
   ])('refuses a NUL character in %s with VALIDATION_FAILED naming the field', (_name, input, anySchema, fields) => {
@@ -48,6 +53,10 @@ describe('parseRequest', () => {
   });
 
   it('lets other control characters and non-string values through', () => {
-    expect(parseRequest(z.object({ title: z.string(), n: z.number(), when: z.date() }), { title: 'a\u0001b\tc', n: 0, when: new Date(0) })).toEqual({ title: 'a\u0001b\tc', n: 0, when: new Date(0) });
+    expect(parseRequest(z.object({ title: z.string(), n: z.number(), when: z.date() }), { title: 'a\u0001b\tc', n: 0, when: new Date(0) })).toEqual({
+      title: 'a\u0001b\tc',
+      n: 0,
+      when: new Date(0),
+    });
   });
 });

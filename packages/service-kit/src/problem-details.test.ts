@@ -85,7 +85,9 @@ describe('createErrorHandler', () => {
   });
 
   it('maps an oversized body to PAYLOAD_TOO_LARGE', async () => {
-    const res = await request(appThrowing(undefined).app).post('/echo').send({ blob: 'x'.repeat(20 * 1024) });
+    const res = await request(appThrowing(undefined).app)
+      .post('/echo')
+      .send({ blob: 'x'.repeat(20 * 1024) });
     expect(res.status).toBe(413);
     expect(JSON.parse(res.text)).toMatchObject({ code: 'PAYLOAD_TOO_LARGE' });
   });
@@ -120,7 +122,12 @@ describe('createErrorHandler', () => {
     });
 
     it('still reads a well-formed compressed body', async () => {
-      const res = await request(appThrowing(undefined).app).post('/echo').set('Content-Type', 'application/json').set('Content-Encoding', 'br').serialize(asIs).send(brotliCompressSync(json));
+      const res = await request(appThrowing(undefined).app)
+        .post('/echo')
+        .set('Content-Type', 'application/json')
+        .set('Content-Encoding', 'br')
+        .serialize(asIs)
+        .send(brotliCompressSync(json));
       expect(res.status).toBe(200);
       expect(res.body).toEqual({ title: 'Concert' });
     });

@@ -66,7 +66,10 @@ const originList = z
   .optional()
   .transform((text, context): readonly string[] => {
     const origins: string[] = [];
-    for (const item of (text ?? '').split(',').map((part) => part.trim()).filter((part) => part !== '')) {
+    for (const item of (text ?? '')
+      .split(',')
+      .map((part) => part.trim())
+      .filter((part) => part !== '')) {
       let url: URL | undefined;
       try {
         url = new URL(item);
@@ -99,7 +102,7 @@ export const HTTP_ORIGIN_SETTINGS = {
   allowedOrigins: {
     env: 'ALLOWED_ORIGINS',
     description:
-      'Comma-separated origins (`https://console.example.com`) besides the service\'s own whose pages may send it unsafe requests without an `Authorization: Bearer` header; any other `Origin` is refused with 403 `CROSS_SITE_REQUEST`. Every service behind the same gateway should have the same list.',
+      "Comma-separated origins (`https://console.example.com`) besides the service's own whose pages may send it unsafe requests without an `Authorization: Bearer` header; any other `Origin` is refused with 403 `CROSS_SITE_REQUEST`. Every service behind the same gateway should have the same list.",
     default: undefined,
     schema: originList,
   },

@@ -103,7 +103,7 @@ describe('openDatabase', () => {
     });
   });
 
-  it('starts PGlite with a 16MB buffer pool, not PostgreSQL\'s 128MB, and its own start parameters kept', async () => {
+  it("starts PGlite with a 16MB buffer pool, not PostgreSQL's 128MB, and its own start parameters kept", async () => {
     const database = await openDatabase({ schemaName: 'small', schema: testSchema, createPglite: createSandboxFreePglite });
     try {
       const [buffers] = await selectRows<{ shared_buffers: string }>(database.db, sql`SHOW shared_buffers`);

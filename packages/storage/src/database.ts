@@ -122,9 +122,7 @@ export async function openDatabase<TSchema extends DrizzleSchema>(options: OpenD
     // together), hence the transaction-scoped advisory lock.
     const setup = new Pool({ connectionString: options.databaseUrl, max: 1 });
     try {
-      await setup.query(
-        `BEGIN; SELECT pg_advisory_xact_lock(hashtext('veto-schema:${schemaName}')); CREATE SCHEMA IF NOT EXISTS "${schemaName}"; COMMIT`,
-      );
+      await setup.query(`BEGIN; SELECT pg_advisory_xact_lock(hashtext('veto-schema:${schemaName}')); CREATE SCHEMA IF NOT EXISTS "${schemaName}"; COMMIT`);
     } catch (error) {
       throw new StorageError('DATABASE_UNAVAILABLE', `cannot create schema ${schemaName} on PostgreSQL`, { cause: error });
     } finally {

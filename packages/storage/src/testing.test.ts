@@ -34,7 +34,10 @@ describe.each(availableDrivers())('openTestDatabase on %s', (driver) => {
   it('empties every table and restarts identities on reset', async () => {
     const listId = randomUUID();
     await database.db.insert(lists).values({ id: listId, name: 'groceries', createdAt: new Date('2026-01-01T00:00:00.001Z') });
-    await database.db.insert(items).values([{ listId, position: 1 }, { listId, position: 2 }]);
+    await database.db.insert(items).values([
+      { listId, position: 1 },
+      { listId, position: 2 },
+    ]);
 
     await database.reset();
 

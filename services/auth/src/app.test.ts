@@ -70,8 +70,14 @@ describe('the HTTP edge', () => {
     const signUp = await request(t.app).post('/api/users/signup').set('X-Request-Id', 'req-1').send({ email: 'ada@example.com', password }).expect(201);
     await request(t.app).post('/api/users/signin').send({ email: 'ada@example.com', password }).expect(200);
     await request(t.app).post('/api/users/signin').send({ email: 'ada@example.com', password: 'wrong password' }).expect(401);
-    await request(t.app).get('/api/users/me').set('Authorization', `Bearer ${signUp.body.accessToken as string}`).expect(200);
-    await request(t.app).post('/api/auth/refresh').send({ refreshToken: signUp.body.refreshToken as string }).expect(200);
+    await request(t.app)
+      .get('/api/users/me')
+      .set('Authorization', `Bearer ${signUp.body.accessToken as string}`)
+      .expect(200);
+    await request(t.app)
+      .post('/api/auth/refresh')
+      .send({ refreshToken: signUp.body.refreshToken as string })
+      .expect(200);
 
     const lines = logLines.map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(lines.find((line) => line.reqId === 'req-1')).toMatchObject({ msg: 'request', method: 'POST', path: '/api/users/signup', status: 201 });

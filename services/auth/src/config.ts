@@ -121,8 +121,7 @@ export const CONFIG_SPEC = {
   },
   enforcementBehindAfterSeconds: {
     env: 'ENFORCEMENT_BEHIND_AFTER_SECONDS',
-    description:
-      'A live instance counts in `veto_enforcement_instances_behind` when it has not applied an event published this long ago (by its enforcement receipts).',
+    description: 'A live instance counts in `veto_enforcement_instances_behind` when it has not applied an event published this long ago (by its enforcement receipts).',
     default: '5',
     schema: integer(1, 86_400),
   },

@@ -15,7 +15,20 @@ export function createLogger(level: Config['logLevel']): Logger {
     level,
     base: { service: 'auth' },
     redact: {
-      paths: ['password', '*.password', 'refreshToken', '*.refreshToken', 'accessToken', '*.accessToken', 'passwordHash', '*.passwordHash', 'headers.authorization', 'headers.cookie', '*.headers.authorization', '*.headers.cookie'],
+      paths: [
+        'password',
+        '*.password',
+        'refreshToken',
+        '*.refreshToken',
+        'accessToken',
+        '*.accessToken',
+        'passwordHash',
+        '*.passwordHash',
+        'headers.authorization',
+        'headers.cookie',
+        '*.headers.authorization',
+        '*.headers.cookie',
+      ],
       censor: '[redacted]',
     },
   });

@@ -82,17 +82,21 @@ describe('main', () => {
     await nats.restart();
     const nc = await connectTo(nats);
     try {
-      await waitFor('the ban on the AUTH stream', async () => {
-        try {
-          return (await readAuthStream(nc)).length > 0;
-        } catch (error) {
-          // The stream does not exist until the service has reconnected and created it.
-          if (isEventError(error, 'SUBSCRIPTION_FAILED')) {
-            return false;
+      await waitFor(
+        'the ban on the AUTH stream',
+        async () => {
+          try {
+            return (await readAuthStream(nc)).length > 0;
+          } catch (error) {
+            // The stream does not exist until the service has reconnected and created it.
+            if (isEventError(error, 'SUBSCRIPTION_FAILED')) {
+              return false;
+            }
+            throw error;
           }
-          throw error;
-        }
-      }, 20_000);
+        },
+        20_000,
+      );
       expect((await readAuthStream(nc)).map((message) => [message.msgId, message.event.type])).toEqual([[eventId, 'user.banned']]);
     } finally {
       await nc.close();
@@ -135,7 +139,11 @@ describe('main', () => {
       const base = `http://127.0.0.1:${port}`;
       const { accessToken } = (await (await post(`${base}/api/users/signin`, { email: 'root@example.com', password: 'root password 1' })).json()) as { accessToken: string };
       const users = await Promise.all(
-        Array.from({ length: 60 }, async (_, i) => ((await (await post(`${base}/api/users/signup`, { email: `user${i}@example.com`, password: 'correct horse battery' })).json()) as { user: { id: string } }).user.id),
+        Array.from(
+          { length: 60 },
+          async (_, i) =>
+            ((await (await post(`${base}/api/users/signup`, { email: `user${i}@example.com`, password: 'correct horse battery' })).json()) as { user: { id: string } }).user.id,
+        ),
       );
       const bans = await Promise.all(users.map((id) => post(`${base}/api/admin/users/${id}/ban`, { reason: 'spam' }, accessToken)));
       first.child.kill('SIGKILL');

@@ -87,7 +87,8 @@ export const CONFIG_SPEC = {
   clockSkewSeconds: { env: 'CLOCK_SKEW_SECONDS', description: 'Tolerated clock difference for `exp`, `nbf` and `iat`.', default: '30', schema: integer(0, 300) },
   revocationFailClosedAfterMs: {
     env: 'REVOCATION_FAIL_CLOSED_AFTER_MS',
-    description: 'When set, refuse valid tokens (503 `REVOCATION_UNAVAILABLE`) once the revocation feed has not been current this long (NATS unreachable, its consumer not recreated, the `AUTH` stream missing or reset, or lagging); unset keeps serving from the cache.',
+    description:
+      'When set, refuse valid tokens (503 `REVOCATION_UNAVAILABLE`) once the revocation feed has not been current this long (NATS unreachable, its consumer not recreated, the `AUTH` stream missing or reset, or lagging); unset keeps serving from the cache.',
     default: undefined,
     schema: integer(0, 86_400_000).optional(),
   },

@@ -141,7 +141,9 @@ describe('reaching NATS at start-up', () => {
     await absent.cleanup();
     const result = await startMain({ ...baseEnv(), NATS_URL: absent.url, NATS_CONNECT_TIMEOUT_MS: '1000' }).exited;
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/^tickets: failed to start \(CONNECT_FAILED\): cannot connect to NATS at nats:\/\/127\.0\.0\.1:\d+: gave up after 1000 ms \(\d+ attempts in \d+ ms, last: ECONNREFUSED\)\n$/);
+    expect(result.stderr).toMatch(
+      /^tickets: failed to start \(CONNECT_FAILED\): cannot connect to NATS at nats:\/\/127\.0\.0\.1:\d+: gave up after 1000 ms \(\d+ attempts in \d+ ms, last: ECONNREFUSED\)\n$/,
+    );
     expect(result.stdout).toContain('"code":"ECONNREFUSED"');
   });
 

@@ -74,7 +74,10 @@ async function main(): Promise<void> {
     ],
   });
   // A consumer or feed that fails for good leaves the instance unable to do its job: stop it.
-  for (const [name, closed] of [['revocation feed', feed.closed], ['seller moderation consumer', consumer.closed]] as const) {
+  for (const [name, closed] of [
+    ['revocation feed', feed.closed],
+    ['seller moderation consumer', consumer.closed],
+  ] as const) {
     closed.catch((error: unknown) => {
       logger.fatal({ err: error }, `${name} failed`);
       void shutdown(`${name} failed`, 1);

@@ -46,10 +46,7 @@ export function createTokenVerification(deps: TokenVerificationDeps): TokenVerif
     // One debug line per applied event: when this instance started enforcing which revocation
     // (the propagation benchmark joins these lines to the bans it issued).
     onApplied: ({ event, seq, lagMs, live, changed }) =>
-      deps.logger.debug(
-        { eventId: event.id, type: event.type, seq, lagMs, appliedAt: performance.timeOrigin + performance.now(), live, changed },
-        'revocation applied',
-      ),
+      deps.logger.debug({ eventId: event.id, type: event.type, seq, lagMs, appliedAt: performance.timeOrigin + performance.now(), live, changed }, 'revocation applied'),
     ...(deps.stream === undefined ? {} : { stream: deps.stream }),
     ...(deps.subjectPrefix === undefined ? {} : { subjectPrefix: deps.subjectPrefix }),
     ...(config.revocationFailClosedAfterMs === undefined ? {} : { failClosedAfterMs: config.revocationFailClosedAfterMs }),

@@ -101,7 +101,19 @@ export function scenarioHeld(figures: ScenarioFigures): boolean {
  * console.log(figuresTable([figures]));
  */
 export function figuresTable(rows: readonly ScenarioFigures[]): string {
-  const header = ['scenario', 'bans attempted', 'enforced', 'lost', 'longest unenforced window (ms)', 'longest ban → stored in the stream (ms)', 'ready during a gap > 2 s', 'forgotten after restart', 'valid tokens refused', 'run (s)', 'notes'];
+  const header = [
+    'scenario',
+    'bans attempted',
+    'enforced',
+    'lost',
+    'longest unenforced window (ms)',
+    'longest ban → stored in the stream (ms)',
+    'ready during a gap > 2 s',
+    'forgotten after restart',
+    'valid tokens refused',
+    'run (s)',
+    'notes',
+  ];
   const lines = rows.map((row) => [
     row.scenario,
     String(row.attempted),

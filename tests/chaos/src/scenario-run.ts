@@ -149,7 +149,10 @@ export async function runScenario(name: string, settings: ScenarioSettings, body
       try {
         await cluster.crashTickets(position, settings.settleMs);
       } catch {
-        const lastWords = cluster.tickets[position]!.output().split('\n').find((line) => line.includes('failed to start')) ?? 'no output';
+        const lastWords =
+          cluster.tickets[position]!.output()
+            .split('\n')
+            .find((line) => line.includes('failed to start')) ?? 'no output';
         context.note(`tickets-${position + 1} did not become ready again (${lastWords.trim().slice(0, 160)})`);
         return;
       }

@@ -57,9 +57,7 @@ export const SCENARIOS: readonly Scenario[] = [
     id: '2',
     title: 'NATS store loss: kill -9, wipe the store, restart empty, keep banning',
     run: (settings) =>
-      runScenario('2. NATS kill -9, store wiped, restart empty', settings, (context) =>
-        banThroughFaults(context, 1, () => context.cluster.crashNats({ emptyStore: true })),
-      ),
+      runScenario('2. NATS kill -9, store wiped, restart empty', settings, (context) => banThroughFaults(context, 1, () => context.cluster.crashNats({ emptyStore: true }))),
   },
   {
     id: '3',
@@ -77,9 +75,7 @@ export const SCENARIOS: readonly Scenario[] = [
     id: '4',
     title: 'tickets kill -9 + restart during a ban loop',
     run: (settings) =>
-      runScenario('4. tickets kill -9 + restart during bans', settings, (context) =>
-        banThroughFaults(context, 1, () => context.crashTicketsAndCheck(lastInstance(context))),
-      ),
+      runScenario('4. tickets kill -9 + restart during bans', settings, (context) => banThroughFaults(context, 1, () => context.crashTicketsAndCheck(lastInstance(context)))),
   },
   {
     id: '5',

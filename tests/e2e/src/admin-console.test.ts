@@ -69,7 +69,10 @@ describe('the admin console in a real browser (chromium → gateway → auth + t
     const email = `not-admin-${run}@example.com`;
     await deployment.signUp(email);
     await signInInBrowser(email, USER_PASSWORD);
-    await page.getByRole('alert').filter({ hasText: `${email} is not an admin` }).waitFor();
+    await page
+      .getByRole('alert')
+      .filter({ hasText: `${email} is not an admin` })
+      .waitFor();
     // Signed out again at once: the console's own session check finds none.
     const me = await page.evaluate(() => fetch('/api/users/me', { credentials: 'same-origin' }).then((response) => response.status));
     expect(me).toBe(401);

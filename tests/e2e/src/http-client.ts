@@ -10,11 +10,7 @@ export interface JsonResponse {
  * @example
  * const { status, body } = await request('POST', `${auth.url}/api/users/signin`, { body: { email, password } });
  */
-export async function request(
-  method: string,
-  url: string,
-  options: { readonly token?: string; readonly body?: unknown } = {},
-): Promise<JsonResponse> {
+export async function request(method: string, url: string, options: { readonly token?: string; readonly body?: unknown } = {}): Promise<JsonResponse> {
   const headers: Record<string, string> = {};
   if (options.token !== undefined) {
     headers.authorization = `Bearer ${options.token}`;

@@ -20,9 +20,10 @@ const quiet = { debug: () => undefined, info: () => undefined, warn: () => undef
  * const gateway = await startOneOriginGateway({ authUrl: auth.url, ticketsUrl: tickets[0].url });
  */
 export async function startOneOriginGateway(upstreams: { authUrl: string; ticketsUrl: string }): Promise<OneOriginGateway> {
-  const routes = [...PUBLIC_ROUTES.map((route) => route), ...(PUBLIC_ROUTES.some((route) => route.prefix === '/admin') ? [] : [{ prefix: '/admin', service: 'auth' as const }])].map(
-    ({ prefix, service }) => ({ prefix, name: service, upstream: service === 'auth' ? upstreams.authUrl : upstreams.ticketsUrl }),
-  );
+  const routes = [
+    ...PUBLIC_ROUTES.map((route) => route),
+    ...(PUBLIC_ROUTES.some((route) => route.prefix === '/admin') ? [] : [{ prefix: '/admin', service: 'auth' as const }]),
+  ].map(({ prefix, service }) => ({ prefix, name: service, upstream: service === 'auth' ? upstreams.authUrl : upstreams.ticketsUrl }));
   const server: Server = createGateway({ routes, logger: quiet });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');

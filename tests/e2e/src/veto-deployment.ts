@@ -155,7 +155,11 @@ export interface RunningVeto {
  * const veto = await startVeto({ databaseUrl: process.env.DATABASE_URL, tickets: [{}, { RECEIPT_INTERVAL_MS: '300' }] });
  * await veto.stop();
  */
-export async function startVeto(options: { readonly databaseUrl?: string; readonly label?: string; readonly tickets: readonly Readonly<Record<string, string>>[] }): Promise<RunningVeto> {
+export async function startVeto(options: {
+  readonly databaseUrl?: string;
+  readonly label?: string;
+  readonly tickets: readonly Readonly<Record<string, string>>[];
+}): Promise<RunningVeto> {
   const nats = await startNatsServer();
   const deployment = await createVetoDeployment({ natsUrl: nats.url, databaseUrl: options.databaseUrl, label: options.label });
   const running: RunningVeto = {

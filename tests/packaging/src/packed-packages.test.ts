@@ -126,7 +126,10 @@ describe.each(EXAMPLES)('examples/%s installed from the tarballs with npm outsid
     const lock = JSON.parse(readFileSync(join(dir, 'package-lock.json'), 'utf8')) as { packages: Record<string, { resolved?: string }> };
     for (const { dir: packageDir, tarball } of packed) {
       const name = String(packageOf(packageDir).manifest.name);
-      expect({ name, resolved: lock.packages[`node_modules/${name}`]?.resolved }).toEqual({ name, resolved: expect.stringMatching(new RegExp(`^file:.*${basename(tarball).replace(/\./g, '\\.')}$`)) });
+      expect({ name, resolved: lock.packages[`node_modules/${name}`]?.resolved }).toEqual({
+        name,
+        resolved: expect.stringMatching(new RegExp(`^file:.*${basename(tarball).replace(/\./g, '\\.')}$`)),
+      });
     }
   });
 

@@ -9,7 +9,10 @@ export type Route =
 /** Reads the route from a hash; anything unknown is the users page. */
 export function parseRoute(hash: string): Route {
   const [path = '', search = ''] = hash.replace(/^#/, '').split('?');
-  const parts = path.split('/').filter((part) => part !== '').map(decodeURIComponent);
+  const parts = path
+    .split('/')
+    .filter((part) => part !== '')
+    .map(decodeURIComponent);
   if (parts[0] === 'sign-in') {
     return { page: 'sign-in' };
   }

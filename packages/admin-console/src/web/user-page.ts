@@ -48,7 +48,9 @@ export function renderUserPage(main: HTMLElement, userId: string, signal: AbortS
       const page = await auditTrail(userId);
       audit.replaceChildren(
         h('h2', {}, 'Audit trail'),
-        page.items.length === 0 ? h('p', {}, 'No admin action yet.') : table('Admin actions on this account, newest first', ['When', 'Action', 'Reason', 'Event'], page.items, auditRow),
+        page.items.length === 0
+          ? h('p', {}, 'No admin action yet.')
+          : table('Admin actions on this account, newest first', ['When', 'Action', 'Reason', 'Event'], page.items, auditRow),
       );
     } catch (error) {
       audit.replaceChildren(h('h2', {}, 'Audit trail'), errorBox(error));

@@ -6,12 +6,7 @@ import { hrefOf } from './router.js';
 const SEARCH_DELAY_MS = 250;
 
 function userRow(user: AdminUser): (Node | string)[] {
-  return [
-    h('a', { href: hrefOf({ page: 'user', id: user.id }) }, user.email),
-    user.role,
-    user.bannedAt === null ? 'active' : 'banned',
-    formatTime(user.createdAt),
-  ];
+  return [h('a', { href: hrefOf({ page: 'user', id: user.id }) }, user.email), user.role, user.bannedAt === null ? 'active' : 'banned', formatTime(user.createdAt)];
 }
 
 /** Searches accounts by part of their email, as the admin types; the query is kept in the URL. */

@@ -29,14 +29,18 @@ function buildApp(feed?: { isReady: boolean }, requireReady?: boolean) {
 describe('express middleware over HTTP', () => {
   it('puts the claims of a Bearer token on req.auth', async () => {
     const { app } = buildApp();
-    const res = await request(app).get('/me').set('Authorization', `Bearer ${signTestToken({ sub: 'u1' })}`);
+    const res = await request(app)
+      .get('/me')
+      .set('Authorization', `Bearer ${signTestToken({ sub: 'u1' })}`);
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ sub: 'u1', role: 'user' });
   });
 
   it('reads the access cookie when there is no Bearer token', async () => {
     const { app } = buildApp();
-    const res = await request(app).get('/me').set('Cookie', `other=1; veto_access=${signTestToken({ sub: 'u2' })}`);
+    const res = await request(app)
+      .get('/me')
+      .set('Cookie', `other=1; veto_access=${signTestToken({ sub: 'u2' })}`);
     expect(res.body.sub).toBe('u2');
   });
 
@@ -55,7 +59,13 @@ describe('express middleware over HTTP', () => {
     expect(res.status).toBe(401);
     expect(res.headers['www-authenticate']).toBe('Bearer');
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-    expect(JSON.parse(res.text)).toEqual({ type: 'urn:veto:error:token_missing', title: 'Authentication required', status: 401, detail: expect.any(String), code: 'TOKEN_MISSING' });
+    expect(JSON.parse(res.text)).toEqual({
+      type: 'urn:veto:error:token_missing',
+      title: 'Authentication required',
+      status: 401,
+      detail: expect.any(String),
+      code: 'TOKEN_MISSING',
+    });
   });
 
   it('lets a request without a token through where no auth is required', async () => {
@@ -89,10 +99,14 @@ describe('express middleware over HTTP', () => {
 
   it('answers 403 FORBIDDEN_ROLE for a missing role and admits the role', async () => {
     const { app } = buildApp();
-    const denied = await request(app).get('/admin').set('Authorization', `Bearer ${signTestToken({ role: 'user' })}`);
+    const denied = await request(app)
+      .get('/admin')
+      .set('Authorization', `Bearer ${signTestToken({ role: 'user' })}`);
     expect(denied.status).toBe(403);
     expect(JSON.parse(denied.text).code).toBe('FORBIDDEN_ROLE');
-    const admitted = await request(app).get('/admin').set('Authorization', `Bearer ${signTestToken({ role: 'admin' })}`);
+    const admitted = await request(app)
+      .get('/admin')
+      .set('Authorization', `Bearer ${signTestToken({ role: 'admin' })}`);
     expect(admitted.status).toBe(200);
   });
 

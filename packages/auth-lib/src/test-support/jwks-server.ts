@@ -27,10 +27,7 @@ export async function startJwksServer(initial: unknown): Promise<JwksServer> {
     },
     respond: () => ({ status: 200, body: JSON.stringify(initial) }),
     // Idempotent: a test may stop the server itself (the auth service going down) before afterEach does.
-    close: () =>
-      new Promise<void>((resolve, reject) =>
-        server.close((err) => (err && (err as NodeJS.ErrnoException).code !== 'ERR_SERVER_NOT_RUNNING' ? reject(err) : resolve())),
-      ),
+    close: () => new Promise<void>((resolve, reject) => server.close((err) => (err && (err as NodeJS.ErrnoException).code !== 'ERR_SERVER_NOT_RUNNING' ? reject(err) : resolve()))),
   };
   const server: Server = createServer((_req, res) => {
     requests += 1;

@@ -118,7 +118,12 @@ export async function listDeadLetters(nc: NatsConnection, options: { stream: str
 
 function describeEntry(entry: DeadLetterEntry): string {
   const h = entry.headers;
-  const why = [h.reason ?? 'unknown reason', h.deliveryCount === undefined ? '' : ` after ${counted(Number(h.deliveryCount), 'delivery', 'deliveries')}`, h.errorCode === undefined ? '' : `: ${h.errorCode}`, h.errorMessage === undefined ? '' : ` ${h.errorMessage}`].join('');
+  const why = [
+    h.reason ?? 'unknown reason',
+    h.deliveryCount === undefined ? '' : ` after ${counted(Number(h.deliveryCount), 'delivery', 'deliveries')}`,
+    h.errorCode === undefined ? '' : `: ${h.errorCode}`,
+    h.errorMessage === undefined ? '' : ` ${h.errorMessage}`,
+  ].join('');
   const from = `${h.service ?? 'unknown service'}, ${h.stream ?? '?'} seq ${h.seq ?? '?'} (${h.subject ?? '?'})`;
   const payload = entry.event ? `event ${entry.event.type} ${entry.event.id}` : `not an event: ${JSON.stringify(entry.preview)}`;
   return [`#${entry.seq}  ${entry.time}  ${entry.subject}`, `    why:     ${why}`, `    from:    ${from}`, `    payload: ${payload} (${entry.bytes} bytes)`].join('\n');

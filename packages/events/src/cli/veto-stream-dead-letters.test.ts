@@ -29,7 +29,12 @@ describe('veto-stream dead-letters against a nats-server running infra/nats/veto
     // As the tickets work queue sets them aside: a handler that failed on every delivery, then a message that is no event.
     const js = jetstream(asTickets);
     const letter = { service: 'tickets', stream: 'AUTH', subject: 'auth.user.banned', timeoutMs: 30_000 };
-    await publishDeadLetter(js, deadLetterSubject('tickets'), { ...letter, reason: 'max-deliveries', error: new Error('unlist failed'), seq: 17, deliveryCount: 5, data: new TextEncoder().encode(JSON.stringify(ban)) }, 30_000);
+    await publishDeadLetter(
+      js,
+      deadLetterSubject('tickets'),
+      { ...letter, reason: 'max-deliveries', error: new Error('unlist failed'), seq: 17, deliveryCount: 5, data: new TextEncoder().encode(JSON.stringify(ban)) },
+      30_000,
+    );
     await publishDeadLetter(
       js,
       deadLetterSubject('tickets'),
@@ -58,7 +63,11 @@ describe('veto-stream dead-letters against a nats-server running infra/nats/veto
       ].join('\n'),
     );
     expect(letters.join('\n')).toContain(
-      ['    why:     malformed after 1 delivery: EVENT_MALFORMED not JSON', '    from:    tickets, AUTH seq 18 (auth.user.banned)', '    payload: not an event: "{truncated" (10 bytes)'].join('\n'),
+      [
+        '    why:     malformed after 1 delivery: EVENT_MALFORMED not JSON',
+        '    from:    tickets, AUTH seq 18 (auth.user.banned)',
+        '    payload: not an event: "{truncated" (10 bytes)',
+      ].join('\n'),
     );
     expect(letters.filter((line) => line.startsWith('#')).map((line) => line.split(/\s+/).filter((_, i) => i !== 1))).toEqual([
       ['#1', 'veto.dlq.tickets'],
@@ -78,7 +87,16 @@ describe('veto-stream dead-letters against a nats-server running infra/nats/veto
         seq: 2,
         time: expect.any(String),
         subject: 'veto.dlq.tickets',
-        headers: { reason: 'malformed', errorCode: 'EVENT_MALFORMED', errorMessage: 'not JSON', service: 'tickets', stream: 'AUTH', subject: 'auth.user.banned', seq: '18', deliveryCount: '1' },
+        headers: {
+          reason: 'malformed',
+          errorCode: 'EVENT_MALFORMED',
+          errorMessage: 'not JSON',
+          service: 'tickets',
+          stream: 'AUTH',
+          subject: 'auth.user.banned',
+          seq: '18',
+          deliveryCount: '1',
+        },
         bytes: 10,
         preview: '{truncated',
       },

@@ -93,7 +93,12 @@ describe('veto-stream', () => {
     child.kill('SIGINT');
     expect((await exited)[0]).toBe(0);
     expect(stderr).toContain('recorded 2 messages of FOLLOW (last seq 2)');
-    expect(stdout.split('\n').filter(Boolean).map((line, index) => parseArchiveLine(line, index + 1)?.payload)).toEqual([
+    expect(
+      stdout
+        .split('\n')
+        .filter(Boolean)
+        .map((line, index) => parseArchiveLine(line, index + 1)?.payload),
+    ).toEqual([
       { kind: 'event', event: ban },
       { kind: 'event', event: signOut },
     ]);

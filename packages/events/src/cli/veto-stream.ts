@@ -8,16 +8,7 @@ import { recordStream } from '../stream-archive-record';
 import { replayStream } from '../stream-archive-replay';
 import { formatDeadLetters, listDeadLetters } from './list-dead-letters';
 import { natsAuthenticator } from './nats-credentials';
-import {
-  parseVetoStreamArgs,
-  redactUrls,
-  UsageError,
-  USAGE,
-  type DeadLettersCommand,
-  type RecordCommand,
-  type ReplayCommand,
-  type VetoStreamEnv,
-} from './veto-stream-args';
+import { parseVetoStreamArgs, redactUrls, UsageError, USAGE, type DeadLettersCommand, type RecordCommand, type ReplayCommand, type VetoStreamEnv } from './veto-stream-args';
 
 async function record(nc: NatsConnection, command: RecordCommand): Promise<string> {
   const abort = new AbortController();

@@ -113,8 +113,7 @@ function message(type: EventType) {
     title: TITLES[type].title,
     summary: TITLES[type].summary,
     description:
-      `Published on \`${subjectFor(type)}\`. OpenID Shared Signals: ${signals.profile} \`${signals.eventType.split('/').pop()}\` ` +
-      `(\`${signals.eventType}\`). ${signals.note}`,
+      `Published on \`${subjectFor(type)}\`. OpenID Shared Signals: ${signals.profile} \`${signals.eventType.split('/').pop()}\` ` + `(\`${signals.eventType}\`). ${signals.note}`,
     contentType: 'application/json',
     headers: { $ref: '#/components/schemas/headers' },
     payload: { $ref: `#/components/schemas/${camel(type)}` },
@@ -140,7 +139,14 @@ Generated from the zod schemas of @veto/events by \`pnpm contract:generate\`; do
 
 const CONSUMERS = {
   fanOut: { stream: DEFAULT_STREAM, consumer: 'ordered', durable: false, ackPolicy: 'none', deliverPolicy: 'by_start_time', queueGroup: false },
-  workQueue: { stream: DEFAULT_STREAM, consumer: 'durable', durableName: '<service>', ackPolicy: 'explicit', maxDeliver: DEFAULT_MAX_DELIVER, deadLetterSubject: `${DEAD_LETTER_PREFIX}.<service>` },
+  workQueue: {
+    stream: DEFAULT_STREAM,
+    consumer: 'durable',
+    durableName: '<service>',
+    ackPolicy: 'explicit',
+    maxDeliver: DEFAULT_MAX_DELIVER,
+    deadLetterSubject: `${DEAD_LETTER_PREFIX}.<service>`,
+  },
 } as const;
 
 /**
@@ -205,7 +211,7 @@ export function asyncApiDocument() {
         title: 'NATS with JetStream',
         description: STREAM_DESCRIPTION,
         variables: {
-          host: { default: 'localhost', description: 'The NATS server, as in the services\' `NATS_URL`.' },
+          host: { default: 'localhost', description: "The NATS server, as in the services' `NATS_URL`." },
           port: { default: '4222' },
         },
         security: [{ $ref: '#/components/securitySchemes/natsUser' }],

@@ -41,9 +41,7 @@ describe('admin:create', () => {
   });
 
   it('promotes an existing user, idempotently', async () => {
-    await withDatabase((db) =>
-      insertUser(db, { id: randomUUID(), email: 'ada@example.com', passwordHash: '$argon2id$unused', role: 'user', now: new Date() }),
-    );
+    await withDatabase((db) => insertUser(db, { id: randomUUID(), email: 'ada@example.com', passwordHash: '$argon2id$unused', role: 'user', now: new Date() }));
     const promoted = await runScript('cli/create-admin.ts', ['--email', 'ada@example.com', '--password', 'unused password'], env);
     expect(promoted).toMatchObject({ code: 0, stdout: 'promoted to admin: ada@example.com\n' });
     const again = await runScript('cli/create-admin.ts', ['--email', 'ada@example.com', '--password', 'unused password'], env);

@@ -59,7 +59,12 @@ async function run(): Promise<number> {
 run().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    const message = error instanceof ConfigError || error instanceof SigningKeyMissingError ? `configuration error (${error.variable}): ${error.message}` : error instanceof Error ? (error.stack ?? error.message) : String(error);
+    const message =
+      error instanceof ConfigError || error instanceof SigningKeyMissingError
+        ? `configuration error (${error.variable}): ${error.message}`
+        : error instanceof Error
+          ? (error.stack ?? error.message)
+          : String(error);
     process.stderr.write(`admin:create: ${message}\n`);
     process.exit(1);
   },

@@ -1,9 +1,4 @@
-import {
-  openDatabase as openStorageDatabase,
-  type Database as StorageDatabase,
-  type DatabaseHandle as StorageDatabaseHandle,
-  type OpenDatabaseOptions,
-} from '@veto/storage';
+import { openDatabase as openStorageDatabase, type Database as StorageDatabase, type DatabaseHandle as StorageDatabaseHandle, type OpenDatabaseOptions } from '@veto/storage';
 import { schema } from './schema';
 
 export type { DatabaseDriver } from '@veto/storage';

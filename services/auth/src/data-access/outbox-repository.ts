@@ -25,9 +25,7 @@ export const OUTBOX_LEASE_MS = 3000;
  */
 export async function insertOutboxEvent(tx: Database, event: VetoEvent, subject: string): Promise<void> {
   const createdAt = new Date(event.occurredAt);
-  await tx
-    .insert(outbox)
-    .values({ id: event.id, type: event.type, subject, payload: event, createdAt, lockedUntil: new Date(createdAt.getTime() + OUTBOX_LEASE_MS) });
+  await tx.insert(outbox).values({ id: event.id, type: event.type, subject, payload: event, createdAt, lockedUntil: new Date(createdAt.getTime() + OUTBOX_LEASE_MS) });
 }
 
 /**
@@ -87,7 +85,10 @@ export async function markOutboxPublished(db: Database, id: string, now: Date, s
  */
 export async function renewOutboxLeases(db: Database, ids: readonly string[], until: Date): Promise<void> {
   if (ids.length > 0) {
-    await db.update(outbox).set({ lockedUntil: until }).where(and(inArray(outbox.id, [...ids]), isNull(outbox.publishedAt)));
+    await db
+      .update(outbox)
+      .set({ lockedUntil: until })
+      .where(and(inArray(outbox.id, [...ids]), isNull(outbox.publishedAt)));
   }
 }
 
@@ -128,13 +129,15 @@ export async function latestStreamAnchor(db: Database, since: Date): Promise<Str
  * const page = await listPublishedSince(db, { since, afterSeq: 0, limit: 100 });
  */
 export async function listPublishedSince(db: Database, options: { since: Date; afterSeq: number; limit: number }): Promise<OutboxRow[]> {
-  return db
-    .select()
-    .from(outbox)
-    // published_at >= since first: it is indexed, and implied by created_at >= since (an event is published after it is written).
-    .where(and(isNotNull(outbox.publishedAt), gte(outbox.publishedAt, options.since), gte(outbox.createdAt, options.since), gt(outbox.seq, options.afterSeq)))
-    .orderBy(asc(outbox.seq))
-    .limit(options.limit);
+  return (
+    db
+      .select()
+      .from(outbox)
+      // published_at >= since first: it is indexed, and implied by created_at >= since (an event is published after it is written).
+      .where(and(isNotNull(outbox.publishedAt), gte(outbox.publishedAt, options.since), gte(outbox.createdAt, options.since), gt(outbox.seq, options.afterSeq)))
+      .orderBy(asc(outbox.seq))
+      .limit(options.limit)
+  );
 }
 
 /**
@@ -183,7 +186,10 @@ export async function recordOutboxFailure(db: Database, id: string, error: strin
  */
 export async function releaseOutboxRows(db: Database, ids: readonly string[]): Promise<void> {
   if (ids.length > 0) {
-    await db.update(outbox).set({ lockedUntil: null }).where(and(inArray(outbox.id, [...ids]), isNull(outbox.publishedAt)));
+    await db
+      .update(outbox)
+      .set({ lockedUntil: null })
+      .where(and(inArray(outbox.id, [...ids]), isNull(outbox.publishedAt)));
   }
 }
 

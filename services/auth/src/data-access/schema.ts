@@ -97,9 +97,13 @@ export const outbox = pgTable(
     lockedUntil: instant('locked_until'),
   },
   (table) => [
-    index('outbox_pending_seq_idx').on(table.seq).where(sql`${table.publishedAt} is null`),
+    index('outbox_pending_seq_idx')
+      .on(table.seq)
+      .where(sql`${table.publishedAt} is null`),
     // Published rows by age: the purge, the stream check's latest row and the republished window.
-    index('outbox_published_at_idx').on(table.publishedAt).where(sql`${table.publishedAt} is not null`),
+    index('outbox_published_at_idx')
+      .on(table.publishedAt)
+      .where(sql`${table.publishedAt} is not null`),
   ],
 );
 

@@ -88,7 +88,10 @@ export async function revokeSessionsOfUser(tx: Database, userId: string, reason:
  * @example
  * const state = await findSessionState(db, claims.sid);
  */
-export async function findSessionState(db: Database, sessionId: string): Promise<{ userId: string; revokedAt: Date | null; userBannedAt: Date | null; userRole: Role } | undefined> {
+export async function findSessionState(
+  db: Database,
+  sessionId: string,
+): Promise<{ userId: string; revokedAt: Date | null; userBannedAt: Date | null; userRole: Role } | undefined> {
   const [row] = await db
     .select({ userId: sessions.userId, revokedAt: sessions.revokedAt, userBannedAt: users.bannedAt, userRole: users.role })
     .from(sessions)

@@ -26,10 +26,7 @@ export interface EnforcementMetrics {
  * @example
  * const metrics = registerEnforcementMetrics(registry, { db, fleet, clock: systemClock, behindAfterSeconds: 5 });
  */
-export function registerEnforcementMetrics(
-  registry: Registry,
-  deps: { db: Database; fleet: FleetView; clock: Clock; behindAfterSeconds: number },
-): EnforcementMetrics {
+export function registerEnforcementMetrics(registry: Registry, deps: { db: Database; fleet: FleetView; clock: Clock; behindAfterSeconds: number }): EnforcementMetrics {
   const delay = new Histogram({
     name: 'veto_enforcement_delay_seconds',
     help: "Time from an event's commit to its application by one instance, per reporting service and event type (live events only)",

@@ -19,10 +19,7 @@ export type EnsureAdminOutcome = 'created' | 'promoted' | 'unchanged';
  * @example
  * await ensureAdmin({ db, clock, passwords }, { email: config.adminEmail, password: config.adminPassword });
  */
-export async function ensureAdmin(
-  deps: { db: Database; clock: Clock; passwords: PasswordHasher },
-  admin: { email: string; password: string },
-): Promise<EnsureAdminOutcome> {
+export async function ensureAdmin(deps: { db: Database; clock: Clock; passwords: PasswordHasher }, admin: { email: string; password: string }): Promise<EnsureAdminOutcome> {
   const email = normalizeEmail(admin.email);
   const existing = await findUserByEmail(deps.db, email);
   if (existing !== undefined) {

@@ -89,8 +89,7 @@ interface OutboxState {
   last_error: string | null;
 }
 
-const outboxState = () =>
-  selectRows<OutboxState>(database.db, sql`SELECT id, published_at IS NOT NULL AS published, attempts, last_error FROM outbox ORDER BY created_at, id`);
+const outboxState = () => selectRows<OutboxState>(database.db, sql`SELECT id, published_at IS NOT NULL AS published, attempts, last_error FROM outbox ORDER BY created_at, id`);
 
 describe('the outbox relay', () => {
   it('leaves rows leased to the instance that wrote them alone, and publishes them once the lease has run out', async () => {
@@ -409,7 +408,15 @@ describe('the outbox relay retention', () => {
     await database.db.execute(sql`UPDATE outbox SET published_at = now() - interval '2 hours', stream_seq = 1 WHERE id = ${old?.id}`);
     await database.db.execute(sql`UPDATE outbox SET published_at = now(), stream_seq = 2 WHERE id = ${recent?.id}`);
     await database.db.execute(sql`UPDATE outbox SET created_at = created_at - interval '2 hours' WHERE id = ${pending?.id}`);
-    const relay = startOutboxRelay({ db: database.db, publish: () => new Promise(() => undefined), isAvailable: () => false, clock: systemClock, logger, retentionMs: 3_600_000, purgeIntervalMs: 20 });
+    const relay = startOutboxRelay({
+      db: database.db,
+      publish: () => new Promise(() => undefined),
+      isAvailable: () => false,
+      clock: systemClock,
+      logger,
+      retentionMs: 3_600_000,
+      purgeIntervalMs: 20,
+    });
     running.push(relay);
     await waitFor('the old row purged', () => relay.stats.purged === 1);
     expect((await outboxState()).map((row) => row.id).sort()).toEqual([recent?.id, pending?.id].sort());

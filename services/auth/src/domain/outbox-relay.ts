@@ -352,13 +352,16 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   }
 
   // Renews the leases of held rows while this process lives: a crashed one stops renewing, and its rows are free a lease later.
-  const renewer = setInterval(() => {
-    if (held.size > 0) {
-      renewOutboxLeases(db, [...held], new Date(clock() + leaseMs)).catch((error: unknown) => {
-        logger.warn({ err: error }, 'outbox relay: could not renew its leases; another instance may publish these rows too');
-      });
-    }
-  }, Math.max(1, Math.floor(leaseMs / 3)));
+  const renewer = setInterval(
+    () => {
+      if (held.size > 0) {
+        renewOutboxLeases(db, [...held], new Date(clock() + leaseMs)).catch((error: unknown) => {
+          logger.warn({ err: error }, 'outbox relay: could not renew its leases; another instance may publish these rows too');
+        });
+      }
+    },
+    Math.max(1, Math.floor(leaseMs / 3)),
+  );
   renewer.unref();
 
   let purging: Promise<void> | undefined;

@@ -28,7 +28,11 @@ describe('createPasswordHasher', () => {
     await expect(passwords.verifyDummy('correct horse battery')).resolves.toBe(false);
   });
 
-  it.each([{ ...CHEAP, memoryKib: 0 }, { ...CHEAP, timeCost: 1.5 }, { ...CHEAP, parallelism: -1 }])('throws a TypeError on bad cost %o', async (cost) => {
+  it.each([
+    { ...CHEAP, memoryKib: 0 },
+    { ...CHEAP, timeCost: 1.5 },
+    { ...CHEAP, parallelism: -1 },
+  ])('throws a TypeError on bad cost %o', async (cost) => {
     await expect(createPasswordHasher(cost)).rejects.toThrow(TypeError);
   });
 });

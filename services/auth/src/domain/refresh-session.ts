@@ -8,9 +8,7 @@ import { endSession } from './end-session';
 import { hashRefreshToken } from './refresh-token';
 import { issueSessionTokens, type SessionTokens } from './start-session';
 
-type Outcome =
-  | { readonly kind: 'rotated'; readonly tokens: SessionTokens }
-  | { readonly kind: 'failed'; readonly error: AuthError; readonly event?: VetoEvent | undefined };
+type Outcome = { readonly kind: 'rotated'; readonly tokens: SessionTokens } | { readonly kind: 'failed'; readonly error: AuthError; readonly event?: VetoEvent | undefined };
 
 /**
  * Rotates a refresh token: the presented one is marked used and a new one (and a new

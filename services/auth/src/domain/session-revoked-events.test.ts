@@ -30,7 +30,10 @@ describe('session.revoked events', () => {
     await request(t.app).post('/api/users/signout').send({ refreshToken: ada.refreshToken }).expect(204);
     await request(t.app).post('/api/users/signout').send({ refreshToken: ada.refreshToken }).expect(204);
     expect(await outbox()).toEqual([
-      { type: 'session.revoked', payload: expect.objectContaining({ data: { userId: ada.id, sessionId: sessionIdOf(ada.accessToken), revokedAt: new Date(t.clock()).toISOString() } }) },
+      {
+        type: 'session.revoked',
+        payload: expect.objectContaining({ data: { userId: ada.id, sessionId: sessionIdOf(ada.accessToken), revokedAt: new Date(t.clock()).toISOString() } }),
+      },
     ]);
   });
 
@@ -39,7 +42,9 @@ describe('session.revoked events', () => {
     await request(t.app).post('/api/auth/refresh').send({ refreshToken: ada.refreshToken }).expect(200);
     const reuse = await request(t.app).post('/api/auth/refresh').send({ refreshToken: ada.refreshToken }).expect(401);
     expect(reuse.body.code).toBe('REFRESH_TOKEN_REUSED');
-    expect(await outbox()).toEqual([{ type: 'session.revoked', payload: expect.objectContaining({ data: expect.objectContaining({ userId: ada.id, sessionId: sessionIdOf(ada.accessToken) }) }) }]);
+    expect(await outbox()).toEqual([
+      { type: 'session.revoked', payload: expect.objectContaining({ data: expect.objectContaining({ userId: ada.id, sessionId: sessionIdOf(ada.accessToken) }) }) },
+    ]);
   });
 
   it('sign-in, sign-up and refresh record no event', async () => {

@@ -65,7 +65,10 @@ describe('signIn', () => {
   });
 
   it('checks the password before the ban: USER_BANNED only with the right password', async () => {
-    await database.db.update(users).set({ bannedAt: new Date(clock()), banReason: 'test' }).where(eq(users.email, 'ada@example.com'));
+    await database.db
+      .update(users)
+      .set({ bannedAt: new Date(clock()), banReason: 'test' })
+      .where(eq(users.email, 'ada@example.com'));
     expect((await failure(signIn(context, { email: 'ada@example.com', password: 'wrong password', clientIp: ip }))).code).toBe('INVALID_CREDENTIALS');
     expect((await failure(signIn(context, { email: 'ada@example.com', password, clientIp: ip }))).code).toBe('USER_BANNED');
     expect(verifications).toEqual(['verify', 'verify']);

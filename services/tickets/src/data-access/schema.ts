@@ -26,7 +26,9 @@ export const tickets = pgTable(
   },
   (table) => [
     // Keyset pagination of the public list walks (created_at, id) over listed tickets only.
-    index('tickets_listed_created_at_id_idx').on(table.createdAt, table.id).where(sql`${table.listed}`),
+    index('tickets_listed_created_at_id_idx')
+      .on(table.createdAt, table.id)
+      .where(sql`${table.listed}`),
     index('tickets_owner_id_idx').on(table.ownerId),
     check('tickets_price_positive', sql`${table.price} > 0`),
     check('tickets_unlisted_reason_known', sql`${table.unlistedReason} in ('owner', 'seller_banned')`),

@@ -29,10 +29,7 @@ export function jwksCacheFilePath(config: Pick<Config, 'jwksCacheFile' | 'dataDi
  * @example
  * const keys = await loadVerificationKeys(config, logger);
  */
-export async function loadVerificationKeys(
-  config: Pick<Config, 'publicKeysFile' | 'jwksUrl' | 'jwksCacheFile' | 'dataDir'>,
-  logger: Logger,
-): Promise<JsonWebKeySet | KeyStore> {
+export async function loadVerificationKeys(config: Pick<Config, 'publicKeysFile' | 'jwksUrl' | 'jwksCacheFile' | 'dataDir'>, logger: Logger): Promise<JsonWebKeySet | KeyStore> {
   if (config.publicKeysFile === undefined) {
     // Ten retries, at most a second apart (~8.4 s in all): an auth service starting beside this
     // one is noticed within a second of answering, and an unreachable one falls back to the cache file.

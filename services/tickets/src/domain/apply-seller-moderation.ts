@@ -45,7 +45,10 @@ export async function applySellerModerations(context: TicketsContext, decisions:
     const now = new Date(context.clock());
     const outcomes: ModerationOutcome[] = [];
     for (const round of rounds) {
-      const stored = await recordModerations(tx, round.map(({ decision }) => ({ ownerId: decision.ownerId, banned: decision.banned, changedAt: decision.decidedAt })));
+      const stored = await recordModerations(
+        tx,
+        round.map(({ decision }) => ({ ownerId: decision.ownerId, banned: decision.banned, changedAt: decision.decidedAt })),
+      );
       const ownersOf = (banned: boolean) => round.filter(({ decision }) => decision.banned === banned && stored.has(decision.ownerId)).map(({ decision }) => decision.ownerId);
       const unlisted = await unlistTicketsOfBannedSellers(tx, ownersOf(true), now);
       const relisted = await relistTicketsOfUnbannedSellers(tx, ownersOf(false), now);

@@ -30,7 +30,10 @@ describe.each(availableDrivers())('listTickets on %s', (driver) => {
       cursor = page.nextCursor ?? undefined;
     } while (cursor !== undefined);
 
-    const sameMillisecond = created.map((ticket) => ticket.id).sort().reverse();
+    const sameMillisecond = created
+      .map((ticket) => ticket.id)
+      .sort()
+      .reverse();
     expect(seen).toEqual([newest.id, ...sameMillisecond]);
   });
 

@@ -20,15 +20,10 @@ export interface VetoStreamRun {
  */
 export function runVetoStream(args: readonly string[], env: Record<string, string> = {}): Promise<VetoStreamRun> {
   return new Promise((resolve, reject) => {
-    execFile(
-      process.execPath,
-      ['--import', TSX, VETO_STREAM_CLI, ...args],
-      { timeout: 30_000, env: { PATH: process.env.PATH ?? '', ...env } },
-      (error, stdout, stderr) => {
-        if (error && typeof error.code !== 'number') reject(error);
-        else resolve({ code: typeof error?.code === 'number' ? error.code : 0, stdout, stderr });
-      },
-    );
+    execFile(process.execPath, ['--import', TSX, VETO_STREAM_CLI, ...args], { timeout: 30_000, env: { PATH: process.env.PATH ?? '', ...env } }, (error, stdout, stderr) => {
+      if (error && typeof error.code !== 'number') reject(error);
+      else resolve({ code: typeof error?.code === 'number' ? error.code : 0, stdout, stderr });
+    });
   });
 }
 

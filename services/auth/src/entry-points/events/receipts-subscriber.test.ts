@@ -35,14 +35,18 @@ function start(servers: string, logger = silent, credentials: { user?: string; p
 
 /** Publishes the receipt until the fleet view shows it: the subscription may not be in place yet. */
 async function publishUntilSeen(nc: NatsConnection, fleet: FleetView, instanceId: string): Promise<void> {
-  await waitFor(`${instanceId} in the fleet view`, async () => {
-    // The test's own connection may still be reconnecting after a restart: publishing then is simply tried again.
-    await Promise.resolve()
-      .then(() => nc.publish(receiptSubject('tickets'), encodeEnforcementReceipt(testReceipt(instanceId, { intervalMs: 60_000 }))))
-      .then(() => nc.flush())
-      .catch(() => undefined);
-    return fleet.liveInstances().some((instance) => instance.instanceId === instanceId);
-  }, 20_000);
+  await waitFor(
+    `${instanceId} in the fleet view`,
+    async () => {
+      // The test's own connection may still be reconnecting after a restart: publishing then is simply tried again.
+      await Promise.resolve()
+        .then(() => nc.publish(receiptSubject('tickets'), encodeEnforcementReceipt(testReceipt(instanceId, { intervalMs: 60_000 }))))
+        .then(() => nc.flush())
+        .catch(() => undefined);
+      return fleet.liveInstances().some((instance) => instance.instanceId === instanceId);
+    },
+    20_000,
+  );
 }
 
 describe('subscribeReceipts', () => {

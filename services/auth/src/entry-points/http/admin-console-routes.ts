@@ -39,7 +39,10 @@ export function createAdminConsoleRoutes(options: { assetsDir: string } = { asse
     if (!existsSync(index)) {
       const error = new AuthError('CONSOLE_NOT_BUILT', 'The admin console is not built: run `pnpm build` (or `pnpm --filter @veto/admin-console build`)');
       const spec = HTTP_ERRORS.CONSOLE_NOT_BUILT;
-      res.status(spec.status).type('application/problem+json').send(JSON.stringify({ ...problemBody(error, spec), detail: error.message }));
+      res
+        .status(spec.status)
+        .type('application/problem+json')
+        .send(JSON.stringify({ ...problemBody(error, spec), detail: error.message }));
       return;
     }
     next();

@@ -55,7 +55,7 @@ describe('admin routes require an admin', () => {
     expectProblem(await request(t.app).get('/api/admin/users').set(as(admin)), 403, 'FORBIDDEN_ROLE');
   });
 
-  it("refuses an admin token whose session was signed out with 401 SESSION_REVOKED", async () => {
+  it('refuses an admin token whose session was signed out with 401 SESSION_REVOKED', async () => {
     await request(t.app).post('/api/users/signout').set(as(admin)).expect(204);
     expectProblem(await request(t.app).get('/api/admin/users').set(as(admin)), 401, 'SESSION_REVOKED');
   });

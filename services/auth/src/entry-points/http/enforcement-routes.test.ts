@@ -107,8 +107,30 @@ describe('GET /api/admin/instances', () => {
     const now = t.clock();
     expect(res.body).toEqual({
       instances: [
-        { service: 'tickets', instanceId: 'host-a', state: 'ready', reason: null, lastSeq: 4, lastEventId: null, lastAppliedAt: null, lagMs: 3.5, lastSeenAt: new Date(now).toISOString(), expiresAt: new Date(now + 3000).toISOString() },
-        { service: 'tickets', instanceId: 'host-b', state: 'degraded', reason: 'disconnected', lastSeq: 3, lastEventId: null, lastAppliedAt: null, lagMs: null, lastSeenAt: new Date(now).toISOString(), expiresAt: new Date(now + 6000).toISOString() },
+        {
+          service: 'tickets',
+          instanceId: 'host-a',
+          state: 'ready',
+          reason: null,
+          lastSeq: 4,
+          lastEventId: null,
+          lastAppliedAt: null,
+          lagMs: 3.5,
+          lastSeenAt: new Date(now).toISOString(),
+          expiresAt: new Date(now + 3000).toISOString(),
+        },
+        {
+          service: 'tickets',
+          instanceId: 'host-b',
+          state: 'degraded',
+          reason: 'disconnected',
+          lastSeq: 3,
+          lastEventId: null,
+          lastAppliedAt: null,
+          lagMs: null,
+          lastSeenAt: new Date(now).toISOString(),
+          expiresAt: new Date(now + 6000).toISOString(),
+        },
       ],
       checkedAt: new Date(now).toISOString(),
     });
@@ -181,7 +203,12 @@ describe('GET /api/admin/events/:eventId/enforcement', () => {
     const event = await publishedEvent(eventId);
     await send(receipt('host-a', { lastSeq: event.streamSeq + 3 }));
     const res = await request(t.app).get(`/api/admin/events/${eventId}/enforcement`).set(as(admin)).expect(200);
-    expect(res.body).toMatchObject({ enforcedEverywhere: true, instances: { total: 1, enforced: 1 }, enforced: [{ instanceId: 'host-a', appliedAt: null, afterMs: null }], missing: [] });
+    expect(res.body).toMatchObject({
+      enforcedEverywhere: true,
+      instances: { total: 1, enforced: 1 },
+      enforced: [{ instanceId: 'host-a', appliedAt: null, afterMs: null }],
+      missing: [],
+    });
   });
 
   it('drops an expired instance from missing, and a stopped one at once', async () => {
@@ -189,7 +216,9 @@ describe('GET /api/admin/events/:eventId/enforcement', () => {
     await publishedEvent(eventId);
     await send(receipt('host-a', { intervalMs: 1000 }), receipt('host-b', { intervalMs: 60_000 }));
     const missing = async () =>
-      ((await request(t.app).get(`/api/admin/events/${eventId}/enforcement`).set(as(admin)).expect(200)).body as { missing: { instanceId: string }[] }).missing.map((m) => m.instanceId);
+      ((await request(t.app).get(`/api/admin/events/${eventId}/enforcement`).set(as(admin)).expect(200)).body as { missing: { instanceId: string }[] }).missing.map(
+        (m) => m.instanceId,
+      );
     expect(await missing()).toEqual(['host-a', 'host-b']);
     t.clock.advance(3000);
     expect(await missing()).toEqual(['host-b']);
@@ -238,7 +267,13 @@ describe('?wait=enforced on ban, unban and revoke-sessions', () => {
     expect(res.body).toMatchObject({
       eventId: expect.any(String),
       timedOut: true,
-      enforcement: { type: 'user.sessions_revoked', userId: ada.id, enforcedEverywhere: false, instances: { total: 1, enforced: 0 }, missing: [{ instanceId: 'host-a', state: 'ready' }] },
+      enforcement: {
+        type: 'user.sessions_revoked',
+        userId: ada.id,
+        enforcedEverywhere: false,
+        instances: { total: 1, enforced: 0 },
+        missing: [{ instanceId: 'host-a', state: 'ready' }],
+      },
     });
   });
 

@@ -7,8 +7,7 @@ import { AuthError, ValidationError } from '../../errors';
  * the secret.
  */
 export type PresentedCredentials =
-  | { readonly method: 'client_secret_basic' | 'client_secret_post'; readonly clientId: string; readonly secret: string }
-  | { readonly method: 'bearer'; readonly secret: string };
+  { readonly method: 'client_secret_basic' | 'client_secret_post'; readonly clientId: string; readonly secret: string } | { readonly method: 'bearer'; readonly secret: string };
 
 /** The client-authentication members of a request body, already checked to be single strings. */
 export interface CredentialsBody {

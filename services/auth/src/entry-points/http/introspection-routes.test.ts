@@ -51,11 +51,7 @@ describe('POST /api/auth/introspect', () => {
   });
 
   it('accepts client_secret_post: client_id and client_secret in the form', async () => {
-    const res = await request(t.app)
-      .post('/api/auth/introspect')
-      .type('form')
-      .send({ token: ada.accessToken, client_id: 'resource-server', client_secret: SECRET })
-      .expect(200);
+    const res = await request(t.app).post('/api/auth/introspect').type('form').send({ token: ada.accessToken, client_id: 'resource-server', client_secret: SECRET }).expect(200);
     expect(res.body.active).toBe(true);
   });
 

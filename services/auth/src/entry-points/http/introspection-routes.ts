@@ -72,17 +72,12 @@ export function createIntrospectionRoutes(deps: { db: Database; verifier: Verifi
     });
   } else {
     const checkClient = createClientCheck({ clientId: deps.clientId, clientSecret: deps.clientSecret });
-    router.post(
-      '/introspect',
-      express.urlencoded({ extended: false, limit: BODY_LIMIT }),
-      express.json({ limit: BODY_LIMIT }),
-      async (req, res) => {
-        checkClient(readClientCredentials(req.get('authorization'), parseRequest(credentialsBody, req.body)));
-        const { token } = parseRequest(introspectionBody, req.body);
-        const result = await introspectToken(deps, token);
-        res.set('Cache-Control', 'no-store').status(200).json(result);
-      },
-    );
+    router.post('/introspect', express.urlencoded({ extended: false, limit: BODY_LIMIT }), express.json({ limit: BODY_LIMIT }), async (req, res) => {
+      checkClient(readClientCredentials(req.get('authorization'), parseRequest(credentialsBody, req.body)));
+      const { token } = parseRequest(introspectionBody, req.body);
+      const result = await introspectToken(deps, token);
+      res.set('Cache-Control', 'no-store').status(200).json(result);
+    });
   }
   router.use(introspectionErrors);
   return router;

@@ -107,7 +107,10 @@ describe('access-token verification at GET /api/users/me', () => {
   });
 
   it('rejects a live token of a user banned since it was issued with 403 USER_BANNED', async () => {
-    await database.db.update(users).set({ bannedAt: new Date(t.clock()), banReason: 'test' }).where(eq(users.id, session.userId));
+    await database.db
+      .update(users)
+      .set({ bannedAt: new Date(t.clock()), banReason: 'test' })
+      .where(eq(users.id, session.userId));
     expectRejected(await me(session.accessToken), 403, 'USER_BANNED');
   });
 });

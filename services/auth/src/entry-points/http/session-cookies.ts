@@ -31,11 +31,7 @@ export interface CookieSettings {
  * @example
  * setSessionCookies(res, tokens, { secure: config.env !== 'local', accessTtlSeconds: 900, refreshTtlSeconds: 604800 });
  */
-export function setSessionCookies(
-  res: Response,
-  tokens: SessionTokens,
-  options: CookieSettings,
-): void {
+export function setSessionCookies(res: Response, tokens: SessionTokens, options: CookieSettings): void {
   const { access, refresh } = attributes(options.secure);
   res.cookie(ACCESS_COOKIE, tokens.accessToken, { ...access, maxAge: options.accessTtlSeconds * 1000 });
   res.cookie(REFRESH_COOKIE, tokens.refreshToken, { ...refresh, maxAge: options.refreshTtlSeconds * 1000 });

@@ -41,7 +41,10 @@ afterAll(async () => {
 });
 
 const signIn = (replica: number, body: { email: string; password: string }, clientIp: string) =>
-  request(servers[replica % 2 === 0 ? 0 : 1]).post('/api/users/signin').set('X-Forwarded-For', clientIp).send(body);
+  request(servers[replica % 2 === 0 ? 0 : 1])
+    .post('/api/users/signin')
+    .set('X-Forwarded-For', clientIp)
+    .send(body);
 
 describe('sign-in limits shared by replicas', () => {
   it('200 parallel wrong passwords for one email over two replicas: the limit is evaluated, the rest get 429 with Retry-After', async () => {

@@ -83,7 +83,10 @@ describe('POST /api/users/signup', () => {
 
   it('rejects a duplicate email in any letter case with 409 EMAIL_TAKEN', async () => {
     await request(t.app).post('/api/users/signup').send(credentials).expect(201);
-    const res = await request(t.app).post('/api/users/signup').send({ ...credentials, email: 'ADA@example.COM' }).expect(409);
+    const res = await request(t.app)
+      .post('/api/users/signup')
+      .send({ ...credentials, email: 'ADA@example.COM' })
+      .expect(409);
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(res.body).toMatchObject({ status: 409, code: 'EMAIL_TAKEN' });
   });
@@ -101,7 +104,10 @@ describe('POST /api/users/signup', () => {
 
   it('accepts passwords of exactly 8 and 128 characters', async () => {
     await request(t.app).post('/api/users/signup').send({ email: 'a@example.com', password: '12345678' }).expect(201);
-    await request(t.app).post('/api/users/signup').send({ email: 'b@example.com', password: 'y'.repeat(128) }).expect(201);
+    await request(t.app)
+      .post('/api/users/signup')
+      .send({ email: 'b@example.com', password: 'y'.repeat(128) })
+      .expect(201);
   });
 });
 
@@ -117,7 +123,10 @@ describe('POST /api/users/signin', () => {
   });
 
   it('answers a wrong password and an unknown email identically with 401 INVALID_CREDENTIALS', async () => {
-    const wrong = await request(t.app).post('/api/users/signin').send({ ...credentials, password: 'wrong password' }).expect(401);
+    const wrong = await request(t.app)
+      .post('/api/users/signin')
+      .send({ ...credentials, password: 'wrong password' })
+      .expect(401);
     const unknown = await request(t.app).post('/api/users/signin').send({ email: 'nobody@example.com', password: 'whatever1' }).expect(401);
     expect(wrong.body).toEqual(unknown.body);
     expect(wrong.body.code).toBe('INVALID_CREDENTIALS');
@@ -126,12 +135,18 @@ describe('POST /api/users/signin', () => {
   it('rejects a banned user with the right password with 403 USER_BANNED, and with the wrong one with 401', async () => {
     await database.db.execute(sql`UPDATE users SET banned_at = now(), ban_reason = 'spam'`);
     expect((await request(t.app).post('/api/users/signin').send(credentials).expect(403)).body.code).toBe('USER_BANNED');
-    await request(t.app).post('/api/users/signin').send({ ...credentials, password: 'wrong password' }).expect(401);
+    await request(t.app)
+      .post('/api/users/signin')
+      .send({ ...credentials, password: 'wrong password' })
+      .expect(401);
   });
 
   it('limits failed attempts per email with 429 RATE_LIMITED and Retry-After until the window ends', async () => {
     for (let i = 0; i < 3; i += 1) {
-      await request(t.app).post('/api/users/signin').send({ ...credentials, password: 'wrong password' }).expect(401);
+      await request(t.app)
+        .post('/api/users/signin')
+        .send({ ...credentials, password: 'wrong password' })
+        .expect(401);
     }
     t.clock.advance(15_000);
     const limited = await request(t.app).post('/api/users/signin').send(credentials).expect(429);
@@ -143,7 +158,10 @@ describe('POST /api/users/signin', () => {
 
   it('limits failed attempts per IP across emails', async () => {
     for (let i = 0; i < 5; i += 1) {
-      await request(t.app).post('/api/users/signin').send({ email: `guess${i}@example.com`, password: 'wrong password' }).expect(401);
+      await request(t.app)
+        .post('/api/users/signin')
+        .send({ email: `guess${i}@example.com`, password: 'wrong password' })
+        .expect(401);
     }
     const limited = await request(t.app).post('/api/users/signin').send(credentials).expect(429);
     expect(limited.headers['retry-after']).toBe('60');
@@ -167,11 +185,7 @@ describe('GET /api/users/me', () => {
 
   it('prefers the Bearer token over the cookie', async () => {
     const signUp = await request(t.app).post('/api/users/signup').send(credentials).expect(201);
-    const res = await request(t.app)
-      .get('/api/users/me')
-      .set('Authorization', 'Bearer not.a.token')
-      .set('Cookie', `veto_access=${signUp.body.accessToken}`)
-      .expect(401);
+    const res = await request(t.app).get('/api/users/me').set('Authorization', 'Bearer not.a.token').set('Cookie', `veto_access=${signUp.body.accessToken}`).expect(401);
     expect(res.body.code).toBe('TOKEN_MALFORMED');
   });
 

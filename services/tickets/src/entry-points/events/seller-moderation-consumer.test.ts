@@ -58,14 +58,22 @@ const as = (token: string) => ({ authorization: `Bearer ${token}` });
 async function sellTickets(sellerId: string, count: number): Promise<string[]> {
   const ids: string[] = [];
   for (let i = 0; i < count; i++) {
-    const res = await request(testApp.app).post('/api/tickets').set(as(tokenFor(sellerId))).send({ title: `Ticket ${i}`, price: 1000 + i }).expect(201);
+    const res = await request(testApp.app)
+      .post('/api/tickets')
+      .set(as(tokenFor(sellerId)))
+      .send({ title: `Ticket ${i}`, price: 1000 + i })
+      .expect(201);
     ids.push(res.body.id);
   }
   return ids;
 }
 
 async function unlistAsOwner(sellerId: string, id: string): Promise<void> {
-  await request(testApp.app).put(`/api/tickets/${id}`).set(as(tokenFor(sellerId))).send({ title: 'Kept back', price: 1, version: 1, listed: false }).expect(200);
+  await request(testApp.app)
+    .put(`/api/tickets/${id}`)
+    .set(as(tokenFor(sellerId)))
+    .send({ title: 'Kept back', price: 1, version: 1, listed: false })
+    .expect(200);
 }
 
 type TicketState = { id: string; listed: boolean; unlisted_reason: string | null; version: number };
@@ -92,7 +100,10 @@ it("rejects a banned seller's token on the tickets API and unlists their tickets
     { id: first, listed: false, unlisted_reason: 'seller_banned', version: 2 },
     { id: second, listed: false, unlisted_reason: 'seller_banned', version: 2 },
   ]);
-  const listing = await request(testApp.app).get('/api/tickets').set(as(tokenFor(randomUUID()))).expect(200);
+  const listing = await request(testApp.app)
+    .get('/api/tickets')
+    .set(as(tokenFor(randomUUID())))
+    .expect(200);
   expect(listing.body.items).toEqual([]);
 });
 
@@ -111,7 +122,10 @@ it('relists on unban only the tickets the ban unlisted, not those the owner unli
     { id: keptBack, listed: false, unlisted_reason: 'owner', version: 2 },
   ]);
   // A token issued after the unban works: the auth service signs new tokens after the watermark.
-  await request(testApp.app).get(`/api/tickets/${forSale}`).set(as(tokenFor(seller))).expect(200);
+  await request(testApp.app)
+    .get(`/api/tickets/${forSale}`)
+    .set(as(tokenFor(seller)))
+    .expect(200);
 });
 
 it('keeps a ticket the ban unlisted unlisted when its owner asks to list it', async () => {
@@ -122,7 +136,11 @@ it('keeps a ticket the ban unlisted unlisted when its owner asks to list it', as
   await waitFor('the ban to be acked', () => acked(consumer) === 1);
 
   // Only a token issued after the ban passes the revocation check.
-  const res = await request(testApp.app).put(`/api/tickets/${ticket}`).set(as(tokenFor(seller))).send({ title: 'Back', price: 1, version: 2, listed: true }).expect(200);
+  const res = await request(testApp.app)
+    .put(`/api/tickets/${ticket}`)
+    .set(as(tokenFor(seller)))
+    .send({ title: 'Back', price: 1, version: 2, listed: true })
+    .expect(200);
   expect(res.body).toMatchObject({ title: 'Back', listed: false, version: 3 });
 });
 

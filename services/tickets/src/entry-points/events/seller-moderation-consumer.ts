@@ -10,8 +10,9 @@ export const MODERATION_SERVICE = 'tickets';
 const MAX_BATCH = 100;
 
 /** Options of {@link startSellerModerationConsumer}. */
-export interface SellerModerationConsumerOptions
-  extends Partial<Pick<WorkQueueOptions, 'service' | 'stream' | 'subjectPrefix' | 'deadLetterPrefix' | 'maxDeliver' | 'backoffMs' | 'ackWaitMs'>> {
+export interface SellerModerationConsumerOptions extends Partial<
+  Pick<WorkQueueOptions, 'service' | 'stream' | 'subjectPrefix' | 'deadLetterPrefix' | 'maxDeliver' | 'backoffMs' | 'ackWaitMs'>
+> {
   readonly nc: NatsConnection;
   readonly context: TicketsContext;
   readonly logger: Logger;
@@ -106,7 +107,13 @@ export function startSellerModerationConsumer(options: SellerModerationConsumerO
       }
       if (work.length > 1) {
         try {
-          applied(work, await applySellerModerations(context, work.map(({ decision }) => decision)));
+          applied(
+            work,
+            await applySellerModerations(
+              context,
+              work.map(({ decision }) => decision),
+            ),
+          );
           continue;
         } catch (error) {
           logger.warn({ err: error, events: work.length }, 'seller moderation batch failed, applying its events one by one');

@@ -37,7 +37,11 @@ describe('cross-site requests to the tickets service', () => {
   });
 
   /** A browser holding the seller's access cookie, without an Authorization header. */
-  const listWithCookie = (app = testApp.app) => request(app).post('/api/tickets').set('Host', HOST).set('Cookie', `veto_access=${tokenFor(seller)}`);
+  const listWithCookie = (app = testApp.app) =>
+    request(app)
+      .post('/api/tickets')
+      .set('Host', HOST)
+      .set('Cookie', `veto_access=${tokenFor(seller)}`);
 
   async function tickets(): Promise<number> {
     const [row] = await selectRows<{ n: number }>(database.db, sql`SELECT count(*)::int AS n FROM tickets`);
@@ -58,7 +62,13 @@ describe('cross-site requests to the tickets service', () => {
   });
 
   it('leaves a Bearer client alone, whatever Origin it sends', async () => {
-    await request(testApp.app).post('/api/tickets').set('Host', HOST).set('Origin', EVIL_ORIGIN).set('authorization', `Bearer ${tokenFor(seller)}`).send(ticket).expect(201);
+    await request(testApp.app)
+      .post('/api/tickets')
+      .set('Host', HOST)
+      .set('Origin', EVIL_ORIGIN)
+      .set('authorization', `Bearer ${tokenFor(seller)}`)
+      .send(ticket)
+      .expect(201);
   });
 
   it('takes its own origin from the trusted proxy (TRUST_PROXY_HOPS) and accepts ALLOWED_ORIGINS', async () => {

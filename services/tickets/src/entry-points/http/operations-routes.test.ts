@@ -54,15 +54,23 @@ it('answers /readyz and protected routes with 503 until the revocation feed caug
     testApp = startApp();
     const notReady = await request(testApp.app).get('/readyz').expect(503);
     expect(notReady.body).toEqual({ status: 'unavailable', checks: { database: 'up', revocations: 'catching-up' } });
-    const refused = await request(testApp.app).get('/api/tickets').set('authorization', `Bearer ${tokenFor(userId)}`).expect(503);
+    const refused = await request(testApp.app)
+      .get('/api/tickets')
+      .set('authorization', `Bearer ${tokenFor(userId)}`)
+      .expect(503);
     expect(JSON.parse(refused.text)).toMatchObject({ code: 'REVOCATION_NOT_READY' });
     expect(refused.headers['retry-after']).toBe('1');
   } finally {
     resume();
   }
   await testApp.feed.ready;
-  await request(testApp.app).get('/readyz').expect(200, { status: 'ready', checks: { database: 'up', revocations: 'ready' } });
-  await request(testApp.app).get('/api/tickets').set('authorization', `Bearer ${tokenFor(userId)}`).expect(200);
+  await request(testApp.app)
+    .get('/readyz')
+    .expect(200, { status: 'ready', checks: { database: 'up', revocations: 'ready' } });
+  await request(testApp.app)
+    .get('/api/tickets')
+    .set('authorization', `Bearer ${tokenFor(userId)}`)
+    .expect(200);
 });
 
 it('answers /readyz with 503 when the database does not answer, though the feed is ready', async () => {
@@ -70,7 +78,9 @@ it('answers /readyz with 503 when the database does not answer, though the feed 
   await gone.close();
   const testApp = startApp(gone);
   await testApp.feed.ready;
-  await request(testApp.app).get('/readyz').expect(503, { status: 'unavailable', checks: { database: 'down', revocations: 'ready' } });
+  await request(testApp.app)
+    .get('/readyz')
+    .expect(503, { status: 'unavailable', checks: { database: 'down', revocations: 'ready' } });
 });
 
 it('answers /readyz with 503 and the reason once its revocation stream has been missing for longer than the grace, and 200 again after the rebuild', async () => {
@@ -86,7 +96,11 @@ it('answers /readyz with 503 and the reason once its revocation stream has been 
   // The auth service creates its streams again at start; the next ban is sequence 1 of the new stream.
   await ensureStreams(nc, { name: bus.stream, subjectPrefix: bus.subjectPrefix, deadLetterStream: bus.deadLetterStream, deadLetterPrefix: bus.deadLetterPrefix });
   await bus.publish('user.banned', { userId: randomUUID(), revokedAt: new Date().toISOString() });
-  await eventually(() => request(testApp.app).get('/readyz').expect(200, { status: 'ready', checks: { database: 'up', revocations: 'ready' } }));
+  await eventually(() =>
+    request(testApp.app)
+      .get('/readyz')
+      .expect(200, { status: 'ready', checks: { database: 'up', revocations: 'ready' } }),
+  );
   expect(testApp.feed.stats.resets).toBe(1);
 });
 
@@ -115,7 +129,10 @@ it('answers /readyz with 503 while the revocation feed stalls after a NATS resta
 it('exposes HTTP and revocation metrics in Prometheus format', async () => {
   const testApp = startApp();
   await testApp.feed.ready;
-  await request(testApp.app).get('/api/tickets').set('authorization', `Bearer ${tokenFor(randomUUID())}`).expect(200);
+  await request(testApp.app)
+    .get('/api/tickets')
+    .set('authorization', `Bearer ${tokenFor(randomUUID())}`)
+    .expect(200);
   const res = await request(testApp.app).get('/metrics').expect(200);
   expect(res.headers['content-type']).toMatch(/^text\/plain/);
   for (const name of [

@@ -56,9 +56,7 @@ export function createOperationsRoutes(deps: OperationsDeps): Router {
     const degradedTooLong = state === 'degraded' && notCurrentSince !== undefined && clock() - notCurrentSince >= graceMs;
     const revocationsReady = deps.feed.isReady && state !== 'failed-closed' && !degradedTooLong;
     const ready = database === 'up' && revocationsReady;
-    res
-      .status(ready ? 200 : 503)
-      .json({ status: ready ? 'ready' : 'unavailable', checks: { database, revocations: state, ...(reason === undefined ? {} : { reason }) } });
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'unavailable', checks: { database, revocations: state, ...(reason === undefined ? {} : { reason }) } });
   });
   router.get('/metrics', async (_req, res) => {
     res.type(deps.metricsRegistry.contentType).send(await deps.metricsRegistry.metrics());

@@ -59,7 +59,11 @@ describe.each(availableDrivers())('tickets API on %s', (driver) => {
     });
 
     it('accepts the token from the veto_access cookie', async () => {
-      await request(testApp.app).post('/api/tickets').set('cookie', `veto_access=${tokenFor(seller)}`).send({ title: 'Play', price: 100 }).expect(201);
+      await request(testApp.app)
+        .post('/api/tickets')
+        .set('cookie', `veto_access=${tokenFor(seller)}`)
+        .send({ title: 'Play', price: 100 })
+        .expect(201);
     });
 
     it.each([
