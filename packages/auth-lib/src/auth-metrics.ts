@@ -1,4 +1,3 @@
-import type { Registry } from 'prom-client';
 import type { RevocationCache } from './revocation-cache';
 import { REVOCATION_FEED_REASONS, type RevocationFeed, type RevocationFeedState } from './revocation-feed';
 import type { Verifier } from './verifier';
@@ -7,6 +6,16 @@ const FEED_STATES: readonly RevocationFeedState[] = ['catching-up', 'ready', 'de
 
 /** 0.1 ms to 10 s: local delivery is sub-millisecond, an outage backlog takes seconds. */
 export const PROPAGATION_BUCKETS_SECONDS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+/**
+ * The part of a prom-client `Registry` this package relies on. Written out rather than imported, so
+ * the published declarations name no prom-client type: a service that never registers metrics
+ * type-checks without prom-client installed (it is an optional peer). A prom-client `Registry` is one.
+ */
+export interface MetricsRegistry {
+  registerMetric(metric: never): void;
+  removeSingleMetric(name: string): void;
+}
 
 /** What {@link registerAuthMetrics} reports on; each part is optional. */
 export interface AuthMetricsSources {
@@ -34,12 +43,13 @@ export interface AuthMetricsSources {
  * registerAuthMetrics(registry, { verifier, cache, feed });
  * app.get('/metrics', async (_req, res) => res.type(registry.contentType).send(await registry.metrics()));
  */
-export function registerAuthMetrics(registry: Registry, sources: AuthMetricsSources): () => void {
+export function registerAuthMetrics(registry: MetricsRegistry, sources: AuthMetricsSources): () => void {
   // prom-client is an optional peer: loaded on first use, so services without metrics need not install it.
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- a static import would load it with the package
   const { Counter, Gauge, Histogram } = require('prom-client') as typeof import('prom-client');
   const { verifier, cache, feed, clock = Date.now } = sources;
-  const registers = [registry];
+  // Only prom-client's own Registry can be passed in practice; its metric constructors want that type.
+  const registers = [registry as unknown as import('prom-client').Registry];
   const names: string[] = [];
   const track = <T>(name: string, metric: T): T => {
     names.push(name);

@@ -18,7 +18,7 @@ export {
   type RevocationFeedState,
 } from './revocation-feed';
 export { createEnforcementReporter, type EnforcementReporter, type EnforcementReporterOptions } from './enforcement-reporter';
-export { PROPAGATION_BUCKETS_SECONDS, registerAuthMetrics, type AuthMetricsSources } from './auth-metrics';
+export { PROPAGATION_BUCKETS_SECONDS, registerAuthMetrics, type AuthMetricsSources, type MetricsRegistry } from './auth-metrics';
 export { createVetoAuth, type VetoAuth, type VetoAuthOptions, type VetoAuthState, type VetoReadiness } from './veto-auth';
 export { VETO_AUTH_DEFAULTS } from './veto-auth-defaults';
 export { readinessReport, type ReadinessReport } from './readiness-report';

@@ -1,6 +1,5 @@
-import { connectWithRetry, type Logger, type NatsConnection, type NodeConnectionOptions } from '@veto/events';
-import type { Registry } from 'prom-client';
-import { registerAuthMetrics } from './auth-metrics';
+import { connectWithRetry, waitForStream, type Logger, type NatsConnection, type NodeConnectionOptions } from '@veto/events';
+import { registerAuthMetrics, type MetricsRegistry } from './auth-metrics';
 import { createJwksKeyStore, type JwksKeyStore } from './jwks-key-store';
 import { RevocationCache } from './revocation-cache';
 import { createRevocationFeed, type RevocationFeed, type RevocationFeedReason, type RevocationFeedState } from './revocation-feed';
@@ -28,7 +27,7 @@ export interface VetoAuthOptions {
   jwksCacheFile?: string;
   /** Refuse valid tokens (503 `REVOCATION_UNAVAILABLE`) once the feed is not current for this long. Default: keep serving. */
   failClosedAfterMs?: number;
-  /** How long the first NATS connection is retried. Default 60 000. */
+  /** How long the first NATS connection is retried, and then how long the event stream is waited for. Default 60 000. */
   connectTimeoutMs?: number;
   /** Called once when the revocation feed stops for good; readiness is false from then on. */
   onFailure?: (err: unknown) => void;
@@ -70,7 +69,7 @@ export interface VetoAuth {
    *
    * @returns a function that unregisters them
    */
-  registerMetrics(registry: Registry): () => void;
+  registerMetrics(registry: MetricsRegistry): () => void;
   /** Resolves after {@link close}; rejects with the cause when the feed stops for good. */
   readonly closed: Promise<void>;
   /** Stops the feed and closes the NATS connection; idempotent. */
@@ -92,14 +91,15 @@ function checkOptions(options: VetoAuthOptions): void {
  * Protects a service in one call: loads the auth service's keys (JWKS, refetched on an unknown
  * `kid`, optionally kept in a cache file), connects to NATS (reconnecting forever), and wires the
  * revocation cache, the feed replaying the last `ttl + skew`, and the verifier. Resolves once
- * keys and connection are there; the feed catches up in the background (`readiness.caughtUp`).
+ * keys, the connection and the event stream are there; the feed catches up in the background (`readiness.caughtUp`).
  * A feed that stops for good is logged, calls `onFailure`, rejects `closed` and turns readiness
  * false. The framework adapters (`@veto/auth-lib/express`, `@veto/auth-lib/fastify`) build on it.
  *
  * @param options - see {@link VetoAuthOptions}; issuer, audience, TTL and skew default to the auth service's
  * @throws TypeError for invalid options
  * @throws TokenError `JWKS_UNAVAILABLE` / `JWKS_INVALID` when the keys cannot be loaded
- * @throws EventError `CONNECT_FAILED` when NATS cannot be reached within `connectTimeoutMs`
+ * @throws EventError `CONNECT_FAILED` when NATS cannot be reached within `connectTimeoutMs`; `SUBSCRIPTION_FAILED`
+ *   when the event stream (created by the auth service) does not appear within `connectTimeoutMs` either
  * @example
  * const auth = await createVetoAuth({ jwksUrl: 'http://auth:3001/.well-known/jwks.json', nats: { servers: 'nats://nats:4222' } });
  * const claims = auth.verifier.verify(token); // throws TokenError('TOKEN_REVOKED') etc.
@@ -128,6 +128,9 @@ export async function createVetoAuth(options: VetoAuthOptions): Promise<VetoAuth
   );
   let feed: RevocationFeed;
   try {
+    // Started before the auth service (a deployment starting everything at once), the stream may not
+    // exist yet: wait for it, as long as for the connection, rather than fail the feed at once.
+    await waitForStream(nc, { timeoutMs: connectTimeoutMs, ...(options.stream === undefined ? {} : { stream: options.stream }), ...(logger === undefined ? {} : { logger }) });
     feed = createRevocationFeed({
       nc,
       cache,

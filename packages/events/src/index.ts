@@ -22,6 +22,7 @@ export { allEventsSubject, DEAD_LETTER_PREFIX, DEAD_LETTER_STREAM, deadLetterSub
 export { DEFAULT_MAX_AGE_MS, DUPLICATE_WINDOW_MS, ensureStreams, type StreamOptions } from './ensure-streams';
 export { EventPublisher, type EventPublisherOptions, type PublishResult } from './event-publisher';
 export { storedEventId } from './stored-event-id';
+export { waitForStream, type WaitForStreamOptions } from './wait-for-stream';
 export type { Logger } from './logger';
 export { subscribeFanOut, type DeliveredEvent, type FanOutInterruption, type FanOutOptions, type FanOutStats, type FanOutSubscription } from './fan-out-subscription';
 export { subscribeWorkQueue, type WorkItem, type WorkQueueOptions, type WorkQueueStats, type WorkQueueSubscription } from './work-queue-subscription';

@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createEnforcementReporter } from '@veto/auth-lib';
-import { connectWithRetry, ensureStreams } from '@veto/events';
+import { connectWithRetry, ensureStreams, waitForStream } from '@veto/events';
 import { installGracefulShutdown, runService } from '@veto/service-kit';
 import { migrateDatabase, openDatabase } from '@veto/storage';
 import { collectDefaultMetrics, Registry } from 'prom-client';
@@ -13,7 +13,6 @@ import { MIGRATIONS_FOLDER } from './data-access/migrations-folder';
 import { schema } from './data-access/schema';
 import { loadVerificationKeys } from './data-access/verification-keys';
 import { startSellerModerationConsumer } from './entry-points/events/seller-moderation-consumer';
-import { waitForStream } from './entry-points/events/wait-for-stream';
 import { createLogger } from './logger';
 import { createTokenVerification } from './token-verification';
 

@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import express from 'express';
-import { startNatsServer, type NatsServerHandle } from '@veto/events/testing';
+import { eventually, startNatsServer, type NatsServerHandle } from '@veto/events/testing';
 import { readinessReport } from '../readiness-report';
 import { expectProtection, get } from '../test-support/protection-checks';
 import { startVetoStack, type VetoStack } from '../test-support/veto-stack';
@@ -57,6 +57,17 @@ describe('vetoExpress', () => {
     await veto.auth.readiness.caughtUp;
     const after = await get(`${base}/readyz`);
     expect([after.status, await after.json()]).toEqual([200, { ready: true, state: 'ready' }]);
+  });
+
+  it('started before the auth service created the event stream, waits for it and becomes ready', async () => {
+    const lines: string[] = [];
+    const logger = { debug: () => undefined, info: (_fields: object, message: string) => void lines.push(message), warn: () => undefined, error: () => undefined };
+    const starting = vetoExpress({ ...stack.options, logger });
+    await eventually(async () => expect(lines).toContain('waiting for the stream, which the auth service creates'));
+    await stack.createStreams();
+    veto = await starting;
+    await veto.auth.readiness.caughtUp;
+    expect(readinessReport(veto.auth.readiness)).toEqual({ status: 200, body: { ready: true, state: 'ready' } });
   });
 
   it('answers 200 with the claims, 401 without or with a bad token, 403 for another role, and 401 TOKEN_REVOKED once a ban is published', async () => {

@@ -1,8 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { jetstreamManager } from '@nats-io/jetstream';
-import type { Logger, NatsConnection } from '@veto/events';
-import { connectTo, startNatsServer, type NatsServerHandle } from '@veto/events/testing';
-import { waitFor } from '@veto/test-kit';
+import { isEventError } from './errors';
+import type { Logger } from './logger';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { connectTo } from './connect-to';
+import { eventually } from './eventually';
+import { startNatsServer, type NatsServerHandle } from './nats-server-harness';
 import { waitForStream } from './wait-for-stream';
 
 describe('waitForStream', () => {
@@ -32,7 +35,7 @@ describe('waitForStream', () => {
     const stream = streamName();
     lines.length = 0;
     const waiting = waitForStream(nc, { stream, timeoutMs: 60_000, pollMs: 20, logger });
-    await waitFor('the waiting line', () => lines.includes('waiting for the stream, which the auth service creates'));
+    await eventually(async () => expect(lines).toContain('waiting for the stream, which the auth service creates'));
 
     await (await jetstreamManager(nc)).streams.add({ name: stream, subjects: [`${stream.toLowerCase()}.>`] });
 
@@ -41,6 +44,8 @@ describe('waitForStream', () => {
 
   it('gives up after the timeout, naming the stream', async () => {
     const stream = streamName();
-    await expect(waitForStream(nc, { stream, timeoutMs: 0, logger })).rejects.toThrow(`stream ${stream} does not exist`);
+    const error: unknown = await waitForStream(nc, { stream, timeoutMs: 0, logger }).catch((e: unknown) => e);
+    expect(isEventError(error, 'SUBSCRIPTION_FAILED')).toBe(true);
+    expect((error as Error).message).toContain(`stream ${stream} does not exist`);
   });
 });
