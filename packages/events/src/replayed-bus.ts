@@ -27,6 +27,8 @@ export interface ReplayedBusOptions {
   server?: NatsServerHandle;
   /** Publishes awaiting their acknowledgement at once; `replayStream`'s default when omitted. */
   maxInFlight?: number;
+  /** How long one publish may wait for its acknowledgement; `replayStream`'s default (5 s) when omitted. */
+  timeoutMs?: number;
 }
 
 /** A nats-server whose stream holds a replayed archive; see {@link startReplayedBus}. */
@@ -58,7 +60,7 @@ export interface ReplayedBus {
  * `veto-stream replay` does. The stream stores every message at the real current time, so a
  * service whose clock is set to the archive's time (in the past) replays all of it at start-up.
  *
- * @param options - `fixture` and, optionally, stream names, `server`, `maxInFlight`
+ * @param options - `fixture` and, optionally, stream names, `server`, `maxInFlight`, `timeoutMs`
  * @returns the bus: `servers`, `stream` and `subjectPrefix` to connect the service to, the replay's counts
  * @throws TypeError on invalid options; Error when nats-server is missing or does not start; ArchiveLineError
  *   (`EVENT_MALFORMED`) for an unreadable line and EventError `PUBLISH_FAILED` when a publish is not acknowledged
@@ -94,6 +96,7 @@ export async function startReplayedBus(options: ReplayedBusOptions): Promise<Rep
         subjectPrefix: streams.subjectPrefix,
         ...(options.sourceSubjectPrefix === undefined ? {} : { sourceSubjectPrefix: options.sourceSubjectPrefix }),
         ...(options.maxInFlight === undefined ? {} : { maxInFlight: options.maxInFlight }),
+        ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
       });
     const published = await replay(options.fixture);
     return { servers: server.url, server, stream: streams.name, subjectPrefix: streams.subjectPrefix, published, replay, close };

@@ -37,7 +37,9 @@ beforeAll(async () => {
 afterAll(() => server.cleanup());
 
 it('replays a burst of 100,000 bans into a fresh feed and enforces every sampled one', async () => {
-  const outcome = await replayArchive(Readable.from(banLines()), expectations, { server, maxInFlight: 1000 });
+  // A minute per acknowledgement: with 1,000 in flight on a busy machine (a CI run beside other
+  // work), the default 5 s failed hundreds of publishes; this bounds a stuck server, not speed.
+  const outcome = await replayArchive(Readable.from(banLines()), expectations, { server, maxInFlight: 1000, timeoutMs: 60_000 });
 
   // Reported, not asserted: this machine is shared, so timings are information only.
   const rate = (ms: number) => Math.round(BANS / (ms / 1000));

@@ -67,12 +67,16 @@ export async function replayFixture(name: string, options: { server: NatsServerH
  *
  * @param archive - JSONL text, as `replayStream` reads it
  * @param expectations - the parsed expectations
- * @param options - `server`, and `maxInFlight` publishes (default 1000)
+ * @param options - `server`, `maxInFlight` publishes (default 1000), and each publish's `timeoutMs`
  * @throws EventError when publishing or the feed fails
  * @example
  * await replayArchive(Readable.from(lines()), expectations, { server });
  */
-export async function replayArchive(archive: Readable, expectations: FixtureExpectations, options: { server: NatsServerHandle; maxInFlight?: number }): Promise<ReplayOutcome> {
+export async function replayArchive(
+  archive: Readable,
+  expectations: FixtureExpectations,
+  options: { server: NatsServerHandle; maxInFlight?: number; timeoutMs?: number },
+): Promise<ReplayOutcome> {
   const { accessTokenTtlSeconds, clockSkewSeconds } = expectations;
   const tag = randomBytes(4).toString('hex');
   // One server for every fixture of a suite, so each replay gets a stream and prefix of its own.
@@ -85,6 +89,7 @@ export async function replayArchive(archive: Readable, expectations: FixtureExpe
     deadLetterStream: `REPLAY_DLQ_${tag}`,
     deadLetterPrefix: `r${tag}.dlq`,
     maxInFlight: options.maxInFlight ?? 1000,
+    ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
   });
   const publishMs = performance.now() - publishStarted;
   const nc = await connectTo(bus.server);
