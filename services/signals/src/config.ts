@@ -1,4 +1,12 @@
-import { ConfigError, integerSetting as integer, loadConfigFrom, LOG_LEVEL_SETTING, optionalTextSetting as optionalText, type ConfigKeySpec, type ConfigOf } from '@veto/service-kit';
+import {
+  ConfigError,
+  integerSetting as integer,
+  loadConfigFrom,
+  LOG_LEVEL_SETTING,
+  optionalTextSetting as optionalText,
+  type ConfigKeySpec,
+  type ConfigOf,
+} from '@veto/service-kit';
 import { z } from 'zod';
 
 /** The issuer a local run uses when `SIGNALS_ISSUER` is unset (the default `PORT`). */

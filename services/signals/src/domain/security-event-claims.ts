@@ -130,7 +130,7 @@ export function claimsForVerification(stream: ReceiverStream, request: { id: str
   );
 }
 
-/** A stream's status (SSF 1.0 §8.1.2.1). */
+/** A stream's status (SSF 1.0 §8.1.2). */
 export type StreamStatus = 'enabled' | 'paused' | 'disabled';
 
 /**

@@ -7,7 +7,7 @@ export type SecurityEventSource = 'event' | 'verification' | 'stream-updated';
  * The `jti` of the SET made from `sourceId` for one stream: SHA-256 over a versioned, unambiguous
  * encoding of (source kind, stream id, source id), the first 128 bits in hex. Deterministic, so a
  * SET encoded again for a redelivered event keeps its `jti` and the receiver's deduplication
- * (RFC 8417 §2.2, RFC 8936 §2.4 acknowledgements by `jti`) sees one event; distinct per stream, so
+ * (RFC 8417 §2.2, RFC 8936 acknowledgements by `jti`) sees one event; distinct per stream, so
  * two receivers never share one; the kind keeps a verification id that equals an event id apart.
  *
  * @param source - what kind of thing the SET was made from

@@ -1,7 +1,7 @@
 import { createHash, createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 
 /**
- * The smallest RSA modulus accepted: the CAEP Interoperability Profile 1.0 (§2.7, "Event
+ * The smallest RSA modulus accepted: the CAEP Interoperability Profile 1.0 (§2.6, "Event
  * Signatures") requires RS256 with keys of at least 2048 bits.
  */
 export const MIN_RSA_BITS = 2048;
@@ -46,7 +46,7 @@ export function createSigningKey(privateKeyPem: string): SigningKey {
   }
   const bits = privateKey.asymmetricKeyDetails?.modulusLength ?? 0;
   if (bits < MIN_RSA_BITS) {
-    throw new TypeError(`the RSA key has ${bits} bits; at least ${MIN_RSA_BITS} are required (CAEP Interoperability Profile 1.0 §2.7)`);
+    throw new TypeError(`the RSA key has ${bits} bits; at least ${MIN_RSA_BITS} are required (CAEP Interoperability Profile 1.0 §2.6)`);
   }
   const jwk = createPublicKey(privateKey).export({ format: 'jwk' });
   if (typeof jwk.n !== 'string' || typeof jwk.e !== 'string') {
