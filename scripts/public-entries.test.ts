@@ -348,7 +348,7 @@ const PINNED: Record<string, string[]> = {
     'vetoExpress',
   ],
   '@veto/auth-lib/fastify': ['type VetoFastify', 'type VetoFastifyOptions', 'vetoFastify'],
-  '@veto/test-kit': ['expectProblem', 'freePort', 'type ProblemResponse', 'waitFor'],
+  '@veto/test-kit': ['expectProblem', 'freePort', 'markdownSection', 'type ProblemResponse', 'waitFor'],
 };
 
 /** The list as it would be written above, to paste. */
