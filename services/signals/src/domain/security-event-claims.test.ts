@@ -27,6 +27,12 @@ const unbanned = event('user.unbanned', { userId: USER });
 const sessionsRevoked = event('user.sessions_revoked', { userId: USER, revokedAt: REVOKED });
 const sessionRevoked = event('session.revoked', { userId: USER, sessionId: 'session-7', revokedAt: REVOKED });
 
+/** A stream of each subject format, and the user as such a stream names them (RFC 9493 §3.2.3, §3.2.2). */
+const USER_IN_EACH_FORMAT = [
+  ['iss_sub', issSubStream, { format: 'iss_sub', iss: 'https://auth.example.com', sub: USER }],
+  ['email', emailStream, { format: 'email', email: 'ada@example.com' }],
+] as const;
+
 const RISC = 'https://schemas.openid.net/secevent/risc/event-type/';
 const CAEP = 'https://schemas.openid.net/secevent/caep/event-type/';
 const SSF = 'https://schemas.openid.net/secevent/ssf/event-type/';
@@ -88,10 +94,7 @@ describe('claimsForEvent', () => {
   });
 
   describe('user.unbanned → RISC account-enabled', () => {
-    it.each([
-      [issSubStream, { format: 'iss_sub', iss: 'https://auth.example.com', sub: USER }],
-      [emailStream, { format: 'email', email: 'ada@example.com' }],
-    ])('has no attributes and names the user (%#)', (stream, subject) => {
+    it.each(USER_IN_EACH_FORMAT)('has no attributes and names the user in %s format', (_format, stream, subject) => {
       const claims = claimsForEvent(unbanned, stream, context, emailOf);
       expect(claims.events).toEqual({ [`${RISC}account-enabled`]: {} });
       expect(claims.sub_id).toEqual(subject);
@@ -100,10 +103,7 @@ describe('claimsForEvent', () => {
   });
 
   describe('user.sessions_revoked → CAEP session-revoked on the user', () => {
-    it.each([
-      [issSubStream, { format: 'iss_sub', iss: 'https://auth.example.com', sub: USER }],
-      [emailStream, { format: 'email', email: 'ada@example.com' }],
-    ])('says when, who and why, and names the user (%#)', (stream, subject) => {
+    it.each(USER_IN_EACH_FORMAT)('says when, who and why, and names the user in %s format', (_format, stream, subject) => {
       const claims = claimsForEvent(sessionsRevoked, stream, context, emailOf);
       expect(claims.sub_id).toEqual(subject);
       expect(claims.events).toEqual({
@@ -117,10 +117,7 @@ describe('claimsForEvent', () => {
   });
 
   describe('session.revoked → CAEP session-revoked on the session', () => {
-    it.each([
-      [issSubStream, { format: 'iss_sub', iss: 'https://auth.example.com', sub: USER }],
-      [emailStream, { format: 'email', email: 'ada@example.com' }],
-    ])('names the session and its user in a complex subject (SSF 1.0 §3.3) (%#)', (stream, user) => {
+    it.each(USER_IN_EACH_FORMAT)('names the session and its user in a complex subject (SSF 1.0 §3.3) in %s format', (_format, stream, user) => {
       const claims = claimsForEvent(sessionRevoked, stream, context, emailOf);
       expect(claims.sub_id).toEqual({ format: 'complex', user, session: { format: 'opaque', id: 'session-7' } });
     });
