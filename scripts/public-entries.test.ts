@@ -294,12 +294,10 @@ const PINNED: Record<string, string[]> = {
     'HTTP_ERRORS',
     'SIGNALS_ERROR_CODES',
     'SignalsError',
-    'ValidationError',
     'createApp',
     'loadConfig',
     'type AppDeps',
     'type Config',
-    'type FieldError',
     'type SignalsErrorCode',
   ],
   '@veto/storage': [

@@ -13,12 +13,12 @@ export const SIGNALS_ERROR_CODES = Object.freeze(['NOT_FOUND', 'NOT_IMPLEMENTED_
 export type SignalsErrorCode = (typeof SIGNALS_ERROR_CODES)[number];
 
 /**
- * Base class of every error the signals service throws on purpose. `ConfigError` and
- * `ValidationError` come from `@veto/service-kit` and carry codes of this union too.
+ * Base class of every error the signals service throws on purpose. `ConfigError` comes from
+ * `@veto/service-kit` and carries a code of this union too.
  *
  * @example
  * throw new SignalsError('UNSUPPORTED_EVENT_TYPE', 'No Security Event Token for user.renamed');
  */
 export class SignalsError extends ServiceError<SignalsErrorCode> {}
 
-export { ConfigError, ValidationError, type FieldError } from '@veto/service-kit';
+export { ConfigError } from '@veto/service-kit';
