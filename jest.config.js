@@ -20,6 +20,7 @@ module.exports = {
     '^@veto/service-kit/testing$': '<rootDir>/packages/service-kit/src/testing.ts',
     '^@veto/auth$': '<rootDir>/services/auth/src/index.ts',
     '^@veto/tickets$': '<rootDir>/services/tickets/src/index.ts',
+    '^@veto/signals$': '<rootDir>/services/signals/src/index.ts',
     '^@veto/e2e$': '<rootDir>/tests/e2e/src/index.ts',
     '^@veto/local-stack$': '<rootDir>/infra/local-stack/src/index.ts',
     '^@veto/admin-console$': '<rootDir>/packages/admin-console/src/index.ts',

@@ -291,6 +291,18 @@ const PINNED: Record<string, string[]> = {
     'type ShutdownStep',
   ],
   '@veto/service-kit/testing': ['startScript', 'type RunningScript', 'type ScriptOptions', 'type ScriptResult'],
+  '@veto/signals': [
+    'CONFIG_SPEC',
+    'ConfigError',
+    'HTTP_ERRORS',
+    'SIGNALS_ERROR_CODES',
+    'SignalsError',
+    'createApp',
+    'loadConfig',
+    'type AppDeps',
+    'type Config',
+    'type SignalsErrorCode',
+  ],
   '@veto/storage': [
     'MIGRATIONS_TABLE',
     'STORAGE_ERROR_CODES',
@@ -337,7 +349,7 @@ const PINNED: Record<string, string[]> = {
     'vetoExpress',
   ],
   '@veto/auth-lib/fastify': ['type VetoFastify', 'type VetoFastifyOptions', 'vetoFastify'],
-  '@veto/test-kit': ['expectProblem', 'freePort', 'type ProblemResponse', 'waitFor'],
+  '@veto/test-kit': ['expectProblem', 'freePort', 'markdownSection', 'type ProblemResponse', 'waitFor'],
 };
 
 /** The list as it would be written above, to paste. */

@@ -7,13 +7,14 @@ import { BODY_LIMIT, COMMON_HTTP_ERRORS, createErrorHandler } from './problem-de
 import { requireJsonBodies } from './parse-request';
 import { ServiceError, ValidationError } from './service-error';
 
-type ShopCode = keyof typeof COMMON_HTTP_ERRORS | 'OUT_OF_STOCK' | 'SLOW_DOWN' | 'DISK_FULL';
+type ShopCode = keyof typeof COMMON_HTTP_ERRORS | 'OUT_OF_STOCK' | 'SLOW_DOWN' | 'DISK_FULL' | 'NOT_IMPLEMENTED_YET';
 
 const ERRORS = {
   ...COMMON_HTTP_ERRORS,
   OUT_OF_STOCK: { status: 409, title: 'Out of stock' },
   SLOW_DOWN: { status: 429, title: 'Too many requests' },
   DISK_FULL: { status: 507, title: 'Insufficient storage' },
+  NOT_IMPLEMENTED_YET: { status: 501, title: 'Not implemented yet' },
 } as const;
 
 function appThrowing(error: unknown) {
@@ -48,6 +49,21 @@ describe('createErrorHandler', () => {
     expect(res.status).toBe(409);
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(JSON.parse(res.text)).toEqual({ type: 'urn:veto:error:out_of_stock', title: 'Out of stock', status: 409, detail: 'No seats left', code: 'OUT_OF_STOCK' });
+    expect(logged).toEqual([]);
+  });
+
+  it('answers a coded 501 (a route not served yet) with its problem, not as a failure', async () => {
+    const { app, logged } = appThrowing(new ServiceError<ShopCode>('NOT_IMPLEMENTED_YET', 'Refunds come in the next release'));
+    const res = await request(app).get('/fail');
+    expect(res.status).toBe(501);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(JSON.parse(res.text)).toEqual({
+      type: 'urn:veto:error:not_implemented_yet',
+      title: 'Not implemented yet',
+      status: 501,
+      detail: 'Refunds come in the next release',
+      code: 'NOT_IMPLEMENTED_YET',
+    });
     expect(logged).toEqual([]);
   });
 

@@ -95,7 +95,7 @@ export function asServiceError(error: unknown): ServiceError | undefined {
 
 /**
  * The RFC 9457 members of a coded error's answer: `type`, `title`, `status`, `detail`, `code`,
- * and `errors` for a validation failure. A 5xx never details its cause.
+ * and `errors` for a validation failure. A failure of ours (a 5xx other than 501) never details its cause.
  *
  * @param error - the coded error
  * @param spec - its status and title, from the service's table
@@ -108,13 +108,22 @@ export function problemBody(error: ServiceError, { status, title }: HttpErrorSpe
     type: `urn:veto:error:${error.code.toLowerCase()}`,
     title,
     status,
-    detail: status >= 500 ? title : error.message,
+    detail: isAnswer(status) ? error.message : title,
     code: error.code,
   };
   if (error instanceof ValidationError) {
     body.errors = error.errors;
   }
   return body;
+}
+
+/**
+ * Whether a coded error's status is an answer to the request rather than a failure of ours: every
+ * 4xx, and 501 Not Implemented (a route the service names but does not serve yet: nothing failed,
+ * and the problem tells the client so instead of hiding it behind a 500).
+ */
+function isAnswer(status: number): boolean {
+  return status < 500 || status === 501;
 }
 
 /** What the error middleware needs to know about a service. */
@@ -128,9 +137,9 @@ export interface ErrorHandlerOptions<Code extends string> {
 }
 
 /**
- * The one error middleware of a service: coded errors with a 4xx status become their RFC 9457
- * problem response (`type`, `title`, `status`, `detail`, `code`, and `errors` for validation);
- * anything else — including a coded 5xx — is logged with the request id and answered as a
+ * The one error middleware of a service: coded errors with a 4xx status (or 501, a route not
+ * served yet) become their RFC 9457 problem response (`type`, `title`, `status`, `detail`, `code`,
+ * and `errors` for validation); anything else — including any other coded 5xx — is logged with the request id and answered as a
  * 500 `INTERNAL` that leaks nothing. Put `authErrorHandler()` of `@veto/auth-lib` before it
  * so token errors keep auth-lib's answer.
  *
@@ -156,7 +165,7 @@ export function createErrorHandler<Code extends string>(options: ErrorHandlerOpt
     }
     const known = asServiceError(error);
     const spec = known === undefined ? undefined : table[known.code];
-    if (known !== undefined && spec !== undefined && spec.status < 500) {
+    if (known !== undefined && spec !== undefined && isAnswer(spec.status)) {
       send(res, known, spec);
       return;
     }

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { markdownSection } from '@veto/test-kit';
 import { CONFIG_SPEC } from './config';
 import { HTTP_ERRORS } from './entry-points/http/problem-details';
 import { AUTH_ERROR_CODES } from './errors';
@@ -18,21 +19,12 @@ function errorTable(): string {
   return ['| Code | HTTP status | Title |', '| --- | --- | --- |', ...rows].join('\n');
 }
 
-function section(heading: string): string {
-  const start = readme.indexOf(`\n## ${heading}\n`);
-  if (start < 0) {
-    throw new Error(`README.md has no "## ${heading}" section`);
-  }
-  const end = readme.indexOf('\n## ', start + 1);
-  return readme.slice(start, end < 0 ? undefined : end);
-}
-
 describe('services/auth/README.md', () => {
   it('lists every configuration variable with its default and description', () => {
-    expect(section('Configuration')).toContain(configurationTable());
+    expect(markdownSection(readme, 'Configuration')).toContain(configurationTable());
   });
 
   it('lists every error code with its HTTP status', () => {
-    expect(section('Errors')).toContain(errorTable());
+    expect(markdownSection(readme, 'Errors')).toContain(errorTable());
   });
 });

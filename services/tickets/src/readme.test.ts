@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TOKEN_ERROR_CODES } from '@veto/auth-lib';
+import { markdownSection } from '@veto/test-kit';
 import { CONFIG_SPEC } from './config';
 import { HTTP_ERRORS } from './entry-points/http/problem-details';
 import { TICKETS_ERROR_CODES } from './errors';
@@ -9,25 +10,18 @@ import { TICKETS_ERROR_CODES } from './errors';
 // the expected table is in the failure diff, ready to paste.
 const readme = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');
 
-function section(heading: string): string {
-  const start = readme.indexOf(`\n## ${heading}\n`);
-  if (start < 0) throw new Error(`README.md has no "## ${heading}" section`);
-  const end = readme.indexOf('\n## ', start + 1);
-  return readme.slice(start, end < 0 ? undefined : end);
-}
-
 describe('services/tickets/README.md', () => {
   it('lists every configuration variable with its default and description', () => {
     const rows = Object.values(CONFIG_SPEC).map((spec) => `| \`${spec.env}\` | ${spec.default === undefined ? '(unset)' : `\`${spec.default}\``} | ${spec.description} |`);
-    expect(section('Configuration')).toContain(['| Variable | Default | Description |', '| --- | --- | --- |', ...rows].join('\n'));
+    expect(markdownSection(readme, 'Configuration')).toContain(['| Variable | Default | Description |', '| --- | --- | --- |', ...rows].join('\n'));
   });
 
   it('lists every error code with its HTTP status', () => {
     const rows = TICKETS_ERROR_CODES.map((code) => `| \`${code}\` | ${HTTP_ERRORS[code].status} | ${HTTP_ERRORS[code].title} |`);
-    expect(section('Errors')).toContain(['| Code | HTTP status | Title |', '| --- | --- | --- |', ...rows].join('\n'));
+    expect(markdownSection(readme, 'Errors')).toContain(['| Code | HTTP status | Title |', '| --- | --- | --- |', ...rows].join('\n'));
   });
 
   it.each(TOKEN_ERROR_CODES.filter((code) => code.startsWith('TOKEN_') || code.startsWith('REVOCATION_')))('mentions the auth-lib code %s', (code) => {
-    expect(section('Errors')).toContain(`\`${code}\``);
+    expect(markdownSection(readme, 'Errors')).toContain(`\`${code}\``);
   });
 });

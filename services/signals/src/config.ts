@@ -1,0 +1,96 @@
+import {
+  ConfigError,
+  integerSetting as integer,
+  loadConfigFrom,
+  LOG_LEVEL_SETTING,
+  optionalTextSetting as optionalText,
+  type ConfigKeySpec,
+  type ConfigOf,
+} from '@veto/service-kit';
+import { z } from 'zod';
+
+/** The issuer a local run uses when `SIGNALS_ISSUER` is unset (the default `PORT`). */
+export const LOCAL_ISSUER = 'http://localhost:3003';
+
+/**
+ * Every configuration key of the signals service, as data: the README's configuration table is
+ * generated from it, and `loadConfig` parses exactly these variables.
+ *
+ * @example
+ * for (const spec of Object.values(CONFIG_SPEC)) console.log(`| ${spec.env} | ${spec.default ?? ''} | ${spec.description} |`);
+ */
+export const CONFIG_SPEC = {
+  ...LOG_LEVEL_SETTING,
+  env: {
+    env: 'VETO_ENV',
+    description: '`production` or `local`; written on every log line. `local` allows an `http` issuer and a generated signing key.',
+    default: 'production',
+    schema: z.enum(['production', 'local']),
+  },
+  host: { env: 'HOST', description: 'Interface the HTTP server binds to.', default: '0.0.0.0', schema: z.string().min(1) },
+  port: { env: 'PORT', description: 'HTTP port.', default: '3003', schema: integer(0, 65535) },
+  issuer: {
+    env: 'SIGNALS_ISSUER',
+    description: `The transmitter's public base URL: the \`iss\` of every Security Event Token and the base of the URLs in its metadata. \`https\`, no query or fragment (SSF 1.0 §7.1); required outside local mode, where it defaults to \`${LOCAL_ISSUER}\` and may be \`http\`.`,
+    default: undefined,
+    schema: optionalText,
+  },
+  subjectIssuer: {
+    env: 'JWT_ISSUER',
+    description:
+      "The auth service's access-token issuer (its `JWT_ISSUER`): the `iss` of `iss_sub` subjects, so a receiver matches them with the `iss` and `sub` of the Veto tokens it knows.",
+    default: 'veto-auth',
+    schema: z.string().min(1),
+  },
+  dataDir: { env: 'DATA_DIR', description: 'Directory for the generated local signing key.', default: './.data/signals', schema: z.string().min(1) },
+  privateKeyFile: {
+    env: 'SIGNALS_PRIVATE_KEY_FILE',
+    description:
+      'PEM file of the RSA private key (at least 2048 bits) that signs Security Event Tokens (RS256). Required outside local mode; in local mode, unset: a key generated once into `DATA_DIR/signing-key.pem` (mode 0600).',
+    default: undefined,
+    schema: optionalText,
+  },
+} as const satisfies Record<string, ConfigKeySpec>;
+
+/** The validated, frozen configuration of the signals service. */
+export type Config = ConfigOf<typeof CONFIG_SPEC> & { readonly issuer: string };
+
+/**
+ * The issuer as SSF 1.0 §7.1 wants it (an https URL with no query or fragment), `http` only in
+ * local mode; unset: {@link LOCAL_ISSUER} in local mode, an error otherwise.
+ */
+function checkIssuer(issuer: string | undefined, env: 'production' | 'local'): string {
+  if (issuer === undefined) {
+    if (env === 'local') return LOCAL_ISSUER;
+    throw new ConfigError('SIGNALS_ISSUER', 'SIGNALS_ISSUER is required outside local mode (VETO_ENV=local): the public https URL of this transmitter');
+  }
+  let url: URL;
+  try {
+    url = new URL(issuer);
+  } catch (error) {
+    throw new ConfigError('SIGNALS_ISSUER', `SIGNALS_ISSUER is invalid: ${JSON.stringify(issuer)} is not a URL`, { cause: error });
+  }
+  const schemes = env === 'local' ? ['https:', 'http:'] : ['https:'];
+  if (!schemes.includes(url.protocol)) {
+    throw new ConfigError('SIGNALS_ISSUER', `SIGNALS_ISSUER is invalid: it must use ${env === 'local' ? 'http or https' : 'https (http only with VETO_ENV=local)'}`);
+  }
+  if (url.search !== '' || url.hash !== '' || issuer.includes('?') || issuer.includes('#') || url.username !== '' || url.password !== '') {
+    throw new ConfigError('SIGNALS_ISSUER', 'SIGNALS_ISSUER is invalid: no query, fragment or credentials allowed');
+  }
+  return issuer;
+}
+
+/**
+ * Parses the signals service configuration from environment variables, once, at start-up. An
+ * empty variable counts as unset.
+ *
+ * @param env - the variables to read (`process.env` in `main.ts`, a literal in tests)
+ * @returns the frozen configuration
+ * @throws {ConfigError} `CONFIG_INVALID`, naming the first bad variable in `variable` and in the message
+ * @example
+ * const config = loadConfig(process.env);
+ */
+export function loadConfig(env: Readonly<Record<string, string | undefined>>): Config {
+  const config = loadConfigFrom(CONFIG_SPEC, env);
+  return Object.freeze({ ...config, issuer: checkIssuer(config.issuer, config.env) });
+}

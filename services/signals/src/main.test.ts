@@ -1,0 +1,56 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { testKeyPem } from './test-support/test-keys';
+import { startMain } from './test-support/run-main';
+
+// The real entry point in its own process: configuration errors stop the start naming the
+// variable, a good start serves the metadata, and SIGTERM stops it cleanly.
+let dir: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'veto-signals-main-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const baseEnv = () => ({ HOST: '127.0.0.1', PORT: '0', SIGNALS_ISSUER: 'https://signals.example.com', DATA_DIR: join(dir, 'data') });
+
+it.each([
+  ['an RSA key of 1024 bits', () => testKeyPem({ rsaBits: 1024 })],
+  ['an EC key', () => testKeyPem({ ec: true })],
+])('refuses to start with %s, naming SIGNALS_PRIVATE_KEY_FILE', async (_name, pem) => {
+  const file = join(dir, `bad-${String(Math.random()).slice(2)}.pem`);
+  await writeFile(file, pem());
+  const result = await startMain({ ...baseEnv(), SIGNALS_PRIVATE_KEY_FILE: file }).exited;
+  expect(result.code).toBe(1);
+  expect(result.stderr).toContain('signals: configuration error (SIGNALS_PRIVATE_KEY_FILE)');
+});
+
+it('refuses to start without a key outside local mode, naming SIGNALS_PRIVATE_KEY_FILE', async () => {
+  const result = await startMain(baseEnv()).exited;
+  expect(result.code).toBe(1);
+  expect(result.stderr).toContain('signals: configuration error (SIGNALS_PRIVATE_KEY_FILE)');
+});
+
+it('refuses to start with an http issuer outside local mode, naming SIGNALS_ISSUER', async () => {
+  const result = await startMain({ ...baseEnv(), SIGNALS_ISSUER: 'http://signals.example.com' }).exited;
+  expect(result.code).toBe(1);
+  expect(result.stderr).toContain('signals: configuration error (SIGNALS_ISSUER)');
+});
+
+it('starts with a key file, serves its metadata and JWKS, and stops on SIGTERM', async () => {
+  const file = join(dir, 'good.pem');
+  await writeFile(file, testKeyPem());
+  const run = startMain({ ...baseEnv(), SIGNALS_PRIVATE_KEY_FILE: file });
+  const { port, kid } = await run.waitForLog('signals service listening');
+  const base = `http://127.0.0.1:${String(port)}`;
+  const metadata = (await (await fetch(`${base}/.well-known/ssf-configuration`)).json()) as Record<string, unknown>;
+  expect(metadata).toMatchObject({ issuer: 'https://signals.example.com', jwks_uri: 'https://signals.example.com/jwks.json' });
+  const jwks = (await (await fetch(`${base}/jwks.json`)).json()) as { keys: { kid: string }[] };
+  expect(jwks.keys.map((jwk) => jwk.kid)).toEqual([kid]);
+  expect((await fetch(`${base}/readyz`)).status).toBe(200);
+  run.child.kill('SIGTERM');
+  expect((await run.exited).code).toBe(0);
+});
