@@ -1,12 +1,12 @@
 /**
  * Node flags every launcher gives the auth and tickets services: the local stack here, the images
  * (`services/<svc>/Dockerfile` `CMD` and each service's `start` script, kept equal to this list by
- * infra/k8s's tests) and the footprint bench.
+ * infra/k8s's tests); the footprint bench compares it with other sizes.
  *
  * `--max-semi-space-size=1` caps V8's young generation at two 1 MB semi-spaces. By default they
- * grow to 16 MB each under request load and stay committed: 32 MB of the 145–153 MB a service held
- * under load on PostgreSQL (docs/benchmarks.md, "Footprint"; the target is 120 MB). With 1 MB:
- * 107–108 MB under load and 82–86 MB idle (2 MB: 117–121 MB, 4 MB: 115–124 MB), for about the
- * same CPU per request.
+ * grow to 16 MB each under request load and stay committed: about 30 MB of the 135–153 MB a service
+ * held under load on PostgreSQL, where the target is 120 MB (docs/benchmarks.md, "Footprint"). With
+ * 1 MB: 107–118 MB under load, 81–87 MB idle, over two runs; 2 and 4 MB each missed the target once.
+ * No cost in CPU per request showed on the shared test machine.
  */
 export const SERVICE_NODE_FLAGS: readonly string[] = Object.freeze(['--max-semi-space-size=1']);
