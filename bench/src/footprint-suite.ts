@@ -331,7 +331,7 @@ export function footprintMarkdown(results: FootprintResults): string {
   }
   const nats = results.databases.map((run) => run.nats.rssMiB);
   parts.push(
-    `Every run: auth and tickets built (\`dist/main.js\`, what \`npm start\` runs, there with \`--max-semi-space-size=1\`) or from their sources through tsx (as the tests and suites 1–4 run them), with the node flags shown, ${results.loadSeconds} s of load, ${results.connections} connections per service, both services loaded at once; the runs one after the other in the order of the table. The load average is the machine's 1-minute one at the end of each load. nats-server: ${mib(Math.min(...nats))}–${mib(Math.max(...nats))} MB.`,
+    `Every run: auth and tickets built (\`dist/main.js\`, what \`npm start\` runs, there with \`--max-semi-space-size=1\`) or from their sources through tsx (as the tests and suites 1–4 run them), with the node flags shown, ${results.loadSeconds} s of load, ${results.connections} connections per service, both services loaded at once; the runs one after the other in the order of the table. The load average is the machine's 1-minute one at the end of each load. nats-server: ${[...new Set([Math.min(...nats), Math.max(...nats)].map(mib))].join('–')} MB.`,
     markdownTable(
       [
         'Database, entry',
