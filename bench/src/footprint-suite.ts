@@ -269,9 +269,10 @@ async function dropSchemas(databaseUrl: string, schemas: readonly string[]): Pro
 }
 
 /**
- * Measures the resident memory of the auth and tickets services as real processes (started from
- * their sources through tsx, as `startServiceProcess` does), idle and under load, with PGlite and —
- * when `DATABASE_URL` is set — with PostgreSQL in schemas of its own (dropped afterwards); and
+ * Measures the resident memory of the auth and tickets services as real processes, idle and under
+ * load, with the memory probe's breakdown: built with PGlite; and — when `DATABASE_URL` is set —
+ * with PostgreSQL in schemas of their own (dropped afterwards), built with node's defaults and with
+ * each semi-space size of {@link SEMI_SPACE_SIZES_MB}, then from their sources through tsx; and
  * PGlite alone with its default settings against the ones packages/storage uses.
  *
  * @param options - see {@link FootprintOptions}
