@@ -235,6 +235,7 @@ const PINNED: Record<string, string[]> = {
     'LOCAL_STACK_ERROR_CODES',
     'LocalStackError',
     'PUBLIC_ROUTES',
+    'SERVICE_NODE_FLAGS',
     'STACK_CONFIG_SPEC',
     'createGateway',
     'loadStackConfig',

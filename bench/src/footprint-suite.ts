@@ -13,6 +13,8 @@ import { replaceGeneratedSection } from './generated-section';
 import { machineFacts } from './machine-facts';
 import { formatNumber, markdownTable, verdict } from './markdown-table';
 import type { PgliteProbeReport } from './pglite-probe';
+import { collectedAfter, highestWithin, MEMORY_PROBE_ARGS, memoryProbeRecords, recordAt, type MemoryBreakdown } from './memory-probe-records';
+import { processCpuSeconds } from './process-cpu';
 import { findProcess, processMemory, type ProcessMemory } from './process-memory';
 
 const REPOSITORY = join(__dirname, '..', '..');
@@ -29,10 +31,14 @@ export interface ServiceFootprint {
   /** VmHWM at the end of the load (includes the start-up peak). */
   readonly loadPeakMiB: number;
   readonly requestsPerSecond: number;
+  /** CPU time (user + system) of the service process during the load, divided by its responses. */
+  readonly cpuMsPerRequest: number;
   /** 2xx share of the load's responses. */
   readonly okShare: number;
   /** After a restart on the same data and `settleSeconds`. */
   readonly idleAfterRestart: ProcessMemory;
+  /** The memory probe's split when idle memory was read, at the highest RSS of the load, and after two full collections right after the load. */
+  readonly breakdown: { readonly idle: MemoryBreakdown; readonly load: MemoryBreakdown; readonly collected: MemoryBreakdown };
 }
 
 /** Auth, tickets and nats-server with one database. */
@@ -75,13 +81,17 @@ export interface FootprintOptions {
 }
 
 /**
- * Node flags tried against the growth under load: V8's young generation (semi-spaces up to 16 MB
- * each on 64-bit) is where request garbage lives, and it stays committed once grown.
+ * Semi-space sizes (MB) tried against the growth under load: V8's young generation (two
+ * semi-spaces, up to 16 MB each on 64-bit by default) is where request garbage lives, and it stays
+ * committed once grown.
  */
-const SMALL_HEAP_FLAGS: readonly string[] = ['--max-semi-space-size=2'];
+const SEMI_SPACE_SIZES_MB: readonly number[] = [1, 2, 4, 8];
 
 /** PGlite settings compared by the probe: PGlite's defaults, then what packages/storage uses. */
 const PGLITE_VARIANTS: readonly (readonly string[])[] = [[], ['shared_buffers=16MB']];
+
+// --expose-gc only exposes gc() to the probe (run on SIGUSR2 after the load); V8's own collections are unchanged.
+const PROBE_ARGS: readonly string[] = ['--expose-gc', ...MEMORY_PROBE_ARGS];
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -90,6 +100,7 @@ function mib(value: number): string {
 }
 
 interface Load {
+  readonly responses: number;
   readonly requestsPerSecond: number;
   readonly okShare: number;
 }
@@ -100,7 +111,7 @@ function load(url: string, token: string, connections: number, seconds: number):
   return new Promise((resolve, reject) => {
     const instance = autocannon({ url, headers: { authorization: `Bearer ${token}` }, connections, duration: seconds, timeout: 5 }, (error, result) => {
       if (error) reject(error);
-      else resolve({ requestsPerSecond: responses / result.duration, okShare: responses === 0 ? 0 : ok / responses });
+      else resolve({ responses, requestsPerSecond: responses / result.duration, okShare: responses === 0 ? 0 : ok / responses });
     });
     instance.on('response', (_client, status) => {
       responses += 1;
@@ -145,7 +156,7 @@ async function measureDatabase(database: 'pglite' | 'postgres', entry: 'built' |
       service: 'auth',
       port: ports.auth,
       fromBuild: entry === 'built',
-      nodeArgs,
+      nodeArgs: [...PROBE_ARGS, ...nodeArgs],
       env: { ...common, DATA_DIR: join(dataDir, 'auth'), ADMIN_EMAIL: admin.email, ADMIN_PASSWORD: admin.password, ...dbEnv('auth') },
     });
   const startTickets = () =>
@@ -154,7 +165,7 @@ async function measureDatabase(database: 'pglite' | 'postgres', entry: 'built' |
       service: 'tickets',
       port: ports.tickets,
       fromBuild: entry === 'built',
-      nodeArgs,
+      nodeArgs: [...PROBE_ARGS, ...nodeArgs],
       env: { ...common, DATA_DIR: join(dataDir, 'tickets'), JWKS_URL: `http://127.0.0.1:${ports.auth}/.well-known/jwks.json`, ...dbEnv('tickets') },
     });
   const started: ServiceProcess[] = [];
@@ -174,6 +185,7 @@ async function measureDatabase(database: 'pglite' | 'postgres', entry: 'built' |
     let tickets = await up(startTickets);
     await sleep(options.settleSeconds * 1000);
     const idle = { auth: processMemory(pid(auth)), tickets: processMemory(pid(tickets)) };
+    const idleAt = Date.now();
 
     const signUp = await request('POST', `${auth.url}/api/users/signup`, { body: { email: `footprint-${run}@example.com`, password: 'footprint password, not a secret' } });
     if (signUp.status !== 201) throw new Error(`sign-up answered ${signUp.status}: ${JSON.stringify(signUp.body)}`);
@@ -190,6 +202,8 @@ async function measureDatabase(database: 'pglite' | 'postgres', entry: 'built' |
       highest.tickets = Math.max(highest.tickets, processMemory(pid(tickets)).rssMiB);
     }, 200);
     let loads: [Load, Load];
+    const loadFrom = Date.now();
+    const cpuBefore = { auth: processCpuSeconds(pid(auth)), tickets: processCpuSeconds(pid(tickets)) };
     try {
       loads = await Promise.all([
         load(`${tickets.url}/api/tickets`, token, options.connections, options.loadSeconds),
@@ -198,8 +212,23 @@ async function measureDatabase(database: 'pglite' | 'postgres', entry: 'built' |
     } finally {
       clearInterval(sampler);
     }
+    const loadTo = Date.now();
+    const cpuSeconds = { auth: processCpuSeconds(pid(auth)) - cpuBefore.auth, tickets: processCpuSeconds(pid(tickets)) - cpuBefore.tickets };
     const loadAverage = loadavg()[0] ?? 0;
     const afterLoad = { auth: processMemory(pid(auth)), tickets: processMemory(pid(tickets)) };
+    // Live memory right after the load: the probe collects twice on SIGUSR2 and writes a record.
+    const collectAt = Date.now();
+    process.kill(pid(auth), 'SIGUSR2');
+    process.kill(pid(tickets), 'SIGUSR2');
+    for (let waited = 0; waited < 10_000; waited += 100) {
+      if ([auth, tickets].every((service) => memoryProbeRecords(service.output()).some((record) => record.collected && record.at >= collectAt))) break;
+      await sleep(100);
+    }
+    const breakdown = (service: ServiceProcess) => {
+      const records = memoryProbeRecords(service.output());
+      return { idle: recordAt(records, idleAt), load: highestWithin(records, loadFrom, loadTo), collected: collectedAfter(records, collectAt) };
+    };
+    const breakdowns = { auth: breakdown(auth), tickets: breakdown(tickets) };
     const natsMemory = processMemory(findProcess(['nats-server', String(nats.port)]));
 
     options.log(`footprint ${database} ${entry} ${nodeArgs.join(' ')}: restarting both on the same data`);
@@ -215,8 +244,10 @@ async function measureDatabase(database: 'pglite' | 'postgres', entry: 'built' |
       loadRssMiB: Math.max(highest[service], afterLoad[service].rssMiB),
       loadPeakMiB: afterLoad[service].peakMiB,
       requestsPerSecond: loads[index].requestsPerSecond,
+      cpuMsPerRequest: loads[index].responses === 0 ? 0 : (cpuSeconds[service] * 1000) / loads[index].responses,
       okShare: loads[index].okShare,
       idleAfterRestart: restarted[service],
+      breakdown: breakdowns[service],
     });
     return { database, entry, nodeArgs, auth: footprint('auth', 1), tickets: footprint('tickets', 0), nats: natsMemory, loadAverage };
   } finally {
@@ -238,9 +269,10 @@ async function dropSchemas(databaseUrl: string, schemas: readonly string[]): Pro
 }
 
 /**
- * Measures the resident memory of the auth and tickets services as real processes (started from
- * their sources through tsx, as `startServiceProcess` does), idle and under load, with PGlite and —
- * when `DATABASE_URL` is set — with PostgreSQL in schemas of its own (dropped afterwards); and
+ * Measures the resident memory of the auth and tickets services as real processes, idle and under
+ * load, with the memory probe's breakdown: built with PGlite; and — when `DATABASE_URL` is set —
+ * with PostgreSQL in schemas of their own (dropped afterwards), built with node's defaults and with
+ * each semi-space size of {@link SEMI_SPACE_SIZES_MB}, then from their sources through tsx; and
  * PGlite alone with its default settings against the ones packages/storage uses.
  *
  * @param options - see {@link FootprintOptions}
@@ -259,7 +291,7 @@ export async function runFootprintSuite(options: FootprintOptions): Promise<Foot
   const databases: DatabaseFootprint[] = [await measureDatabase('pglite', 'built', [], options)];
   if (process.env.DATABASE_URL) {
     databases.push(await measureDatabase('postgres', 'built', [], options));
-    databases.push(await measureDatabase('postgres', 'built', SMALL_HEAP_FLAGS, options));
+    for (const size of SEMI_SPACE_SIZES_MB) databases.push(await measureDatabase('postgres', 'built', [`--max-semi-space-size=${size}`], options));
     databases.push(await measureDatabase('postgres', 'sources', [], options));
   } else {
     options.log('footprint: DATABASE_URL is not set, PostgreSQL skipped');
@@ -276,31 +308,100 @@ export async function runFootprintSuite(options: FootprintOptions): Promise<Foot
  */
 export function footprintMarkdown(results: FootprintResults): string {
   const parts: string[] = [];
+  const runName = (run: DatabaseFootprint): string => `${run.database === 'pglite' ? 'PGlite' : 'PostgreSQL'}, ${run.entry === 'built' ? 'built' : 'tsx'}`;
+  const flags = (run: DatabaseFootprint): string => (run.nodeArgs.length === 0 ? 'none' : run.nodeArgs.map((flag) => `\`${flag}\``).join(' '));
+  const rows: string[][] = [];
   for (const run of results.databases) {
-    const rows = (['auth', 'tickets'] as const).map((name) => {
+    for (const name of ['auth', 'tickets'] as const) {
       const service = run[name];
-      const target = run.database === 'postgres' ? verdict(service.loadRssMiB <= FOOTPRINT_TARGET_MIB) : '—';
-      return [
+      rows.push([
+        runName(run),
+        flags(run),
         name,
         mib(service.idle.rssMiB),
         mib(service.idleAfterRestart.rssMiB),
         mib(service.loadRssMiB),
         mib(service.loadPeakMiB),
         formatNumber(service.requestsPerSecond),
+        formatNumber(service.cpuMsPerRequest, 2),
         `${(service.okShare * 100).toFixed(1)}%`,
-        target,
-      ];
-    });
-    rows.push(['nats-server', '', '', mib(run.nats.rssMiB), mib(run.nats.peakMiB), '', '', '']);
-    parts.push(
-      `**${run.database === 'pglite' ? 'PGlite (default, embedded)' : 'PostgreSQL'}, ${run.entry === 'built' ? 'built `dist/main.js` (as `npm start`)' : 'sources through tsx (as tests and suites 1–4)'}${run.nodeArgs.length > 0 ? `, node ${run.nodeArgs.map((flag) => `\`${flag}\``).join(' ')} (not the default)` : ''}** — ${results.loadSeconds} s of load, ${results.connections} connections per service, both services loaded at once; 1-min load average ${run.loadAverage.toFixed(2)} at the end of the load:`,
-      markdownTable(
-        ['Process', 'Idle after first start (MB)', 'Idle after restart (MB)', 'Under load, max VmRSS (MB)', 'VmHWM (MB)', 'req/s', '2xx', `≤ ${FOOTPRINT_TARGET_MIB} MB`],
-        rows,
-        ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'l'],
-      ),
-    );
+        run.database === 'postgres' ? verdict(service.loadRssMiB <= FOOTPRINT_TARGET_MIB) : '—',
+        run.loadAverage.toFixed(2),
+      ]);
+    }
   }
+  const nats = results.databases.map((run) => run.nats.rssMiB);
+  parts.push(
+    `Every run: auth and tickets built (\`dist/main.js\`, what \`npm start\` runs, there with \`--max-semi-space-size=1\`) or from their sources through tsx (as the tests and suites 1–4 run them), with the node flags shown, ${results.loadSeconds} s of load, ${results.connections} connections per service, both services loaded at once; the runs one after the other in the order of the table. The load average is the machine's 1-minute one at the end of each load. nats-server: ${[...new Set([Math.min(...nats), Math.max(...nats)].map(mib))].join('–')} MB.`,
+    markdownTable(
+      [
+        'Database, entry',
+        'Node flags',
+        'Process',
+        'Idle after first start (MB)',
+        'Idle after restart (MB)',
+        'Under load, max VmRSS (MB)',
+        'VmHWM (MB)',
+        'req/s',
+        'CPU ms per request',
+        '2xx',
+        `≤ ${FOOTPRINT_TARGET_MIB} MB`,
+        'Load avg',
+      ],
+      rows,
+      ['l', 'l', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'l', 'r'],
+    ),
+  );
+  const split: string[][] = [];
+  for (const run of results.databases) {
+    for (const name of ['auth', 'tickets'] as const) {
+      for (const [state, record] of [
+        ['idle', run[name].breakdown.idle],
+        ['load', run[name].breakdown.load],
+        ['after load, 2 full GCs', run[name].breakdown.collected],
+      ] as const) {
+        split.push([
+          runName(run),
+          flags(run),
+          name,
+          state,
+          mib(record.rss),
+          mib(record.heapTotal),
+          mib(record.newSpace),
+          mib(record.oldSpace),
+          mib(record.codeSpace),
+          mib(record.largeObjects),
+          mib(record.heapUsed),
+          mib(record.external),
+          mib(record.arrayBuffers),
+          mib(record.rss - record.heapTotal - record.external),
+        ]);
+      }
+    }
+  }
+  parts.push(
+    'Where the memory is, from the memory probe in each service process (`bench/src/memory-probe.mjs`, `process.memoryUsage()` and `v8.getHeapSpaceStatistics()` every 250 ms): idle when the idle VmRSS above was read, load at the sample with the highest RSS, then right after the load two full collections (`--expose-gc`, on SIGUSR2): what stays is live. Heap spaces are committed sizes; the rest is RSS − heap − external (the node binary and native libraries, native allocations, thread stacks), in MB:',
+    markdownTable(
+      [
+        'Database, entry',
+        'Node flags',
+        'Process',
+        'When',
+        'RSS',
+        'V8 heap',
+        'new space',
+        'old space',
+        'code space',
+        'large objects',
+        'heap used',
+        'external',
+        'of which ArrayBuffers',
+        'rest',
+      ],
+      split,
+      ['l', 'l', 'l', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
+    ),
+  );
   parts.push(
     'PGlite alone (a child process that opens it, runs 2,000 inserts and 2,000 reads, nothing of Veto loaded; a first start runs initdb in the process), VmRSS in MB:',
     markdownTable(

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { SERVICE_NODE_FLAGS } from '@veto/local-stack';
 import { join } from 'node:path';
 import { lastArgs, parseDockerfile } from './dockerfile';
 import { kustomizeAvailable, renderOverlay, REPO_DIR } from './rendered-manifests';
@@ -26,10 +27,12 @@ describe.each(SERVICES)('services/$name/Dockerfile', (service) => {
     expect(lastArgs(build ?? { from: '', name: undefined, instructions: [] }, 'ARG')).toBe(`PNPM_VERSION=${BOOTSTRAP_PNPM}`);
   });
 
-  it("starts node dist/main.js, as the package's start script does, as a numbered unprivileged user", () => {
+  it("starts node dist/main.js with the local stack's node flags, as the package's start scripts do, as a numbered unprivileged user", () => {
     const packageJson = JSON.parse(readFileSync(join(service.sourceDir, '..', 'package.json'), 'utf8')) as { scripts: Record<string, string> };
-    expect(packageJson.scripts.start).toBe('node dist/main.js');
-    expect(runtime && lastArgs(runtime, 'CMD')).toBe('["node", "dist/main.js"]');
+    const command = ['node', ...SERVICE_NODE_FLAGS, 'dist/main.js'];
+    expect(packageJson.scripts.start).toBe(command.join(' '));
+    expect(packageJson.scripts['start:local']).toBe(`VETO_ENV=local ${command.join(' ')}`);
+    expect(runtime && lastArgs(runtime, 'CMD')).toBe(JSON.stringify(command).replaceAll('","', '", "'));
     expect(runtime && lastArgs(runtime, 'USER')).toMatch(/^[1-9]\d*:[1-9]\d*$/);
   });
 

@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, sy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '@veto/test-kit';
+import { SERVICE_NODE_FLAGS } from './service-node-flags';
 import { startScript, type ScriptProcess } from './test-support/launcher-process';
 
 // LONG TEST (a minute or two): the launcher starts the real stack as processes (nats-server, auth
@@ -26,6 +27,23 @@ function processesMentioning(needle: string): string[] {
         return cmdline.includes(needle) ? [`${pid}: ${cmdline}`] : [];
       } catch {
         // The process ended while the list was read.
+        return [];
+      }
+    });
+}
+
+/** The node flags of the process listening on `port` as a Veto service (its environment names the port), before its entry script. */
+function serviceNodeFlags(port: number): string[][] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .flatMap((pid) => {
+      try {
+        if (!readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(`PORT=${port}`)) return [];
+        const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').slice(1);
+        const entry = args.findIndex((arg) => arg === '--import' || arg.endsWith('main.js'));
+        return entry === -1 ? [] : [args.slice(0, entry)];
+      } catch {
+        // The process ended while the list was read, or is another user's.
         return [];
       }
     });
@@ -135,6 +153,8 @@ describe('the local stack launcher (LONG: real processes, two starts)', () => {
     expect(output).not.toMatch(/Plaintext passwords/);
     expect(output).not.toMatch(/WARN.*signing key/);
     expect((await fetch(`${gateway}/readyz`)).status).toBe(200);
+    // The services run with the flags that keep them small (a 1 MB young generation).
+    expect([serviceNodeFlags(ports.auth), serviceNodeFlags(ports.tickets)]).toEqual([[[...SERVICE_NODE_FLAGS]], [[...SERVICE_NODE_FLAGS]]]);
   });
 
   it('routes a browser through the gateway: the sign-up cookies then work for /api/tickets', async () => {

@@ -8,6 +8,7 @@ import { connect, type Logger } from '@veto/events';
 import { LocalStackError } from './errors';
 import { freePort } from './free-port';
 import { createGateway, type GatewayRoute } from './gateway';
+import { SERVICE_NODE_FLAGS } from './service-node-flags';
 import { startManagedProcess, type ChildExit, type ManagedProcess } from './managed-process';
 import type { StackConfig } from './stack-config';
 import { loadOrCreateSecrets, type AdminCredentials, type IntrospectionClient } from './stack-secrets';
@@ -161,7 +162,8 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
     await listenGateway(gateway, config.gatewayPort);
     const service = (name: 'auth' | 'tickets', env: Record<string, string>) => {
       const cwd = join(repositoryRoot, 'services', name);
-      const args = options.fromSources ? ['--import', 'tsx', join(cwd, 'src', 'main.ts')] : [join(cwd, 'dist', 'main.js')];
+      const entry = options.fromSources ? ['--import', 'tsx', join(cwd, 'src', 'main.ts')] : [join(cwd, 'dist', 'main.js')];
+      const args = [...SERVICE_NODE_FLAGS, ...entry];
       return startManagedProcess({ name, command: process.execPath, args, cwd, env: { ...base, ...env }, onLine: options.onLine });
     };
 

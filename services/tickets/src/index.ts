@@ -1,5 +1,5 @@
 // The tickets service's public surface: what tooling (README generation, other tests) may
-// import. Start the service with `node dist/main.js`.
+// import. Start the service with `npm start` (`node --max-semi-space-size=1 dist/main.js`).
 export { createApp, type AppDeps } from './app';
 export { CONFIG_SPEC, loadConfig, type Config } from './config';
 export { ConfigError, TICKETS_ERROR_CODES, TicketsError, ValidationError, type FieldError, type TicketsErrorCode } from './errors';
