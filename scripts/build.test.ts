@@ -83,6 +83,22 @@ describe('the workspace build configuration', () => {
     expect((config.references ?? []).map((reference) => reference.path).sort()).toEqual(expectedReferences(dir, manifest, packages));
   });
 
+  it('builds for npm start (tsconfig.stack.json) what the local stack runs and everything those depend on', () => {
+    const references = (readConfig(join(root, 'tsconfig.stack.json')).references ?? []).map((reference) => reference.path).sort();
+    const manifests = new Map(workspacePackages(root).map(({ dir, manifest }) => [manifest.name, { dir, manifest }]));
+    // The launcher runs services/auth and services/tickets from their dist/ by path, not as dependencies.
+    const needed = new Set(['services/auth', 'services/tickets', 'infra/local-stack']);
+    for (const dir of needed) {
+      const manifest = [...manifests.values()].find((pkg) => pkg.dir === dir)?.manifest;
+      for (const name of Object.keys(manifest?.dependencies ?? {})) {
+        const dependency = manifests.get(name);
+        if (dependency !== undefined && packages.has(name)) needed.add(dependency.dir);
+      }
+    }
+    const expected = [...needed].map((dir) => `${dir}/tsconfig.build.json`).concat('packages/admin-console/tsconfig.web.json');
+    expect(references).toEqual(expected.sort());
+  });
+
   it('builds every package, and the admin console page, from the root tsconfig.build.json', () => {
     const references = (readConfig(join(root, 'tsconfig.build.json')).references ?? []).map((reference) => reference.path).sort();
     const expected = workspacePackages(root)
