@@ -204,7 +204,7 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
           TRUST_PROXY_HOPS: '1',
         }),
       );
-    // Tickets fetches the JWKS from auth at start-up (retrying for ~6 s) and waits for the stream
+    // Tickets fetches the JWKS from auth at start-up (retrying for ~8 s) and waits for the stream
     // auth creates. Once a start has left tickets its JWKS cache file, both exist from the last run,
     // so tickets starts beside auth and their start-ups overlap; before that, auth comes first.
     const ticketsAlongside = existsSync(join(ticketsDataDir, 'jwks.json'));
