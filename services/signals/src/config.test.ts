@@ -6,8 +6,9 @@ const ISSUER = 'https://signals.example.com';
 const namingVariable = (variable: string) => expect.objectContaining({ name: 'ConfigError', code: 'CONFIG_INVALID', variable, message: expect.stringContaining(variable) });
 
 describe('loadConfig', () => {
+  // Each group of settings checks its own defaults, so adding a group changes no other test.
   it('applies the documented defaults, with the issuer it was given', () => {
-    expect(loadConfig({ SIGNALS_ISSUER: ISSUER })).toEqual({
+    expect(loadConfig({ SIGNALS_ISSUER: ISSUER })).toMatchObject({
       logLevel: 'info',
       env: 'production',
       host: '0.0.0.0',
@@ -16,6 +17,17 @@ describe('loadConfig', () => {
       subjectIssuer: 'veto-auth',
       dataDir: './.data/signals',
       privateKeyFile: undefined,
+    });
+  });
+
+  it('applies the documented database and NATS defaults', () => {
+    expect(loadConfig({ SIGNALS_ISSUER: ISSUER })).toMatchObject({
+      databaseUrl: undefined,
+      databaseSchema: 'signals',
+      natsUrl: 'nats://127.0.0.1:4222',
+      natsUser: undefined,
+      natsPassword: undefined,
+      natsConnectTimeoutMs: 60_000,
     });
   });
 

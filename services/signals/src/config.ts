@@ -3,10 +3,13 @@ import {
   integerSetting as integer,
   loadConfigFrom,
   LOG_LEVEL_SETTING,
+  NATS_CONNECT_SETTINGS,
+  natsSettings,
   optionalTextSetting as optionalText,
   type ConfigKeySpec,
   type ConfigOf,
 } from '@veto/service-kit';
+import { isSchemaName } from '@veto/storage';
 import { z } from 'zod';
 
 /** The issuer a local run uses when `SIGNALS_ISSUER` is unset (the default `PORT`). */
@@ -21,6 +24,8 @@ export const LOCAL_ISSUER = 'http://localhost:3003';
  */
 export const CONFIG_SPEC = {
   ...LOG_LEVEL_SETTING,
+  ...natsSettings('signals', 'SETs already written keep being delivered meanwhile; new Veto events wait in the `AUTH` stream.'),
+  ...NATS_CONNECT_SETTINGS,
   env: {
     env: 'VETO_ENV',
     description: '`production` or `local`; written on every log line. `local` allows an `http` issuer and a generated signing key.',
@@ -42,7 +47,22 @@ export const CONFIG_SPEC = {
     default: 'veto-auth',
     schema: z.string().min(1),
   },
-  dataDir: { env: 'DATA_DIR', description: 'Directory for the generated local signing key.', default: './.data/signals', schema: z.string().min(1) },
+  databaseUrl: {
+    env: 'DATABASE_URL',
+    description: 'PostgreSQL connection string. When unset, an embedded PGlite database is kept in `DATA_DIR/pg`.',
+    default: undefined,
+    schema: z.url().optional(),
+  },
+  databaseSchema: {
+    env: 'DATABASE_SCHEMA',
+    description: "PostgreSQL schema holding the service's tables and its migrations table.",
+    default: 'signals',
+    schema: z.string().refine(isSchemaName, 'must be a lower-case SQL identifier'),
+  },
+  dataDir: { env: 'DATA_DIR', description: 'Directory for the embedded database and the generated local signing key.', default: './.data/signals', schema: z.string().min(1) },
+  // -- receivers and stream management settings (receiver credentials, admin tokens, streams)
+  // -- end of receivers and stream management settings
+
   privateKeyFile: {
     env: 'SIGNALS_PRIVATE_KEY_FILE',
     description:
@@ -50,6 +70,8 @@ export const CONFIG_SPEC = {
     default: undefined,
     schema: optionalText,
   },
+  // -- delivery settings (the AUTH consumer, push, poll, paused streams)
+  // -- end of delivery settings
 } as const satisfies Record<string, ConfigKeySpec>;
 
 /** The validated, frozen configuration of the signals service. */

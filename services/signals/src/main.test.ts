@@ -1,21 +1,29 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ensureStreams } from '@veto/events';
+import { connectTo, startNatsServer, type NatsServerHandle } from '@veto/events/testing';
 import { testKeyPem } from './test-support/test-keys';
 import { startMain } from './test-support/run-main';
 
 // The real entry point in its own process: configuration errors stop the start naming the
 // variable, a good start serves the metadata, and SIGTERM stops it cleanly.
 let dir: string;
+let server: NatsServerHandle;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'veto-signals-main-'));
+  [dir, server] = await Promise.all([mkdtemp(join(tmpdir(), 'veto-signals-main-')), startNatsServer()]);
+  // The auth service creates the stream; this service only waits for it.
+  const nc = await connectTo(server);
+  await ensureStreams(nc);
+  await nc.close();
 });
 afterAll(async () => {
+  await server.stop();
   await rm(dir, { recursive: true, force: true });
 });
 
-const baseEnv = () => ({ HOST: '127.0.0.1', PORT: '0', SIGNALS_ISSUER: 'https://signals.example.com', DATA_DIR: join(dir, 'data') });
+const baseEnv = () => ({ HOST: '127.0.0.1', PORT: '0', SIGNALS_ISSUER: 'https://signals.example.com', DATA_DIR: join(dir, 'data'), NATS_URL: server.url });
 
 it.each([
   ['an RSA key of 1024 bits', () => testKeyPem({ rsaBits: 1024 })],
