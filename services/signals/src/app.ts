@@ -41,6 +41,13 @@ export function createApp(deps: AppDeps): Express {
   app.use((req, _res, next) => {
     next(new SignalsError('NOT_FOUND', `No route for ${req.method} ${req.path}`));
   });
-  app.use(createErrorHandler({ logger, errors: HTTP_ERRORS }));
+  app.use(
+    createErrorHandler({
+      logger,
+      errors: HTTP_ERRORS,
+      // RFC 6750 §3: a refused bearer credential names the scheme and the error.
+      headersFor: (_error, status): Record<string, string> => (status === 401 ? { 'WWW-Authenticate': 'Bearer realm="veto-signals", error="invalid_token"' } : {}),
+    }),
+  );
   return app;
 }

@@ -7,7 +7,20 @@ import { ServiceError } from '@veto/service-kit';
  * `UNSUPPORTED_EVENT_TYPE` and `SUBJECT_EMAIL_UNKNOWN` come from the SET encoder, never from a
  * client's request: should one reach the HTTP edge it is our failure, a 500.
  */
-export const SIGNALS_ERROR_CODES = Object.freeze(['NOT_FOUND', 'NOT_IMPLEMENTED_YET', 'UNSUPPORTED_EVENT_TYPE', 'SUBJECT_EMAIL_UNKNOWN', 'CONFIG_INVALID', 'INTERNAL'] as const);
+export const SIGNALS_ERROR_CODES = Object.freeze([
+  'NOT_FOUND',
+  'NOT_IMPLEMENTED_YET',
+  'UNSUPPORTED_EVENT_TYPE',
+  'SUBJECT_EMAIL_UNKNOWN',
+  'CONFIG_INVALID',
+  'INTERNAL',
+  'RECEIVER_UNAUTHORIZED',
+  // -- receivers and stream management codes
+  // -- end of receivers and stream management codes
+
+  // -- delivery codes
+  // -- end of delivery codes
+] as const);
 
 /** A stable error code of the signals service. */
 export type SignalsErrorCode = (typeof SIGNALS_ERROR_CODES)[number];

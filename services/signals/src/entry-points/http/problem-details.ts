@@ -13,4 +13,10 @@ export const HTTP_ERRORS: HttpErrorTable<SignalsErrorCode | CommonErrorCode> = O
   NOT_IMPLEMENTED_YET: { status: 501, title: 'Not implemented yet' },
   UNSUPPORTED_EVENT_TYPE: { status: 500, title: 'Internal server error' },
   SUBJECT_EMAIL_UNKNOWN: { status: 500, title: 'Internal server error' },
+  RECEIVER_UNAUTHORIZED: { status: 401, title: 'Unauthorized' },
+  // -- receivers and stream management codes
+  // -- end of receivers and stream management codes
+
+  // -- delivery codes
+  // -- end of delivery codes
 });
