@@ -87,7 +87,8 @@ export function startPushWorker(options: PushWorkerOptions): PushWorker {
       return classifyPushResponse(response.status, (await response.text()).slice(0, MAX_BODY_TEXT));
     } catch (error) {
       if (stopping.signal.aborted) return STOPPED;
-      if (error instanceof Error && error.name === 'TimeoutError') return { kind: 'retry', error: `timeout after ${timeoutMs} ms`, reason: 'timeout' };
+      // A DOMException, not always an Error of this realm: known by its name.
+      if ((error as { name?: unknown } | null)?.name === 'TimeoutError') return { kind: 'retry', error: `timeout after ${timeoutMs} ms`, reason: 'timeout' };
       const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : undefined;
       return { kind: 'retry', error: `network: ${cause ?? String(error)}`.slice(0, 500), reason: 'network' };
     }
