@@ -75,7 +75,7 @@ export function createPollRoutes(deps: PollRoutesDeps): Router {
     const deadline = Date.now() + deps.maxWaitMs;
     for (;;) {
       const stream = await findPollStream(db, receiver.id, streamId);
-      const rows = stream?.status === 'enabled' && limit > 0 ? await pendingSecurityEvents(db, streamId, limit + 1) : [];
+      const rows = stream?.status === 'enabled' ? await pendingSecurityEvents(db, streamId, limit + 1) : [];
       const remaining = deadline - Date.now();
       if (rows.length > 0 || limit === 0 || body.returnImmediately === true || remaining <= 0 || gone.signal.aborted) {
         const sets = Object.fromEntries(rows.slice(0, limit).map((row) => [row.jti, row.token]));
