@@ -21,13 +21,7 @@ export async function streamsForSetType(db: SignalsDatabase, setType: string): P
     .select({ stream: streams })
     .from(streams)
     .innerJoin(receivers, eq(receivers.id, streams.receiverId))
-    .where(
-      and(
-        inArray(streams.status, ['enabled', 'paused']),
-        isNull(receivers.revokedAt),
-        sql`${streams.eventsDelivered} @> ${JSON.stringify([setType])}::jsonb`,
-      ),
-    )
+    .where(and(inArray(streams.status, ['enabled', 'paused']), isNull(receivers.revokedAt), sql`${streams.eventsDelivered} @> ${JSON.stringify([setType])}::jsonb`))
     .orderBy(asc(streams.id));
   return rows.map((row) => row.stream);
 }
@@ -45,13 +39,16 @@ export async function streamsForSetType(db: SignalsDatabase, setType: string): P
  * const dropped = await dropOldestPending(tx, stream.id, config.pausedMaxEvents);
  */
 export async function dropOldestPending(db: SignalsDatabase, streamId: string, keep: number): Promise<number> {
-  const dropped = await selectRows<{ seq: number }>(db, sql`
+  const dropped = await selectRows<{ seq: number }>(
+    db,
+    sql`
     update ${securityEvents} set state = 'dead', last_error = ${`PAUSED_OVERFLOW: the stream was paused with ${keep} SETs pending; the oldest was set aside`}, next_attempt_at = null
     where seq in (
       select seq from ${securityEvents} where stream_id = ${streamId} and state = 'pending'
       order by seq desc offset ${keep}
     )
-    returning seq`);
+    returning seq`,
+  );
   return dropped.length;
 }
 
@@ -64,7 +61,9 @@ export async function dropOldestPending(db: SignalsDatabase, streamId: string, k
  * const streams = await pushStreams(db);
  */
 export async function pushStreams(db: SignalsDatabase): Promise<{ streamId: string; pending: boolean; dueAt: Date | undefined }[]> {
-  const rows = await selectRows<{ stream_id: string; pending: boolean; due_at: string | Date | null }>(db, sql`
+  const rows = await selectRows<{ stream_id: string; pending: boolean; due_at: string | Date | null }>(
+    db,
+    sql`
     select s.id as stream_id, h.seq is not null as pending, h.next_attempt_at as due_at
     from ${streams} s
     join ${receivers} r on r.id = s.receiver_id and r.revoked_at is null
@@ -73,7 +72,8 @@ export async function pushStreams(db: SignalsDatabase): Promise<{ streamId: stri
       where e.stream_id = s.id and e.state = 'pending' order by e.seq limit 1
     ) h on true
     where s.status = 'enabled' and s.delivery_method = ${PUSH}
-    order by s.id`);
+    order by s.id`,
+  );
   return rows.map((row) => ({ streamId: row.stream_id, pending: row.pending, dueAt: row.due_at === null ? undefined : new Date(row.due_at) }));
 }
 
@@ -112,13 +112,7 @@ export async function pushHead(db: SignalsDatabase, streamId: string): Promise<P
     .innerJoin(streams, eq(streams.id, securityEvents.streamId))
     .innerJoin(receivers, eq(receivers.id, streams.receiverId))
     .where(
-      and(
-        eq(securityEvents.streamId, streamId),
-        eq(securityEvents.state, 'pending'),
-        eq(streams.status, 'enabled'),
-        eq(streams.deliveryMethod, PUSH),
-        isNull(receivers.revokedAt),
-      ),
+      and(eq(securityEvents.streamId, streamId), eq(securityEvents.state, 'pending'), eq(streams.status, 'enabled'), eq(streams.deliveryMethod, PUSH), isNull(receivers.revokedAt)),
     )
     .orderBy(asc(securityEvents.seq))
     .limit(1);

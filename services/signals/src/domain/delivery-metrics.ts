@@ -41,11 +41,21 @@ export function createDeliveryMetrics(registry: Registry, pendingCount: () => Pr
   });
   return {
     setsWritten: new Counter({ name: 'signals_sets_written_total', help: 'SETs stored for delivery', labelNames: ['event_type'], registers }),
-    setsSkipped: new Counter({ name: 'signals_sets_skipped_total', help: 'SETs a stream could not get (e.g. no email address for an email stream)', labelNames: ['reason'], registers }),
+    setsSkipped: new Counter({
+      name: 'signals_sets_skipped_total',
+      help: 'SETs a stream could not get (e.g. no email address for an email stream)',
+      labelNames: ['reason'],
+      registers,
+    }),
     setsDroppedPaused: new Counter({ name: 'signals_sets_dropped_paused_total', help: 'Pending SETs set aside because a paused stream was full', registers }),
     setsPushed: new Counter({ name: 'signals_sets_pushed_total', help: 'SETs accepted by push receivers (202)', registers }),
     pushFailures: new Counter({ name: 'signals_push_failures_total', help: 'Failed push attempts', labelNames: ['reason'], registers }),
     setsDead: new Counter({ name: 'signals_sets_dead_total', help: 'SETs given up after failed push attempts or a permanent refusal', registers }),
-    pollAcknowledged: new Counter({ name: 'signals_poll_acknowledged_total', help: 'Polled SETs acknowledged or reported as errors by receivers', labelNames: ['outcome'], registers }),
+    pollAcknowledged: new Counter({
+      name: 'signals_poll_acknowledged_total',
+      help: 'Polled SETs acknowledged or reported as errors by receivers',
+      labelNames: ['outcome'],
+      registers,
+    }),
   };
 }

@@ -38,7 +38,12 @@ export async function startPollTestServer(deps: Omit<PollRoutesDeps, 'logger'> &
  * @example
  * const { status, body } = await poll(server.url, receiver.credential, stream.id, { returnImmediately: true });
  */
-export async function poll(url: string, credential: string, streamId: string, body: unknown): Promise<{ status: number; body: Record<string, unknown>; contentType: string | null }> {
+export async function poll(
+  url: string,
+  credential: string,
+  streamId: string,
+  body: unknown,
+): Promise<{ status: number; body: Record<string, unknown>; contentType: string | null }> {
   const response = await fetch(`${url}/ssf/poll/${streamId}`, {
     method: 'POST',
     headers: { Authorization: `Bearer ${credential}`, 'Content-Type': 'application/json' },

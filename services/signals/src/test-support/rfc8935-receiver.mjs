@@ -5,10 +5,10 @@
 // POST /control and read what it saw from GET /log. It prints {"port": N} once listening.
 //
 // Usage: node rfc8935-receiver.mjs JWKS_URL ISSUER AUDIENCE [AUTHORIZATION]
+import { Buffer } from 'node:buffer';
 import { createServer } from 'node:http';
 import { URL } from 'node:url';
 // Run only by the push tests, as a receiver would, so jose is a devDependency.
-// eslint-disable-next-line veto/declared-dependencies
 import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
 
 const [jwksUrl, issuer, audience, authorization] = process.argv.slice(2);
@@ -57,13 +57,21 @@ const server = createServer(async (req, res) => {
   }
   if (failure !== undefined) return answer(failure.status, failure.body);
   if (req.headers['content-type'] !== 'application/secevent+jwt') return answer(400, { err: 'invalid_request', description: 'Content-Type must be application/secevent+jwt' });
-  if (authorization !== undefined && req.headers.authorization !== authorization) return answer(400, { err: 'authentication_failed', description: 'wrong or missing Authorization' });
+  if (authorization !== undefined && req.headers.authorization !== authorization)
+    return answer(400, { err: 'authentication_failed', description: 'wrong or missing Authorization' });
   try {
     const { payload } = await jwtVerify(body.trim(), jwks, { algorithms: ['RS256'], typ: 'secevent+jwt', issuer, audience });
     accepted.push(payload);
     return answer(202);
   } catch (error) {
-    const err = error.code === 'ERR_JWT_CLAIM_VALIDATION_FAILED' ? (error.claim === 'aud' ? 'invalid_audience' : error.claim === 'iss' ? 'invalid_issuer' : 'invalid_request') : 'invalid_key';
+    const err =
+      error.code === 'ERR_JWT_CLAIM_VALIDATION_FAILED'
+        ? error.claim === 'aud'
+          ? 'invalid_audience'
+          : error.claim === 'iss'
+            ? 'invalid_issuer'
+            : 'invalid_request'
+        : 'invalid_key';
     return answer(400, { err, description: error.message });
   }
 });

@@ -206,4 +206,3 @@ describe('startPushWorker', () => {
     expect((await securityEventsOf(database.db, stream.id))[0]).toMatchObject({ state: 'pending', attempts: 0 });
   });
 });
-

@@ -32,11 +32,7 @@ let pending: PendingSignal;
 const stops: (() => Promise<void>)[] = [];
 
 beforeAll(async () => {
-  [server, database, receiver] = await Promise.all([
-    startNatsServer(),
-    openSignalsTestDatabase(),
-    startTestReceiver({ key, issuer: TEST_ISSUER, audience: TEST_AUDIENCE }),
-  ]);
+  [server, database, receiver] = await Promise.all([startNatsServer(), openSignalsTestDatabase(), startTestReceiver({ key, issuer: TEST_ISSUER, audience: TEST_AUDIENCE })]);
   nc = await connectTo(server);
 });
 beforeEach(async () => {
@@ -119,7 +115,9 @@ describe('startSecurityEventConsumer', () => {
       sub_id: { format: 'iss_sub', iss: 'veto-auth', sub: event.data.userId },
       events: { [SECURITY_EVENT_TYPES.accountDisabled]: { reason_admin: { en: 'fraud' } } },
     });
-    expect(await securityEventsOf(database.db, polled.id)).toEqual([expect.objectContaining({ state: 'pending', sourceId: event.id, eventType: SECURITY_EVENT_TYPES.accountDisabled })]);
+    expect(await securityEventsOf(database.db, polled.id)).toEqual([
+      expect.objectContaining({ state: 'pending', sourceId: event.id, eventType: SECURITY_EVENT_TYPES.accountDisabled }),
+    ]);
     expect(await securityEventsOf(database.db, other.id)).toEqual([]);
     expect(await securityEventsOf(database.db, disabled.id)).toEqual([]);
     expect(await metric('signals_sets_written_total', { event_type: SECURITY_EVENT_TYPES.accountDisabled })).toBe(2);

@@ -57,7 +57,10 @@ export function createPollRoutes(deps: PollRoutesDeps): Router {
     if (found === undefined) throw new SignalsError('NOT_FOUND', `No poll stream ${streamId} for this receiver`);
     const parsed = pollRequestSchema.safeParse(req.body ?? {});
     if (!parsed.success) {
-      throw new SignalsError('POLL_REQUEST_INVALID', `The poll request is invalid: ${parsed.error.issues.map((issue) => `${issue.path.join('.') || '(body)'}: ${issue.message}`).join('; ')}`);
+      throw new SignalsError(
+        'POLL_REQUEST_INVALID',
+        `The poll request is invalid: ${parsed.error.issues.map((issue) => `${issue.path.join('.') || '(body)'}: ${issue.message}`).join('; ')}`,
+      );
     }
     const body = parsed.data;
     const ack = body.ack ?? [];
