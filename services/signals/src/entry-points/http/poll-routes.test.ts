@@ -78,6 +78,14 @@ describe('POST /ssf/poll/:streamId', () => {
     expect(await metric('signals_poll_acknowledged_total', { outcome: 'set_err' })).toBe(1);
   });
 
+  it("ignores acknowledgements of another stream's SETs", async () => {
+    const stream = await pollStream();
+    const other = await pollStream();
+    const { jti } = await insertBanSet(database.db, other, key, TEST_ISSUER);
+    await poll(server.url, receiver.credential, stream.id, { ack: [jti], setErrs: { [jti]: { err: 'invalid_request' } }, returnImmediately: true });
+    expect((await securityEventsOf(database.db, other.id)).map((row) => row.state)).toEqual(['pending']);
+  });
+
   it('only acknowledges with maxEvents 0, without waiting', async () => {
     const stream = await pollStream();
     const { jti } = await insertBanSet(database.db, stream, key, TEST_ISSUER);

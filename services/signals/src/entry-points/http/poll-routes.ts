@@ -69,7 +69,8 @@ export function createPollRoutes(deps: PollRoutesDeps): Router {
       const settled = await settlePolled(db, streamId, ack, setErrs, new Date(clock()));
       if (settled.acked > 0) metrics.pollAcknowledged.inc({ outcome: 'ack' }, settled.acked);
       if (settled.errored > 0) metrics.pollAcknowledged.inc({ outcome: 'set_err' }, settled.errored);
-      if (settled.errored > 0) deps.logger.warn({ streamId, receiverId: receiver.id, setErrs }, 'receiver reported SET errors');
+      if (settled.errored > 0)
+        deps.logger.warn({ streamId, receiverId: receiver.id, errored: settled.errored, setErrs: Object.entries(setErrs).slice(0, 10) }, 'receiver reported SET errors');
     }
     const limit = Math.min(body.maxEvents ?? deps.maxEvents, deps.maxEvents);
     // Ends the wait when the client goes away (or the connection breaks).
