@@ -101,6 +101,14 @@ describe('startPushWorker', () => {
     expect(await metric('signals_sets_pushed_total')).toBe(1);
   });
 
+  it('delivers to a stream created after its last scan when woken', async () => {
+    const worker = startWorker();
+    const stream = await pushStream();
+    await insertBanSet(database.db, stream, key, TEST_ISSUER);
+    worker.wake();
+    await waitFor('the SET delivered', async () => (await securityEventsOf(database.db, stream.id))[0]?.state === 'delivered');
+  });
+
   it('sends the stream authorization_header as Authorization', async () => {
     const guarded = await startTestReceiver({ key, issuer: TEST_ISSUER, audience: TEST_AUDIENCE, authorization: 'Bearer receiver-secret' });
     try {

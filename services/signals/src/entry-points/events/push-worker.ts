@@ -34,6 +34,8 @@ export interface PushWorkerOptions {
 
 /** A running push worker. */
 export interface PushWorker {
+  /** Reads the database again now: for a stream the worker does not wait on yet (just created, just enabled, a SET re-driven). */
+  wake(): void;
   /** Aborts the requests in flight (their SETs stay pending, attempts not counted) and resolves once every stream task returned. */
   stop(): Promise<void>;
   /** Resolves after `stop()`. */
@@ -56,7 +58,7 @@ const STOPPED = Symbol('stopped');
  *
  * @param options - see {@link PushWorkerOptions}
  * @returns the running worker
- * @throws TypeError for a non-positive number option
+ * @throws TypeError for a non-positive number option or a backoff whose base exceeds its maximum
  * @example
  * const worker = startPushWorker({ db, pending, metrics, logger, clock: systemClock, fetch, maxAttempts: 10, backoff: { baseMs: 1000, maxMs: 300_000 }, timeoutMs: 10_000, concurrency: 8, scanIntervalMs: 5000 });
  * await worker.stop();
@@ -64,6 +66,9 @@ const STOPPED = Symbol('stopped');
 export function startPushWorker(options: PushWorkerOptions): PushWorker {
   for (const name of ['maxAttempts', 'timeoutMs', 'concurrency', 'scanIntervalMs'] as const) {
     if (!Number.isInteger(options[name]) || options[name] < 1) throw new TypeError(`startPushWorker: ${name} must be a positive integer, got ${options[name]}`);
+  }
+  if (!(options.backoff.baseMs >= 1 && options.backoff.maxMs >= options.backoff.baseMs)) {
+    throw new TypeError(`startPushWorker: backoff needs 1 <= baseMs <= maxMs, got ${JSON.stringify(options.backoff)}`);
   }
   const { db, pending, metrics, logger, clock, maxAttempts, backoff, timeoutMs, concurrency, scanIntervalMs } = options;
   const random = options.random ?? Math.random;
@@ -187,6 +192,10 @@ export function startPushWorker(options: PushWorkerOptions): PushWorker {
   })();
 
   return {
+    wake: () => {
+      nudged = true;
+      nudge?.();
+    },
     stop: async () => {
       stopping.abort();
       await closed;

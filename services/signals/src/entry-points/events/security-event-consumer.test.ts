@@ -141,6 +141,42 @@ describe('startSecurityEventConsumer', () => {
     expect(await metric('signals_sets_written_total', { event_type: SECURITY_EVENT_TYPES.accountDisabled })).toBe(0);
   });
 
+  it('redelivers an event committed by a consumer that died before its ack: same jti, no second row', async () => {
+    const stream = await newStream({ deliveryMethod: 'urn:ietf:rfc:8936' });
+    const doomed = await connectTo(server);
+    // The first consumer's connection dies right after its transaction committed, before the ack goes out.
+    const dying = new Proxy(database.db, {
+      get(target, property, receiverObject) {
+        if (property !== 'transaction') return Reflect.get(target, property, receiverObject) as unknown;
+        return async (...args: Parameters<SignalsDatabase['transaction']>) => {
+          const result = await target.transaction(...args);
+          await doomed.close();
+          return result;
+        };
+      },
+    }) as SignalsDatabase;
+    const first = startSecurityEventConsumer({
+      nc: doomed,
+      context: fanOutContext({ db: dying }),
+      pending,
+      metrics,
+      logger,
+      stream: bus.stream,
+      subjectPrefix: bus.subjectPrefix,
+      deadLetterPrefix: bus.deadLetterPrefix,
+      ackWaitMs: 500,
+    });
+    const event = await ban();
+    await waitFor('the first commit', async () => (await securityEventsOf(database.db, stream.id)).length === 1);
+    await first.closed.catch(() => undefined);
+    const [committed] = await securityEventsOf(database.db, stream.id);
+    const second = startConsumer({ ackWaitMs: 500 });
+    await waitFor('the redelivered event acknowledged', () => second.stats.acked === 1);
+    expect(second.stats.delivered).toBe(1);
+    expect(await securityEventsOf(database.db, stream.id)).toEqual([committed]);
+    expect(committed?.sourceId).toBe(event.id);
+  });
+
   it('redelivers an event whose SETs could not be committed, and stores them then (never acked before the commit)', async () => {
     const stream = await newStream({ deliveryMethod: 'urn:ietf:rfc:8936' });
     let failures = 1;
