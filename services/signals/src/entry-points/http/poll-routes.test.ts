@@ -128,6 +128,24 @@ describe('POST /ssf/poll/:streamId', () => {
     expect((await poll(server.url, receiver.credential, stream.id, {})).body).toEqual({ sets: {}, moreAvailable: false });
   });
 
+  it('answers a waiting poll at once, empty, when the service stops', async () => {
+    const stopping = new AbortController();
+    let waits = 0;
+    const observed = new (class extends PendingSignal {
+      override wait(streamId: string, timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
+        waits++;
+        return super.wait(streamId, timeoutMs, signal);
+      }
+    })();
+    await server.close();
+    server = await startPollTestServer({ db: database.db, pending: observed, metrics, clock: Date.now, maxWaitMs: 600_000, maxEvents: 3, stopSignal: stopping.signal });
+    const stream = await pollStream();
+    const answer = poll(server.url, receiver.credential, stream.id, {});
+    await waitFor('the poll waiting', () => waits === 1);
+    stopping.abort();
+    expect((await answer).body).toEqual({ sets: {}, moreAvailable: false });
+  });
+
   it('answers no SETs for a paused or disabled stream, but takes its acknowledgements', async () => {
     const stream = await pollStream();
     const { jti } = await insertBanSet(database.db, stream, key, TEST_ISSUER);

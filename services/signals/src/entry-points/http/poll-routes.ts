@@ -22,6 +22,8 @@ export interface PollRoutesDeps {
   readonly maxWaitMs: number;
   /** `SIGNALS_POLL_MAX_EVENTS` */
   readonly maxEvents: number;
+  /** Aborted at shutdown: waiting polls answer (empty) at once, so closing the server does not wait for them. */
+  readonly stopSignal?: AbortSignal;
 }
 
 /** The path of a stream's poll endpoint, under the issuer. */
@@ -76,17 +78,18 @@ export function createPollRoutes(deps: PollRoutesDeps): Router {
     // Ends the wait when the client goes away (or the connection breaks).
     const gone = new AbortController();
     res.on('close', () => gone.abort());
+    const ended = deps.stopSignal === undefined ? gone.signal : AbortSignal.any([gone.signal, deps.stopSignal]);
     const deadline = Date.now() + deps.maxWaitMs;
     for (;;) {
       const stream = await findPollStream(db, receiver.id, streamId);
       const rows = stream?.status === 'enabled' ? await pendingSecurityEvents(db, streamId, limit + 1) : [];
       const remaining = deadline - Date.now();
-      if (rows.length > 0 || limit === 0 || body.returnImmediately === true || remaining <= 0 || gone.signal.aborted) {
+      if (rows.length > 0 || limit === 0 || body.returnImmediately === true || remaining <= 0 || ended.aborted) {
         const sets = Object.fromEntries(rows.slice(0, limit).map((row) => [row.jti, row.token]));
         res.status(200).json({ sets, moreAvailable: rows.length > limit });
         return;
       }
-      await pending.wait(streamId, remaining, gone.signal);
+      await pending.wait(streamId, remaining, ended);
     }
   });
   return router;
