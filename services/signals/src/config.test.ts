@@ -31,6 +31,20 @@ describe('loadConfig', () => {
     });
   });
 
+  it('applies the documented delivery defaults', () => {
+    expect(loadConfig({ SIGNALS_ISSUER: ISSUER })).toMatchObject({
+      pausedMaxEvents: 1000,
+      pushMaxAttempts: 10,
+      pushBackoffBaseMs: 1000,
+      pushBackoffMaxMs: 300_000,
+      pushTimeoutMs: 10_000,
+      pushConcurrency: 8,
+      pushScanIntervalMs: 5000,
+      pollMaxWaitMs: 30_000,
+      pollMaxEvents: 100,
+    });
+  });
+
   it('returns a frozen object and reads the variables by their names', () => {
     const config = loadConfig({ SIGNALS_ISSUER: `${ISSUER}/tenant1`, PORT: '8080', JWT_ISSUER: 'https://auth.example.com', SIGNALS_PRIVATE_KEY_FILE: '/run/secrets/signals.pem' });
     expect(Object.isFrozen(config)).toBe(true);

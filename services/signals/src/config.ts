@@ -71,6 +71,61 @@ export const CONFIG_SPEC = {
     schema: optionalText,
   },
   // -- delivery settings (the AUTH consumer, push, poll, paused streams)
+  pausedMaxEvents: {
+    env: 'SIGNALS_PAUSED_MAX_EVENTS',
+    description:
+      'The most SETs a paused stream holds; past it the oldest pending SET is set aside (state `dead`, `last_error` `PAUSED_OVERFLOW`), so a stream paused for long keeps the newest events.',
+    default: '1000',
+    schema: integer(1, 1_000_000),
+  },
+  pushMaxAttempts: {
+    env: 'SIGNALS_PUSH_MAX_ATTEMPTS',
+    description: 'Push attempts of one SET before it is given up (state `dead`, its `last_error` kept); the stream then moves on to its next SET.',
+    default: '10',
+    schema: integer(1, 1000),
+  },
+  pushBackoffBaseMs: {
+    env: 'SIGNALS_PUSH_BACKOFF_BASE_MS',
+    description: 'Wait after the first failed push of a SET; it doubles with each further failure, up to `SIGNALS_PUSH_BACKOFF_MAX_MS`, with up to half of it random (jitter).',
+    default: '1000',
+    schema: integer(1, 86_400_000),
+  },
+  pushBackoffMaxMs: {
+    env: 'SIGNALS_PUSH_BACKOFF_MAX_MS',
+    description: 'The longest wait between two push attempts of a SET.',
+    default: '300000',
+    schema: integer(1, 86_400_000),
+  },
+  pushTimeoutMs: {
+    env: 'SIGNALS_PUSH_TIMEOUT_MS',
+    description: "How long one push request may take (connection, the receiver's answer and its body); then it counts as a failed attempt.",
+    default: '10000',
+    schema: integer(1, 600_000),
+  },
+  pushConcurrency: {
+    env: 'SIGNALS_PUSH_CONCURRENCY',
+    description: 'How many push streams are delivered to at once; each has at most one request in flight, so its SETs arrive in order.',
+    default: '8',
+    schema: integer(1, 1000),
+  },
+  pushScanIntervalMs: {
+    env: 'SIGNALS_PUSH_SCAN_INTERVAL_MS',
+    description: 'How often the push worker reads the database for due SETs even when nothing woke it (a new stream, a re-driven SET).',
+    default: '5000',
+    schema: integer(10, 3_600_000),
+  },
+  pollMaxWaitMs: {
+    env: 'SIGNALS_POLL_MAX_WAIT_MS',
+    description: 'How long a poll request with `returnImmediately` false waits for a SET when none is pending, before answering an empty `sets`.',
+    default: '30000',
+    schema: integer(0, 600_000),
+  },
+  pollMaxEvents: {
+    env: 'SIGNALS_POLL_MAX_EVENTS',
+    description: 'The most SETs one poll response carries: the default and the upper bound of `maxEvents`.',
+    default: '100',
+    schema: integer(1, 10_000),
+  },
   // -- end of delivery settings
 } as const satisfies Record<string, ConfigKeySpec>;
 

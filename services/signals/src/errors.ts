@@ -19,6 +19,7 @@ export const SIGNALS_ERROR_CODES = Object.freeze([
   // -- end of receivers and stream management codes
 
   // -- delivery codes
+  'POLL_REQUEST_INVALID',
   // -- end of delivery codes
 ] as const);
 

@@ -18,5 +18,6 @@ export const HTTP_ERRORS: HttpErrorTable<SignalsErrorCode | CommonErrorCode> = O
   // -- end of receivers and stream management codes
 
   // -- delivery codes
+  POLL_REQUEST_INVALID: { status: 400, title: 'Invalid poll request' },
   // -- end of delivery codes
 });
