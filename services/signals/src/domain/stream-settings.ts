@@ -1,4 +1,3 @@
-import { isDeepStrictEqual } from 'node:util';
 import { z } from 'zod';
 import { SignalsError } from '../errors';
 import { SUBJECT_FORMATS, type SubjectFormat } from './receiver-stream';
@@ -58,6 +57,13 @@ export interface StreamSettingsContext {
   readonly streamId: string;
 }
 
+/**
+ * Equality of the JSON values the read-only members hold (strings, numbers, arrays of strings),
+ * by their serialization: arrays read from the database need not share the prototype of the
+ * request's, which a structural comparison would hold against them.
+ */
+const sameValue = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
 const fail = (code: 'STREAM_READ_ONLY_FIELD' | 'STREAM_DELIVERY_INVALID', message: string) => new SignalsError(code, message);
 
 /**
@@ -74,7 +80,7 @@ export function checkReadOnlyMembers(input: StreamInput, current: StreamConfigur
   for (const member of READ_ONLY_MEMBERS) {
     const value = input[member];
     if (value === undefined) continue;
-    if (current === undefined || !isDeepStrictEqual(value, current[member as keyof StreamConfiguration])) {
+    if (current === undefined || !sameValue(value, current[member as keyof StreamConfiguration])) {
       throw fail('STREAM_READ_ONLY_FIELD', `${member} is set by the transmitter${current === undefined ? '' : ' and cannot be changed'} (SSF 1.0 §8.1.1)`);
     }
   }

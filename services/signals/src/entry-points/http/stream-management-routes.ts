@@ -72,8 +72,8 @@ export function createStreamManagementRoutes(context: StreamManagementContext): 
 }
 
 /**
- * The stream management endpoints of a process not wired to its database: every method answers
- * 501 `NOT_IMPLEMENTED_YET`. A receiver that read the metadata learns the endpoint is not served
+ * The stream management endpoints of a process not wired to its database (a `main.ts` that does
+ * not pass the management dependencies yet): every method answers 501 `NOT_IMPLEMENTED_YET`. A receiver that read the metadata learns the endpoint is not served
  * here, rather than a 404, which SSF gives the meaning "no such stream".
  *
  * @returns the router
@@ -84,7 +84,7 @@ export function createStreamManagementPlaceholder(): Router {
   const router = Router();
   for (const path of [TRANSMITTER_PATHS.configuration, TRANSMITTER_PATHS.status, TRANSMITTER_PATHS.verification]) {
     router.all(path, (req, _res, next) => {
-      next(new SignalsError('NOT_IMPLEMENTED_YET', `${req.method} ${path} is not served by this process: it runs without its database`));
+      next(new SignalsError('NOT_IMPLEMENTED_YET', `${req.method} ${path} is not served yet: stream management comes in a later release`));
     });
   }
   return router;
