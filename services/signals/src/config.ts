@@ -81,7 +81,12 @@ export const CONFIG_SPEC = {
     default: '900',
     schema: integer(1, 86_400),
   },
-  clockSkewSeconds: { env: 'CLOCK_SKEW_SECONDS', description: 'Tolerated clock difference for `exp`, `nbf` and `iat` of admin access tokens.', default: '30', schema: integer(0, 300) },
+  clockSkewSeconds: {
+    env: 'CLOCK_SKEW_SECONDS',
+    description: 'Tolerated clock difference for `exp`, `nbf` and `iat` of admin access tokens.',
+    default: '30',
+    schema: integer(0, 300),
+  },
   // -- end of receivers and stream management settings
 
   privateKeyFile: {

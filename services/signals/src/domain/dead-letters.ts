@@ -49,7 +49,10 @@ export async function readDeadLetters(context: Pick<StreamManagementContext, 'db
  * @example
  * res.json({ redriven: await redriveDeadLetters(context, { streamId, seqs: [12] }) });
  */
-export async function redriveDeadLetters(context: Pick<StreamManagementContext, 'db' | 'pending'>, request: { streamId: string; seqs?: readonly number[] | undefined }): Promise<number> {
+export async function redriveDeadLetters(
+  context: Pick<StreamManagementContext, 'db' | 'pending'>,
+  request: { streamId: string; seqs?: readonly number[] | undefined },
+): Promise<number> {
   const stream = await findStream(context.db, request.streamId);
   if (stream === undefined) throw new SignalsError('STREAM_NOT_FOUND', `No stream ${JSON.stringify(request.streamId.slice(0, 64))}`);
   const redriven = await redriveDeadSecurityEvents(context.db, stream.id, request.seqs);

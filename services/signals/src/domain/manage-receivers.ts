@@ -58,7 +58,10 @@ async function viewsOf(context: Pick<StreamManagementContext, 'db'>, rows: reado
  * @example
  * const { credential } = await registerReceiver(context, 'Acme SIEM');
  */
-export async function registerReceiver(context: Pick<StreamManagementContext, 'db' | 'clock'>, name: string): Promise<{ id: string; name: string; created_at: string; credential: string }> {
+export async function registerReceiver(
+  context: Pick<StreamManagementContext, 'db' | 'clock'>,
+  name: string,
+): Promise<{ id: string; name: string; created_at: string; credential: string }> {
   const id = randomUUID();
   const { credential, secretHash } = newReceiverCredential(id);
   const createdAt = new Date(context.clock());

@@ -87,7 +87,12 @@ export async function readStreams(context: Pick<StreamManagementContext, 'db' | 
  * @example
  * res.json(await changeStream(context, receiver.id, body, 'patch'));
  */
-export async function changeStream(context: StreamManagementContext, receiverId: string, input: StreamInput & { stream_id: string }, mode: 'patch' | 'replace'): Promise<StreamConfiguration> {
+export async function changeStream(
+  context: StreamManagementContext,
+  receiverId: string,
+  input: StreamInput & { stream_id: string },
+  mode: 'patch' | 'replace',
+): Promise<StreamConfiguration> {
   return context.db.transaction(async (tx) => {
     const row = await findReceiverStream(tx, receiverId, input.stream_id, { forUpdate: true });
     if (row === undefined) throw streamNotFound(input.stream_id);

@@ -96,7 +96,14 @@ describe('GET /api/admin/receivers', () => {
     const res = await request(testApp.app).get('/api/admin/receivers').set('authorization', asAdmin()).expect(200);
     expect(res.body).toEqual({
       receivers: expect.arrayContaining([
-        { id: alice.id, name: 'alice', created_at: expect.any(String), revoked_at: null, revoked_reason: null, streams: [{ stream_id: streamId, status: 'enabled', delivery_method: 'urn:ietf:rfc:8936', description: null }] },
+        {
+          id: alice.id,
+          name: 'alice',
+          created_at: expect.any(String),
+          revoked_at: null,
+          revoked_reason: null,
+          streams: [{ stream_id: streamId, status: 'enabled', delivery_method: 'urn:ietf:rfc:8936', description: null }],
+        },
         { id: bob.id, name: 'bob', created_at: expect.any(String), revoked_at: null, revoked_reason: null, streams: [] },
       ]),
     });
@@ -108,10 +115,22 @@ describe('POST /api/admin/receivers/:id/revoke', () => {
   it("refuses the credential at once, and disables the receiver's streams with a stream-updated SET, dropping what they held", async () => {
     const receiver = await newReceiver();
     const streamId = await newStream(receiver.auth);
-    await insertSecurityEvent(database.db, { streamId, jti: 'held', eventType: SECURITY_EVENT_TYPES.accountDisabled, sourceId: 'held', token: 'h.p.s', createdAt: new Date(testApp.clock()) });
+    await insertSecurityEvent(database.db, {
+      streamId,
+      jti: 'held',
+      eventType: SECURITY_EVENT_TYPES.accountDisabled,
+      sourceId: 'held',
+      token: 'h.p.s',
+      createdAt: new Date(testApp.clock()),
+    });
     const woken = testApp.pending.wait(streamId, 10_000);
     const res = await request(testApp.app).post(`/api/admin/receivers/${receiver.id}/revoke`).set('authorization', asAdmin()).send({ reason: 'contract ended' }).expect(200);
-    expect(res.body).toMatchObject({ id: receiver.id, revoked_at: new Date(testApp.clock()).toISOString(), revoked_reason: 'contract ended', streams: [{ stream_id: streamId, status: 'disabled' }] });
+    expect(res.body).toMatchObject({
+      id: receiver.id,
+      revoked_at: new Date(testApp.clock()).toISOString(),
+      revoked_reason: 'contract ended',
+      streams: [{ stream_id: streamId, status: 'disabled' }],
+    });
     await expect(woken).resolves.toBe(true);
     expectProblem(await request(testApp.app).get('/ssf/stream').set('authorization', receiver.auth), 401, 'RECEIVER_UNAUTHORIZED');
     const rows = await outbox(streamId);
@@ -147,11 +166,27 @@ describe('dead letters', () => {
     const [one, two] = [await newStream(receiver.auth), await newStream(receiver.auth)];
     const seqOne = await deadEvent(one, 'dead-1');
     const seqTwo = await deadEvent(two, 'dead-2');
-    await insertSecurityEvent(database.db, { streamId: one, jti: 'alive', eventType: SECURITY_EVENT_TYPES.accountEnabled, sourceId: 'alive', token: 'h.p.s', createdAt: new Date(testApp.clock()) });
+    await insertSecurityEvent(database.db, {
+      streamId: one,
+      jti: 'alive',
+      eventType: SECURITY_EVENT_TYPES.accountEnabled,
+      sourceId: 'alive',
+      token: 'h.p.s',
+      createdAt: new Date(testApp.clock()),
+    });
     const all = await request(testApp.app).get('/api/admin/dead-letters').set('authorization', asAdmin()).expect(200);
     expect(all.body).toEqual({
       dead_letters: [
-        { seq: seqOne, stream_id: one, receiver_id: receiver.id, jti: 'dead-1', event_type: SECURITY_EVENT_TYPES.sessionRevoked, attempts: 8, last_error: 'HTTP 503', created_at: new Date(testApp.clock()).toISOString() },
+        {
+          seq: seqOne,
+          stream_id: one,
+          receiver_id: receiver.id,
+          jti: 'dead-1',
+          event_type: SECURITY_EVENT_TYPES.sessionRevoked,
+          attempts: 8,
+          last_error: 'HTTP 503',
+          created_at: new Date(testApp.clock()).toISOString(),
+        },
         expect.objectContaining({ seq: seqTwo, stream_id: two, jti: 'dead-2' }),
       ],
     });
@@ -167,7 +202,11 @@ describe('dead letters', () => {
     const streamId = await newStream(receiver.auth);
     const [first, second] = [await deadEvent(streamId, 'dead-1'), await deadEvent(streamId, 'dead-2')];
     const woken = testApp.pending.wait(streamId, 10_000);
-    await request(testApp.app).post('/api/admin/dead-letters/redrive').set('authorization', asAdmin()).send({ stream_id: streamId, seqs: [first] }).expect(200, { redriven: 1 });
+    await request(testApp.app)
+      .post('/api/admin/dead-letters/redrive')
+      .set('authorization', asAdmin())
+      .send({ stream_id: streamId, seqs: [first] })
+      .expect(200, { redriven: 1 });
     await expect(woken).resolves.toBe(true);
     expect((await outbox(streamId)).map((row) => [row.seq, row.state, row.attempts, row.nextAttemptAt])).toEqual([
       [first, 'pending', 0, null],

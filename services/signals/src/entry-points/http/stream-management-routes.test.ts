@@ -25,7 +25,11 @@ afterAll(() => database.close());
 
 /** A receiver registered through the admin API, and its credential as a header value. */
 async function newReceiver(app: TestApp = testApp): Promise<{ id: string; auth: string }> {
-  const res = await request(app.app).post('/api/admin/receivers').set('authorization', `Bearer ${adminToken(app.clock)}`).send({ name: 'Acme SIEM' }).expect(201);
+  const res = await request(app.app)
+    .post('/api/admin/receivers')
+    .set('authorization', `Bearer ${adminToken(app.clock)}`)
+    .send({ name: 'Acme SIEM' })
+    .expect(201);
   const { id, credential } = res.body as { id: string; credential: string };
   return { id, auth: `Bearer ${credential}` };
 }
@@ -47,7 +51,14 @@ async function outbox(streamId: string): Promise<{ state: string; eventType: str
 
 /** Writes a SET as the consumer would (a Veto event for the stream), pending. */
 async function pendingEvent(streamId: string, jti: string): Promise<void> {
-  await insertSecurityEvent(database.db, { streamId, jti, eventType: SECURITY_EVENT_TYPES.accountDisabled, sourceId: jti, token: `h.${Buffer.from(JSON.stringify({ jti })).toString('base64url')}.s`, createdAt: new Date(testApp.clock()) });
+  await insertSecurityEvent(database.db, {
+    streamId,
+    jti,
+    eventType: SECURITY_EVENT_TYPES.accountDisabled,
+    sourceId: jti,
+    token: `h.${Buffer.from(JSON.stringify({ jti })).toString('base64url')}.s`,
+    createdAt: new Date(testApp.clock()),
+  });
 }
 
 describe('POST /ssf/stream', () => {
@@ -69,7 +80,11 @@ describe('POST /ssf/stream', () => {
       description: 'SIEM feed',
       format: 'iss_sub',
     });
-    await request(testApp.app).get('/ssf/status').query({ stream_id: stream.stream_id }).set('authorization', receiver.auth).expect(200, { stream_id: stream.stream_id, status: 'enabled' });
+    await request(testApp.app)
+      .get('/ssf/status')
+      .query({ stream_id: stream.stream_id })
+      .set('authorization', receiver.auth)
+      .expect(200, { stream_id: stream.stream_id, status: 'enabled' });
   });
 
   it('creates a push stream to an https endpoint, keeping the authorization header and the email subject format', async () => {
@@ -99,13 +114,16 @@ describe('POST /ssf/stream', () => {
     expect(stream.delivery).toEqual({ method: PUSH, endpoint_url: 'http://localhost:9000/events' });
   });
 
-  it.each([{ iss: TEST_ISSUER }, { stream_id: NO_SUCH_STREAM }, { events_delivered: [] }, { min_verification_interval: 1 }, { delivery: { method: POLL, endpoint_url: 'https://elsewhere.example.com/poll' } }])(
-    'refuses the Transmitter-Supplied member in %j with 400 STREAM_READ_ONLY_FIELD',
-    async (body) => {
-      const receiver = await newReceiver();
-      expectProblem(await request(testApp.app).post('/ssf/stream').set('authorization', receiver.auth).send(body), 400, 'STREAM_READ_ONLY_FIELD');
-    },
-  );
+  it.each([
+    { iss: TEST_ISSUER },
+    { stream_id: NO_SUCH_STREAM },
+    { events_delivered: [] },
+    { min_verification_interval: 1 },
+    { delivery: { method: POLL, endpoint_url: 'https://elsewhere.example.com/poll' } },
+  ])('refuses the Transmitter-Supplied member in %j with 400 STREAM_READ_ONLY_FIELD', async (body) => {
+    const receiver = await newReceiver();
+    expectProblem(await request(testApp.app).post('/ssf/stream').set('authorization', receiver.auth).send(body), 400, 'STREAM_READ_ONLY_FIELD');
+  });
 
   it('refuses a malformed body with 400 VALIDATION_FAILED naming the fields', async () => {
     const receiver = await newReceiver();
@@ -161,7 +179,11 @@ describe("another receiver's stream", () => {
     }
     const read = await request(testApp.app).get('/ssf/stream').query({ stream_id: stream.stream_id }).set('authorization', alice.auth).expect(200);
     expect(read.body).toEqual(stream);
-    await request(testApp.app).get('/ssf/status').query({ stream_id: stream.stream_id }).set('authorization', alice.auth).expect(200, { stream_id: stream.stream_id, status: 'enabled' });
+    await request(testApp.app)
+      .get('/ssf/status')
+      .query({ stream_id: stream.stream_id })
+      .set('authorization', alice.auth)
+      .expect(200, { stream_id: stream.stream_id, status: 'enabled' });
     expect(await outbox(stream.stream_id)).toEqual([]);
   });
 });
@@ -210,7 +232,8 @@ describe('PATCH and PUT /ssf/stream', () => {
       const receiver = await newReceiver();
       const stream = await newStream(receiver.auth);
       for (const method of ['patch', 'put'] as const) {
-        expectProblem(await request(testApp.app)[method]('/ssf/stream').set('authorization', receiver.auth).send({ stream_id: stream.stream_id, ...change }), 400, 'STREAM_READ_ONLY_FIELD');
+        const call = method === 'patch' ? request(testApp.app).patch('/ssf/stream') : request(testApp.app).put('/ssf/stream');
+        expectProblem(await call.set('authorization', receiver.auth).send({ stream_id: stream.stream_id, ...change }), 400, 'STREAM_READ_ONLY_FIELD');
       }
     },
   );
@@ -255,7 +278,11 @@ describe('POST /ssf/status', () => {
         }),
       },
     ]);
-    await request(testApp.app).get('/ssf/status').query({ stream_id: stream.stream_id }).set('authorization', receiver.auth).expect(200, { stream_id: stream.stream_id, status: 'paused', reason: 'maintenance' });
+    await request(testApp.app)
+      .get('/ssf/status')
+      .query({ stream_id: stream.stream_id })
+      .set('authorization', receiver.auth)
+      .expect(200, { stream_id: stream.stream_id, status: 'paused', reason: 'maintenance' });
   });
 
   it('pausing keeps the held SETs; disabling drops them, the stream-updated SET staying the one pending', async () => {
@@ -281,7 +308,11 @@ describe('POST /ssf/status', () => {
   it('refuses an unknown status with 400 VALIDATION_FAILED', async () => {
     const receiver = await newReceiver();
     const stream = await newStream(receiver.auth);
-    expectProblem(await request(testApp.app).post('/ssf/status').set('authorization', receiver.auth).send({ stream_id: stream.stream_id, status: 'asleep' }), 400, 'VALIDATION_FAILED');
+    expectProblem(
+      await request(testApp.app).post('/ssf/status').set('authorization', receiver.auth).send({ stream_id: stream.stream_id, status: 'asleep' }),
+      400,
+      'VALIDATION_FAILED',
+    );
   });
 });
 
@@ -296,7 +327,11 @@ describe('POST /ssf/verify', () => {
       {
         state: 'pending',
         eventType: SECURITY_EVENT_TYPES.verification,
-        claims: expect.objectContaining({ aud: receiver.id, sub_id: { format: 'opaque', id: stream.stream_id }, events: { [SECURITY_EVENT_TYPES.verification]: { state: 'abc123' } } }),
+        claims: expect.objectContaining({
+          aud: receiver.id,
+          sub_id: { format: 'opaque', id: stream.stream_id },
+          events: { [SECURITY_EVENT_TYPES.verification]: { state: 'abc123' } },
+        }),
       },
     ]);
   });
