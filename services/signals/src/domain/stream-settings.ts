@@ -114,7 +114,7 @@ function checkPushEndpoint(endpoint: string | undefined, env: 'production' | 'lo
  * The stored settings of a stream from a create or update body, over a base: the stream's current
  * settings for `PATCH` (absent members keep their value), the defaults for `POST` and `PUT`
  * (absent members are reset, SSF 1.0 §8.1.1.4). Defaults: no events requested, poll delivery
- * (SSF 1.0 §8.1.1: a stream without a delivery method is polled), `iss_sub` subjects, no description.
+ * (without one, SSF 1.0 §8.1.1.1 leaves the method to the transmitter; poll needs nothing of the receiver), `iss_sub` subjects, no description.
  * A poll stream's `endpoint_url` is the transmitter's: a receiver may send it back unchanged only.
  *
  * @param input - the parsed body
