@@ -34,6 +34,7 @@ function toView(row: ReceiverRow, streams: ReceiverView['streams']): ReceiverVie
 }
 
 async function viewsOf(context: Pick<StreamManagementContext, 'db'>, rows: readonly ReceiverRow[]): Promise<ReceiverView[]> {
+  if (rows.length === 0) return [];
   const streams = await listStreams(
     context.db,
     rows.map((row) => row.id),

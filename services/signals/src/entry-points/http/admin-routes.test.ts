@@ -75,6 +75,20 @@ describe('admin authentication', () => {
   });
 });
 
+describe('the admin console cookie', () => {
+  it("is accepted from the console's own requests, and refused on another site's POST with 403 CROSS_SITE_REQUEST", async () => {
+    const cookie = `veto_access=${adminToken(testApp.clock)}`;
+    await request(testApp.app).post('/api/admin/receivers').set('cookie', cookie).send({ name: 'via cookie' }).expect(201);
+    expectProblem(
+      await request(testApp.app).post('/api/admin/receivers').set('cookie', cookie).set('origin', 'https://evil.example.com').send({ name: 'forged' }),
+      403,
+      'CROSS_SITE_REQUEST',
+    );
+    const list = await request(testApp.app).get('/api/admin/receivers').set('cookie', cookie).expect(200);
+    expect((list.body as { receivers: { name: string }[] }).receivers.map((receiver) => receiver.name)).toEqual(['via cookie']);
+  });
+});
+
 describe('POST /api/admin/receivers', () => {
   it('registers a receiver and shows its credential once; the credential authenticates it', async () => {
     const receiver = await newReceiver('  Acme SIEM  ');
@@ -90,6 +104,10 @@ describe('POST /api/admin/receivers', () => {
 });
 
 describe('GET /api/admin/receivers', () => {
+  it('answers an empty list when there are no receivers', async () => {
+    await request(testApp.app).get('/api/admin/receivers').set('authorization', asAdmin()).expect(200, { receivers: [] });
+  });
+
   it('lists every receiver with its streams', async () => {
     const [alice, bob] = [await newReceiver('alice'), await newReceiver('bob')];
     const streamId = await newStream(alice.auth);
