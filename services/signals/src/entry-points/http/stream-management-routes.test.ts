@@ -150,6 +150,8 @@ describe('GET /ssf/stream', () => {
   it("lists the receiver's own streams only, and an empty array when it has none", async () => {
     const [alice, bob] = [await newReceiver(), await newReceiver()];
     const first = await newStream(alice.auth, { description: 'first' });
+    // Oldest first: the order is the creation time's, so the two must not share one.
+    testApp.clock.advance(1000);
     const second = await newStream(alice.auth, { description: 'second' });
     await newStream(bob.auth);
     const res = await request(testApp.app).get('/ssf/stream').set('authorization', alice.auth).expect(200);
