@@ -45,6 +45,26 @@ describe('loadConfig', () => {
     });
   });
 
+  it('applies the documented stream management and admin token defaults', () => {
+    expect(loadConfig({ SIGNALS_ISSUER: ISSUER })).toMatchObject({
+      minVerificationIntervalSeconds: 30,
+      jwksUrl: 'http://127.0.0.1:3001/.well-known/jwks.json',
+      audience: 'veto',
+      accessTokenTtlSeconds: 900,
+      clockSkewSeconds: 30,
+    });
+  });
+
+  it.each([
+    ['SIGNALS_MIN_VERIFICATION_INTERVAL_SECONDS', '-1'],
+    ['SIGNALS_MIN_VERIFICATION_INTERVAL_SECONDS', '86401'],
+    ['JWKS_URL', 'not a url'],
+    ['ACCESS_TOKEN_TTL_SECONDS', '0'],
+    ['CLOCK_SKEW_SECONDS', '301'],
+  ])('refuses the stream management setting %s=%j with CONFIG_INVALID naming it', (variable, value) => {
+    expect(() => loadConfig({ SIGNALS_ISSUER: ISSUER, [variable]: value })).toThrow(namingVariable(variable));
+  });
+
   it('returns a frozen object and reads the variables by their names', () => {
     const config = loadConfig({ SIGNALS_ISSUER: `${ISSUER}/tenant1`, PORT: '8080', JWT_ISSUER: 'https://auth.example.com', SIGNALS_PRIVATE_KEY_FILE: '/run/secrets/signals.pem' });
     expect(Object.isFrozen(config)).toBe(true);

@@ -61,6 +61,32 @@ export const CONFIG_SPEC = {
   },
   dataDir: { env: 'DATA_DIR', description: 'Directory for the embedded database and the generated local signing key.', default: './.data/signals', schema: z.string().min(1) },
   // -- receivers and stream management settings (receiver credentials, admin tokens, streams)
+  minVerificationIntervalSeconds: {
+    env: 'SIGNALS_MIN_VERIFICATION_INTERVAL_SECONDS',
+    description:
+      "The `min_verification_interval` of new streams (SSF 1.0 §8.1.1): a receiver's verification request sooner than this after its last one is refused (429 `VERIFICATION_TOO_FREQUENT`). Stored per stream at creation.",
+    default: '30',
+    schema: integer(0, 86_400),
+  },
+  jwksUrl: {
+    env: 'JWKS_URL',
+    description: "The auth service's JWKS, fetched at start-up and again when a token names an unknown key: verifies the admins' access tokens on `/api/admin/*`.",
+    default: 'http://127.0.0.1:3001/.well-known/jwks.json',
+    schema: z.url(),
+  },
+  audience: { env: 'JWT_AUDIENCE', description: "Expected `aud` claim of admin access tokens; must equal the auth service's.", default: 'veto', schema: z.string().min(1) },
+  accessTokenTtlSeconds: {
+    env: 'ACCESS_TOKEN_TTL_SECONDS',
+    description: "The auth service's access-token lifetime: revocations are replayed and kept this long (plus the skew).",
+    default: '900',
+    schema: integer(1, 86_400),
+  },
+  clockSkewSeconds: {
+    env: 'CLOCK_SKEW_SECONDS',
+    description: 'Tolerated clock difference for `exp`, `nbf` and `iat` of admin access tokens.',
+    default: '30',
+    schema: integer(0, 300),
+  },
   // -- end of receivers and stream management settings
 
   privateKeyFile: {

@@ -16,6 +16,12 @@ export const SIGNALS_ERROR_CODES = Object.freeze([
   'INTERNAL',
   'RECEIVER_UNAUTHORIZED',
   // -- receivers and stream management codes
+  'STREAM_NOT_FOUND',
+  'STREAM_READ_ONLY_FIELD',
+  'STREAM_DELIVERY_INVALID',
+  'STREAM_DISABLED',
+  'VERIFICATION_TOO_FREQUENT',
+  'RECEIVER_NOT_FOUND',
   // -- end of receivers and stream management codes
 
   // -- delivery codes

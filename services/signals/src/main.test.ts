@@ -1,6 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startJwksServer, testJwks, type JwksServer } from '@veto/auth-lib/testing';
 import { ensureStreams } from '@veto/events';
 import { connectTo, startNatsServer, type NatsServerHandle } from '@veto/events/testing';
 import { testKeyPem } from './test-support/test-keys';
@@ -10,20 +11,22 @@ import { startMain } from './test-support/run-main';
 // variable, a good start serves the metadata, and SIGTERM stops it cleanly.
 let dir: string;
 let server: NatsServerHandle;
+// The auth service's keys, which admin tokens are checked against.
+let jwks: JwksServer;
 
 beforeAll(async () => {
-  [dir, server] = await Promise.all([mkdtemp(join(tmpdir(), 'veto-signals-main-')), startNatsServer()]);
+  [dir, server, jwks] = await Promise.all([mkdtemp(join(tmpdir(), 'veto-signals-main-')), startNatsServer(), startJwksServer(testJwks())]);
   // The auth service creates the stream; this service only waits for it.
   const nc = await connectTo(server);
   await ensureStreams(nc);
   await nc.close();
 });
 afterAll(async () => {
-  await server.stop();
+  await Promise.all([server.stop(), jwks.close()]);
   await rm(dir, { recursive: true, force: true });
 });
 
-const baseEnv = () => ({ HOST: '127.0.0.1', PORT: '0', SIGNALS_ISSUER: 'https://signals.example.com', DATA_DIR: join(dir, 'data'), NATS_URL: server.url });
+const baseEnv = () => ({ HOST: '127.0.0.1', PORT: '0', SIGNALS_ISSUER: 'https://signals.example.com', DATA_DIR: join(dir, 'data'), NATS_URL: server.url, JWKS_URL: jwks.url });
 
 it.each([
   ['an RSA key of 1024 bits', () => testKeyPem({ rsaBits: 1024 })],
@@ -58,7 +61,8 @@ it('starts with a key file, serves its metadata and JWKS, and stops on SIGTERM',
   expect(metadata).toMatchObject({ issuer: 'https://signals.example.com', jwks_uri: 'https://signals.example.com/jwks.json' });
   const jwks = (await (await fetch(`${base}/jwks.json`)).json()) as { keys: { kid: string }[] };
   expect(jwks.keys.map((jwk) => jwk.kid)).toEqual([kid]);
-  expect((await fetch(`${base}/readyz`)).status).toBe(200);
+  const ready = await fetch(`${base}/readyz`);
+  expect({ status: ready.status, body: await ready.json() }).toEqual({ status: 200, body: { status: 'ready', checks: { signingKey: 'loaded', authConsumer: 'running' } } });
   run.child.kill('SIGTERM');
   expect((await run.exited).code).toBe(0);
 });

@@ -1,10 +1,21 @@
 import { selectRows } from '@veto/storage';
 import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { SignalsDatabase } from './database';
+import { SECURITY_EVENT_TYPES } from '../domain/security-event-types';
 import { receivers, securityEvents, streams, type SecurityEventRow, type StreamRow } from './schema';
 
 const PUSH = 'urn:ietf:rfc:8935';
 const POLL = 'urn:ietf:rfc:8936';
+const STREAM_UPDATED = SECURITY_EVENT_TYPES.streamUpdated;
+
+/**
+ * Whether a pending SET may be delivered now: every SET of an `enabled` stream; of a paused or
+ * disabled one, the SETs up to and including its latest stream-updated SET. The receiver learns
+ * of a pause or a disable from that SET (SSF 1.0 §8.1.5), after what was queued before it, and the
+ * SETs that came after the pause wait until the stream is enabled again.
+ */
+const deliverable = sql`(${streams.status} = 'enabled' or ${securityEvents.seq} <= (
+  select max(u.seq) from ${securityEvents} u where u.stream_id = ${streams.id} and u.event_type = ${STREAM_UPDATED}))`;
 
 /**
  * The streams an event of this SET type goes to: `events_delivered` lists it, the stream is
@@ -53,8 +64,9 @@ export async function dropOldestPending(db: SignalsDatabase, streamId: string, k
 }
 
 /**
- * The `enabled` push streams of non-revoked receivers, each with the due time of its first pending
- * SET when it has one (`pending` false otherwise): what the push worker waits on and delivers.
+ * The push streams of non-revoked receivers, each with the due time of its first pending SET that
+ * may be delivered now (`pending` false otherwise; see `deliverable`): what the push worker waits
+ * on and delivers.
  *
  * @param db - the database
  * @example
@@ -70,8 +82,9 @@ export async function pushStreams(db: SignalsDatabase): Promise<{ streamId: stri
     left join lateral (
       select e.seq, e.next_attempt_at from ${securityEvents} e
       where e.stream_id = s.id and e.state = 'pending' order by e.seq limit 1
-    ) h on true
-    where s.status = 'enabled' and s.delivery_method = ${PUSH}
+    ) h on s.status = 'enabled' or h.seq <= (
+      select max(u.seq) from ${securityEvents} u where u.stream_id = s.id and u.event_type = ${STREAM_UPDATED})
+    where s.delivery_method = ${PUSH}
     order by s.id`,
   );
   return rows.map((row) => ({ streamId: row.stream_id, pending: row.pending, dueAt: row.due_at === null ? undefined : new Date(row.due_at) }));
@@ -89,8 +102,8 @@ export interface PushHead {
 }
 
 /**
- * The first pending SET of a stream, with where to push it, while the stream is an `enabled`
- * push stream of a non-revoked receiver; `undefined` otherwise.
+ * The first pending SET of a push stream of a non-revoked receiver, with where to push it, when it
+ * may be delivered now (see `deliverable`); `undefined` otherwise.
  *
  * @param db - the database
  * @param streamId - the stream
@@ -111,9 +124,7 @@ export async function pushHead(db: SignalsDatabase, streamId: string): Promise<P
     .from(securityEvents)
     .innerJoin(streams, eq(streams.id, securityEvents.streamId))
     .innerJoin(receivers, eq(receivers.id, streams.receiverId))
-    .where(
-      and(eq(securityEvents.streamId, streamId), eq(securityEvents.state, 'pending'), eq(streams.status, 'enabled'), eq(streams.deliveryMethod, PUSH), isNull(receivers.revokedAt)),
-    )
+    .where(and(eq(securityEvents.streamId, streamId), eq(securityEvents.state, 'pending'), deliverable, eq(streams.deliveryMethod, PUSH), isNull(receivers.revokedAt)))
     .orderBy(asc(securityEvents.seq))
     .limit(1);
   return row;
@@ -216,7 +227,7 @@ export async function settlePolled(
 }
 
 /**
- * The first `limit` pending SETs of a stream, in order.
+ * The first `limit` pending SETs of a stream that may be delivered now, in order (see `deliverable`).
  *
  * @param db - the database
  * @param streamId - the stream
@@ -228,7 +239,8 @@ export async function pendingSecurityEvents(db: SignalsDatabase, streamId: strin
   return db
     .select({ seq: securityEvents.seq, jti: securityEvents.jti, token: securityEvents.token })
     .from(securityEvents)
-    .where(and(eq(securityEvents.streamId, streamId), eq(securityEvents.state, 'pending')))
+    .innerJoin(streams, eq(streams.id, securityEvents.streamId))
+    .where(and(eq(securityEvents.streamId, streamId), eq(securityEvents.state, 'pending'), deliverable))
     .orderBy(asc(securityEvents.seq))
     .limit(limit);
 }

@@ -1,5 +1,8 @@
+import express from 'express';
+import { Registry } from 'prom-client';
 import request from 'supertest';
 import { createTestApp } from '../../test-support/test-app';
+import { createOperationsRoutes } from './operations-routes';
 
 describe('operations routes', () => {
   it('answers /healthz with 200', async () => {
@@ -17,5 +20,20 @@ describe('operations routes', () => {
     await request(app).get('/jwks.json').expect(200);
     const res = await request(app).get('/metrics').expect(200);
     expect(res.text).toContain('http_request_duration_seconds_count{method="GET",route="/jwks.json",status_code="200"} 1');
+  });
+});
+
+describe('/readyz with the AUTH consumer', () => {
+  const metricsRegistry = () => new Registry();
+
+  it.each([
+    [{ ready: true, state: 'running' }, 200, 'ready'],
+    [{ ready: false, state: 'failed' }, 503, 'unavailable'],
+    [{ ready: false, state: 'stopped' }, 503, 'unavailable'],
+  ])('answers %j with %i', async (consumer, status, word) => {
+    const app = express().use(createOperationsRoutes({ metricsRegistry: metricsRegistry(), consumer: () => consumer }));
+    await request(app)
+      .get('/readyz')
+      .expect(status, { status: word, checks: { signingKey: 'loaded', authConsumer: consumer.state } });
   });
 });

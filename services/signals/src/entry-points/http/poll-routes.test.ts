@@ -1,6 +1,10 @@
 import { waitFor } from '@veto/test-kit';
 import { Registry } from 'prom-client';
+import jwt from 'jsonwebtoken';
 import { countAllPending } from '../../data-access/delivery-repository';
+import { findStream } from '../../data-access/streams-repository';
+import { SECURITY_EVENT_TYPES } from '../../domain/security-event-types';
+import { applyStreamStatus } from '../../domain/stream-status';
 import { createDeliveryMetrics, type DeliveryMetrics } from '../../domain/delivery-metrics';
 import { PendingSignal } from '../../domain/pending-signal';
 import { insertBanSet, insertTestReceiver, insertTestStream, openSignalsTestDatabase, securityEventsOf, type SignalsTestDatabase } from '../../test-support/delivery-fixtures';
@@ -154,6 +158,24 @@ describe('POST /ssf/poll/:streamId', () => {
     const { body } = await poll(server.url, receiver.credential, stream.id, { ack: [jti], returnImmediately: true });
     expect(body).toEqual({ sets: {}, moreAvailable: false });
     expect((await securityEventsOf(database.db, stream.id)).map((row) => row.state)).toEqual(['delivered', 'pending']);
+  });
+
+  it('delivers what a paused stream queued up to its stream-updated SET, holds what came after, and sends it once enabled', async () => {
+    const stream = await pollStream();
+    const context = { clock: Date.now, issuer: TEST_ISSUER, subjectIssuer: 'https://auth.example.com', key };
+    const before = await insertBanSet(database.db, stream, key, TEST_ISSUER);
+    const { row: paused } = await applyStreamStatus(database.db, context, (await findStream(database.db, stream.id))!, { status: 'paused', reason: 'maintenance' });
+    const after = await insertBanSet(database.db, stream, key, TEST_ISSUER);
+    const first = await poll(server.url, receiver.credential, stream.id, { returnImmediately: true });
+    const types = (sets: Record<string, string>) => Object.values(sets).map((token) => Object.keys((jwt.decode(token) as { events: object }).events)[0]);
+    expect(Object.keys(first.body.sets)[0]).toBe(before.jti);
+    expect(types(first.body.sets)).toEqual([SECURITY_EVENT_TYPES.accountDisabled, SECURITY_EVENT_TYPES.streamUpdated]);
+    expect(first.body.sets).not.toHaveProperty(after.jti);
+    await poll(server.url, receiver.credential, stream.id, { ack: Object.keys(first.body.sets), maxEvents: 0 });
+    await applyStreamStatus(database.db, context, paused, { status: 'enabled' });
+    const second = await poll(server.url, receiver.credential, stream.id, { returnImmediately: true });
+    expect(Object.keys(second.body.sets)[0]).toBe(after.jti);
+    expect(types(second.body.sets)).toEqual([SECURITY_EVENT_TYPES.accountDisabled, SECURITY_EVENT_TYPES.streamUpdated]);
   });
 
   it("answers 404 NOT_FOUND for another receiver's stream, a push stream and an unknown id", async () => {

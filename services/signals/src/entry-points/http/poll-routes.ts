@@ -38,8 +38,9 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
  * answered in order as `{ sets: { jti: token }, moreAvailable }`. Returned SETs stay pending until
  * acknowledged, so an unacknowledged one comes again (same `jti`, same token). With none pending
  * and `returnImmediately` not true, the request waits for a new SET, up to `maxWaitMs`, and ends
- * early when the client goes away. A paused or disabled stream answers no SETs (acknowledgements
- * are still taken). `maxEvents: 0` only acknowledges.
+ * early when the client goes away. A paused or disabled stream answers only the SETs up to its
+ * stream-updated SET, which tells the receiver of the change (acknowledgements are still taken).
+ * `maxEvents: 0` only acknowledges.
  *
  * @param deps - see {@link PollRoutesDeps}
  * @returns the router
@@ -81,8 +82,7 @@ export function createPollRoutes(deps: PollRoutesDeps): Router {
     const ended = deps.stopSignal === undefined ? gone.signal : AbortSignal.any([gone.signal, deps.stopSignal]);
     const deadline = Date.now() + deps.maxWaitMs;
     for (;;) {
-      const stream = await findPollStream(db, receiver.id, streamId);
-      const rows = stream?.status === 'enabled' ? await pendingSecurityEvents(db, streamId, limit + 1) : [];
+      const rows = await pendingSecurityEvents(db, streamId, limit + 1);
       const remaining = deadline - Date.now();
       if (rows.length > 0 || limit === 0 || body.returnImmediately === true || remaining <= 0 || ended.aborted) {
         const sets = Object.fromEntries(rows.slice(0, limit).map((row) => [row.jti, row.token]));

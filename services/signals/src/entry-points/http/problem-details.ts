@@ -15,6 +15,12 @@ export const HTTP_ERRORS: HttpErrorTable<SignalsErrorCode | CommonErrorCode> = O
   SUBJECT_EMAIL_UNKNOWN: { status: 500, title: 'Internal server error' },
   RECEIVER_UNAUTHORIZED: { status: 401, title: 'Unauthorized' },
   // -- receivers and stream management codes
+  STREAM_NOT_FOUND: { status: 404, title: 'Stream not found' },
+  STREAM_READ_ONLY_FIELD: { status: 400, title: 'Read-only stream property' },
+  STREAM_DELIVERY_INVALID: { status: 400, title: 'Invalid stream delivery' },
+  STREAM_DISABLED: { status: 409, title: 'Stream disabled' },
+  VERIFICATION_TOO_FREQUENT: { status: 429, title: 'Verification requested too often' },
+  RECEIVER_NOT_FOUND: { status: 404, title: 'Receiver not found' },
   // -- end of receivers and stream management codes
 
   // -- delivery codes
