@@ -86,8 +86,8 @@ describe('the workspace build configuration', () => {
   it('builds for npm start (tsconfig.stack.json) what the local stack runs and everything those depend on', () => {
     const references = (readConfig(join(root, 'tsconfig.stack.json')).references ?? []).map((reference) => reference.path).sort();
     const manifests = new Map(workspacePackages(root).map(({ dir, manifest }) => [manifest.name, { dir, manifest }]));
-    // The launcher runs services/auth and services/tickets from their dist/ by path, not as dependencies.
-    const needed = new Set(['services/auth', 'services/tickets', 'infra/local-stack']);
+    // The launcher runs services/auth, services/tickets and services/signals from their dist/ by path, not as dependencies.
+    const needed = new Set(['services/auth', 'services/tickets', 'services/signals', 'infra/local-stack']);
     for (const dir of needed) {
       const manifest = [...manifests.values()].find((pkg) => pkg.dir === dir)?.manifest;
       for (const name of Object.keys(manifest?.dependencies ?? {})) {

@@ -5,6 +5,7 @@ import {
   allReceiptsSubject,
   connect,
   createEvent,
+  deadLetterSubject,
   encodeEnforcementReceipt,
   parseEnforcementReceipt,
   receiptSubject,
@@ -13,6 +14,7 @@ import {
   storedEventId,
   subscribeFanOut,
   subscribeWorkQueue,
+  waitForStream,
   type DeliveredEvent,
   type NatsConnection,
   type VetoEvent,
@@ -22,7 +24,12 @@ import { connectTo, startDelayProxy, startNatsServer, testReceipt, type NatsServ
 
 const CONFIG_FILE = join(__dirname, 'veto.conf');
 // The server parses a variable's value as a configuration token, so a password starts with a letter (see the README).
-const PASSWORDS = { auth: `a${randomBytes(12).toString('hex')}`, tickets: `t${randomBytes(12).toString('hex')}` };
+const PASSWORDS = { auth: `a${randomBytes(12).toString('hex')}`, tickets: `t${randomBytes(12).toString('hex')}`, signals: `s${randomBytes(12).toString('hex')}` };
+/** The consume-only services; each has a user of its own with the same consuming rights. */
+const SERVICES = ['tickets', 'signals'] as const;
+type ConsumingService = (typeof SERVICES)[number];
+/** The other one: whose name a service must not use. */
+const OTHER: Record<ConsumingService, ConsumingService> = { tickets: 'signals', signals: 'tickets' };
 
 function banOf(userId: string): VetoEvent {
   return createEvent('user.banned', { userId, revokedAt: new Date().toISOString() }, { source: 'permissions-test' });
@@ -54,19 +61,23 @@ describe('infra/nats/veto.conf permissions (real nats-server with the configurat
   let server: NatsServerHandle;
   let asAuth: NatsConnection;
   let asTickets: NatsConnection;
+  let asSignals: NatsConnection;
+  const as = (service: ConsumingService): NatsConnection => (service === 'tickets' ? asTickets : asSignals);
 
   beforeAll(async () => {
     server = await startNatsServer({
       configFile: CONFIG_FILE,
-      env: { VETO_NATS_AUTH_PASSWORD: PASSWORDS.auth, VETO_NATS_TICKETS_PASSWORD: PASSWORDS.tickets },
+      env: { VETO_NATS_AUTH_PASSWORD: PASSWORDS.auth, VETO_NATS_TICKETS_PASSWORD: PASSWORDS.tickets, VETO_NATS_SIGNALS_PASSWORD: PASSWORDS.signals },
     });
     asAuth = await connectTo(server, { user: 'auth', pass: PASSWORDS.auth, name: 'auth' });
     asTickets = await connectTo(server, { user: 'tickets', pass: PASSWORDS.tickets, name: 'tickets' });
+    asSignals = await connectTo(server, { user: 'signals', pass: PASSWORDS.signals, name: 'signals' });
   });
 
   afterAll(async () => {
     await asAuth?.close();
     await asTickets?.close();
+    await asSignals?.close();
     await server?.cleanup();
   });
 
@@ -83,6 +94,7 @@ describe('infra/nats/veto.conf permissions (real nats-server with the configurat
   it('refuses a connection without credentials and one with a wrong password', async () => {
     await expect(connectTo(server, { reconnect: false })).rejects.toThrow(/Authorization/i);
     await expect(connectTo(server, { reconnect: false, user: 'tickets', pass: 'guessed' })).rejects.toThrow(/Authorization/i);
+    await expect(connectTo(server, { reconnect: false, user: 'signals', pass: PASSWORDS.tickets })).rejects.toThrow(/Authorization/i);
   });
 
   it('lets the auth credential create and update the AUTH and dead-letter streams and publish auth events', async () => {
@@ -114,69 +126,94 @@ describe('infra/nats/veto.conf permissions (real nats-server with the configurat
     });
   });
 
-  it('refuses a service credential publishing auth.user.unbanned, through JetStream and plain NATS', async () => {
-    await ensureStreams(asAuth);
-    const jsm = await jetstreamManager(asAuth);
-    const before = (await jsm.streams.info('AUTH')).state.messages;
+  describe.each(SERVICES)('the %s credential (consume-only)', (service) => {
+    it('is refused publishing auth.user.unbanned, through JetStream and plain NATS', async () => {
+      await ensureStreams(asAuth);
+      const jsm = await jetstreamManager(asAuth);
+      const before = (await jsm.streams.info('AUTH')).state.messages;
 
-    await expect(new EventPublisher(asTickets).publish(createEvent('user.unbanned', { userId: 'u-forged' }, { source: 'tickets' }))).rejects.toThrow(
-      /Permissions Violation for Publish to "auth\.user\.unbanned"/,
-    );
-    expect(await refusedPublish(asTickets, 'auth.user.unbanned', 'forged')).toMatch(/Permissions Violation for Publish to "auth\.user\.unbanned"/);
+      await expect(new EventPublisher(as(service)).publish(createEvent('user.unbanned', { userId: 'u-forged' }, { source: service }))).rejects.toThrow(
+        /Permissions Violation for Publish to "auth\.user\.unbanned"/,
+      );
+      expect(await refusedPublish(as(service), 'auth.user.unbanned', 'forged')).toMatch(/Permissions Violation for Publish to "auth\.user\.unbanned"/);
 
-    await asAuth.flush();
-    expect((await jsm.streams.info('AUTH')).state.messages).toBe(before);
-  });
+      await asAuth.flush();
+      expect((await jsm.streams.info('AUTH')).state.messages).toBe(before);
+    });
 
-  it('refuses a service credential deleting, purging, updating or creating the AUTH stream', async () => {
-    await ensureStreams(asAuth);
-    const jsm = await jetstreamManager(asTickets);
-    const violation = /Permissions Violation for Publish to "\$JS\.API\.STREAM\.(DELETE|PURGE|UPDATE|CREATE)\.AUTH"/;
+    it('is refused deleting, purging, updating or creating the AUTH stream', async () => {
+      await ensureStreams(asAuth);
+      const jsm = await jetstreamManager(as(service));
+      const violation = /Permissions Violation for Publish to "\$JS\.API\.STREAM\.(DELETE|PURGE|UPDATE|CREATE)\.AUTH"/;
 
-    await expect(jsm.streams.delete('AUTH')).rejects.toThrow(violation);
-    await expect(jsm.streams.purge('AUTH')).rejects.toThrow(violation);
-    await expect(jsm.streams.update('AUTH', { max_msgs: 1 })).rejects.toThrow(violation);
-    await expect(ensureStreams(asTickets)).rejects.toMatchObject({ code: 'STREAM_SETUP_FAILED' });
+      await expect(jsm.streams.delete('AUTH')).rejects.toThrow(violation);
+      await expect(jsm.streams.purge('AUTH')).rejects.toThrow(violation);
+      await expect(jsm.streams.update('AUTH', { max_msgs: 1 })).rejects.toThrow(violation);
+      await expect(ensureStreams(as(service))).rejects.toMatchObject({ code: 'STREAM_SETUP_FAILED' });
 
-    const info = await (await jetstreamManager(asAuth)).streams.info('AUTH');
-    expect(info.config.max_msgs).toBe(-1);
-  });
+      const info = await (await jetstreamManager(asAuth)).streams.info('AUTH');
+      expect(info.config.max_msgs).toBe(-1);
+    });
 
-  it('lets a service credential follow AUTH with a fan-out subscription', async () => {
-    await ensureStreams(asAuth);
-    const sub = subscribeFanOut(asTickets, { startTime: new Date() });
-    const userId = `u-fan-${randomBytes(3).toString('hex')}`;
-    const received = untilUser<DeliveredEvent>(sub, userId);
-    await sub.caughtUp;
+    it('waits for the AUTH stream the auth service creates', async () => {
+      await ensureStreams(asAuth);
 
-    await new EventPublisher(asAuth).publish(banOf(userId));
+      await expect(waitForStream(as(service), { timeoutMs: 5000 })).resolves.toBeUndefined();
+    });
 
-    expect((await received).event.type).toBe('user.banned');
-    await sub.stop();
-    await expect(sub.closed).resolves.toBeUndefined();
-  });
+    it('follows AUTH with a fan-out subscription (the revocation cache that checks its admin tokens)', async () => {
+      await ensureStreams(asAuth);
+      const sub = subscribeFanOut(as(service), { startTime: new Date() });
+      const userId = `u-fan-${randomBytes(3).toString('hex')}`;
+      const received = untilUser<DeliveredEvent>(sub, userId);
+      await sub.caughtUp;
 
-  it('lets a service credential work a durable queue on AUTH and dead-letter on its own subject only', async () => {
-    await ensureStreams(asAuth);
-    const userId = `u-queue-${randomBytes(3).toString('hex')}`;
-    const deadLetterSubjects = async () => (await (await jetstreamManager(asAuth)).streams.info('VETO_DLQ', { subjects_filter: '>' })).state.subjects ?? {};
-    // Another test stores a dead letter of tickets too.
-    const before = (await deadLetterSubjects())['veto.dlq.tickets'] ?? 0;
-    // Stored before the consumer exists, so the durable consumer (deliver all) sees both, in order.
-    await jetstream(asAuth).publish('auth.user.banned', 'not an event');
-    await new EventPublisher(asAuth).publish(banOf(userId));
-    const queue = subscribeWorkQueue(asTickets, { service: 'tickets', filterType: 'user.banned' });
+      await new EventPublisher(asAuth).publish(banOf(userId));
 
-    const item = await untilUser<WorkItem>(queue, userId, (each) => each.ack());
+      expect((await received).event.type).toBe('user.banned');
+      await sub.stop();
+      await expect(sub.closed).resolves.toBeUndefined();
+    });
 
-    expect(item.event.type).toBe('user.banned');
-    await queue.stop();
-    expect(queue.stats).toEqual(expect.objectContaining({ malformed: 1, deadLettered: 1, deadLetterFailures: 0 }));
-    await asTickets.flush();
-    const consumer = await (await jetstreamManager(asAuth)).consumers.info('AUTH', 'tickets');
-    expect([consumer.num_ack_pending, consumer.num_pending]).toEqual([0, 0]);
-    expect(await deadLetterSubjects()).toEqual({ 'veto.dlq.tickets': before + 1 });
-    await expect(jetstream(asTickets).publish('veto.dlq.billing', 'not mine')).rejects.toThrow(/Permissions Violation for Publish to "veto\.dlq\.billing"/);
+    it('works a durable queue on AUTH and dead-letters on its own subject only', async () => {
+      await ensureStreams(asAuth);
+      const userId = `u-queue-${randomBytes(3).toString('hex')}`;
+      const deadLetterSubjects = async () => (await (await jetstreamManager(asAuth)).streams.info('VETO_DLQ', { subjects_filter: '>' })).state.subjects ?? {};
+      // Other tests store dead letters too, under either service's name.
+      const before = await deadLetterSubjects();
+      // Stored before the consumer exists, so the durable consumer (deliver all) sees both, in order.
+      await jetstream(asAuth).publish('auth.user.banned', 'not an event');
+      await new EventPublisher(asAuth).publish(banOf(userId));
+      const queue = subscribeWorkQueue(as(service), { service, filterType: 'user.banned' });
+
+      const item = await untilUser<WorkItem>(queue, userId, (each) => each.ack());
+
+      expect(item.event.type).toBe('user.banned');
+      await queue.stop();
+      // A consumer created after another service's test also sees the malformed message that test stored.
+      const { malformed, deadLettered, deadLetterFailures } = queue.stats;
+      expect(malformed).toBeGreaterThanOrEqual(1);
+      expect([deadLettered, deadLetterFailures]).toEqual([malformed, 0]);
+      await as(service).flush();
+      const consumer = await (await jetstreamManager(asAuth)).consumers.info('AUTH', service);
+      expect([consumer.num_ack_pending, consumer.num_pending]).toEqual([0, 0]);
+      const after = await deadLetterSubjects();
+      expect(after[deadLetterSubject(service)]).toBe((before[deadLetterSubject(service)] ?? 0) + deadLettered);
+      expect(after[deadLetterSubject(OTHER[service])]).toBe(before[deadLetterSubject(OTHER[service])]);
+      await expect(jetstream(as(service)).publish(deadLetterSubject(OTHER[service]), 'not mine')).rejects.toThrow(
+        new RegExp(`Permissions Violation for Publish to "veto\\.dlq\\.${OTHER[service]}"`),
+      );
+      await expect(jetstream(as(service)).publish('veto.dlq.billing', 'not mine')).rejects.toThrow(/Permissions Violation for Publish to "veto\.dlq\.billing"/);
+    });
+
+    it('is refused reading the dead letters', async () => {
+      await ensureStreams(asAuth);
+      const { seq } = await jetstream(as(service)).publish(deadLetterSubject(service), 'set aside');
+
+      await expect((await jetstreamManager(as(service))).streams.getMessage('VETO_DLQ', { seq })).rejects.toMatchObject({
+        cause: { message: expect.stringMatching(/Permissions Violation for Publish to "\$JS\.API\.STREAM\.MSG\.GET\.VETO_DLQ"/) },
+      });
+    });
   });
 
   describe('enforcement receipts (core NATS, veto.receipts.<service>)', () => {
@@ -225,8 +262,24 @@ describe('infra/nats/veto.conf permissions (real nats-server with the configurat
       received.stop();
     });
 
-    it('refuses tickets reading the receipts', async () => {
-      const sub = asTickets.subscribe(allReceiptsSubject());
+    it("refuses signals publishing receipts, its own or another service's (it enforces no tokens): none reaches auth", async () => {
+      const received = await receivedByAuth();
+
+      expect(await refusedPublish(asSignals, receiptSubject('signals'), receiptOf('signals', 'forged-by-signals'))).toMatch(
+        /Permissions Violation for Publish to "veto\.receipts\.signals"/,
+      );
+      expect(await refusedPublish(asSignals, receiptSubject('tickets'), receiptOf('tickets', 'forged-by-signals'))).toMatch(
+        /Permissions Violation for Publish to "veto\.receipts\.tickets"/,
+      );
+      // The server answered both refusals before this one was sent: had a forged one gone out, it would come first.
+      asTickets.publish(receiptSubject('tickets'), receiptOf('tickets', 'genuine'));
+
+      expect(await received.next()).toEqual({ subject: 'veto.receipts.tickets', instanceId: 'genuine' });
+      received.stop();
+    });
+
+    it.each(SERVICES)('refuses %s reading the receipts', async (service) => {
+      const sub = as(service).subscribe(allReceiptsSubject());
 
       await expect(sub[Symbol.asyncIterator]().next()).rejects.toThrow(/Permissions Violation for Subscription to "veto\.receipts\.\*"/);
     });

@@ -16,10 +16,20 @@ interface IngressSpec {
   const objects = renderOverlay(overlay);
   const spec = findObject(objects, 'Ingress', 'veto').spec as IngressSpec;
 
-  it("routes exactly the local gateway's public prefixes, to the same services", () => {
+  it("routes exactly the local gateway's public prefixes, to the same services, but the one it strips", () => {
     expect(spec.rules).toHaveLength(1);
     const routes = spec.rules[0]?.http.paths.map((path) => ({ prefix: path.path, service: path.backend.service.name })) ?? [];
-    expect(routes).toEqual(PUBLIC_ROUTES);
+    // A portable Ingress cannot strip a prefix: the gateway's /signals is local only (its issuer is
+    // the gateway's /signals; here it is the site's origin, served at the root paths).
+    expect(routes).toEqual(PUBLIC_ROUTES.filter((route) => route.stripPrefix === undefined));
+    expect(PUBLIC_ROUTES.filter((route) => route.stripPrefix).map((route) => route.prefix)).toEqual(['/signals']);
+  });
+
+  it('sends the routes of the signals transmitter to signals, ahead of the shorter prefixes of auth', () => {
+    const paths = spec.rules[0]?.http.paths ?? [];
+    const serviceOf = (prefix: string) => paths.find((path) => path.path === prefix)?.backend.service.name;
+    expect(['/.well-known/ssf-configuration', '/ssf', '/jwks.json', '/api/admin/receivers', '/api/admin/dead-letters'].map(serviceOf)).toEqual(Array(5).fill('signals'));
+    expect(['/.well-known', '/api/admin'].map(serviceOf)).toEqual(['auth', 'auth']);
   });
 
   it("matches by prefix, on the Services' http ports", () => {

@@ -82,8 +82,8 @@ describe('NATS in Kubernetes', () => {
     });
 
     it('lets each service log in as its veto.conf user with the password nats-server reads for it', () => {
-      expect([...users.keys()].sort()).toEqual(['auth', 'tickets']);
-      for (const service of ['auth', 'tickets']) {
+      expect([...users.keys()].sort()).toEqual(['auth', 'signals', 'tickets']);
+      for (const service of ['auth', 'tickets', 'signals']) {
         const serviceEnv = resolveEnv(mainContainer(workload(objects, service)), objects);
         const user = knownValues(serviceEnv).NATS_USER ?? '';
         const passwordVariable = users.get(user);

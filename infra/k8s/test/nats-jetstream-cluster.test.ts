@@ -10,7 +10,7 @@ import { findGenerated, kustomizeAvailable, renderOverlay } from './rendered-man
 // A JetStream cluster answers only once it has elected its leaders.
 const CLUSTER_ELECTION_MS = 45_000;
 
-const PASSWORDS = { auth: `v${randomBytes(16).toString('hex')}`, tickets: `v${randomBytes(16).toString('hex')}` };
+const PASSWORDS = { auth: `v${randomBytes(16).toString('hex')}`, tickets: `v${randomBytes(16).toString('hex')}`, signals: `v${randomBytes(16).toString('hex')}` };
 
 /** The ids of the events about `userIds` a new fan-out subscription of `nc` replays from the last minute. */
 async function replayedIds(nc: NatsConnection, userIds: readonly string[]): Promise<string[]> {
@@ -49,7 +49,12 @@ function ban(userId: string) {
       clusterPorts.map(async (clusterPort, ordinal) =>
         startNatsServer({
           configFile: join(configDir, 'nats.conf'),
-          env: { POD_NAME: `nats-${ordinal}`, VETO_NATS_AUTH_PASSWORD: PASSWORDS.auth, VETO_NATS_TICKETS_PASSWORD: PASSWORDS.tickets },
+          env: {
+            POD_NAME: `nats-${ordinal}`,
+            VETO_NATS_AUTH_PASSWORD: PASSWORDS.auth,
+            VETO_NATS_TICKETS_PASSWORD: PASSWORDS.tickets,
+            VETO_NATS_SIGNALS_PASSWORD: PASSWORDS.signals,
+          },
           args: ['-m', String(await freePort()), '--cluster', `nats://127.0.0.1:${clusterPort}`, '--routes', routes],
         }),
       ),

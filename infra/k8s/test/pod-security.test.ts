@@ -72,6 +72,11 @@ describe('infra/k8s security defaults', () => {
       expect(readers).toEqual(['auth']);
     });
 
+    it("mounts the signals service's signing key into signals and nothing else", () => {
+      const readers = all.filter((target) => secretsReadBy(target).some((name) => name.startsWith('veto-signals-signing-key'))).map((target) => target.name);
+      expect(readers).toEqual(['signals']);
+    });
+
     it('shields every workload with more than one replica by a PodDisruptionBudget that selects exactly its pods', () => {
       const budgets = objects.filter((object): object is K8sObject & { spec: { selector: Selector } } => object.kind === 'PodDisruptionBudget');
       for (const target of all.filter((candidate) => candidate.replicas > 1)) {

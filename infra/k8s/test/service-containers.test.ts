@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { IContainer } from 'kubernetes-models/v1/Container';
 import { knownValues, resolveEnv } from './container-env';
 import { findObject, kustomizeAvailable, OVERLAYS, renderOverlay, type K8sObject } from './rendered-manifests';
-import { keyOf, serviceNamed, SERVICES, type ServiceUnderTest } from './services';
+import { isPending, keyOf, serviceNamed, SERVICES, type ServiceUnderTest } from './services';
 import { mainContainer, workload } from './workloads';
 
 interface ServicePort {
@@ -48,13 +48,13 @@ function servicePorts(objects: readonly K8sObject[], name: string): ServicePort[
     const container = mainContainer(target);
     const env = resolveEnv(container, objects);
 
-    it(`runs ${service.replicas} replicas`, () => {
+    it(`runs ${service.replicas} replica${service.replicas === 1 ? '' : 's'}`, () => {
       expect(target.kind).toBe('Deployment');
       expect(target.replicas).toBe(service.replicas);
     });
 
     it("sets only variables the service's CONFIG_SPEC reads", () => {
-      const unknown = [...env.keys()].filter((variable) => keyOf(service, variable) === undefined);
+      const unknown = [...env.keys()].filter((variable) => keyOf(service, variable) === undefined && !isPending(service, variable));
       expect(unknown).toEqual([]);
     });
 
@@ -68,7 +68,7 @@ function servicePorts(objects: readonly K8sObject[], name: string): ServicePort[
 
     it("gives every variable it can read a value the service's schema accepts", () => {
       const invalid = [...env]
-        .filter(([variable, source]) => 'value' in source && keyOf(service, variable)?.schema.safeParse(source.value).success !== true)
+        .filter(([variable, source]) => 'value' in source && !isPending(service, variable) && keyOf(service, variable)?.schema.safeParse(source.value).success !== true)
         .map(([variable, source]) => (source.from === 'secret' ? `${variable} (from a Secret)` : `${variable}=${'value' in source ? source.value : ''}`));
       expect(invalid).toEqual([]);
     });
@@ -96,11 +96,45 @@ function servicePorts(objects: readonly K8sObject[], name: string): ServicePort[
     });
   });
 
-  it('gives both services the same issuer, audience and access-token lifetime', () => {
+  it('gives auth and tickets the same issuer, audience and access-token lifetime, and signals the same issuer and audience', () => {
     const shared = ['JWT_ISSUER', 'JWT_AUDIENCE', 'ACCESS_TOKEN_TTL_SECONDS'];
-    const [auth = {}, tickets = {}] = SERVICES.map((service) => knownValues(resolveEnv(mainContainer(workload(objects, service.name)), objects)));
+    const [auth = {}, tickets = {}, signals = {}] = ['auth', 'tickets', 'signals'].map((name) => knownValues(resolveEnv(mainContainer(workload(objects, name)), objects)));
     expect(shared.map((variable) => tickets[variable])).toEqual(shared.map((variable) => auth[variable]));
     expect(shared.every((variable) => auth[variable] !== undefined)).toBe(true);
+    expect([signals.JWT_ISSUER, signals.JWT_AUDIENCE]).toEqual([auth.JWT_ISSUER, auth.JWT_AUDIENCE]);
+  });
+
+  it("points signals at the auth Service's JWKS for admin tokens, and runs one pod at a time (a single deliverer)", () => {
+    const signals = workload(objects, 'signals');
+    const values = knownValues(resolveEnv(mainContainer(signals), objects));
+    const jwks = new URL(values.JWKS_URL ?? '');
+    const authPort = servicePorts(objects, 'auth').find((port) => port.name === 'http')?.port;
+    expect([jwks.hostname, jwks.port, jwks.pathname]).toEqual(['auth', String(authPort), '/.well-known/jwks.json']);
+    expect(Object.keys(values).filter((variable) => variable.startsWith('JWT_PRIVATE_KEY'))).toEqual([]);
+    // Recreate: a rollout stops the old pod before the new one starts, never two deliverers at once.
+    expect((findObject(objects, 'Deployment', 'signals').spec as { strategy?: { type?: string } }).strategy?.type).toBe('Recreate');
+  });
+
+  it(`gives signals the site's origin as its issuer, ${overlay === 'cluster' ? 'https' : 'plain http in local mode'}`, () => {
+    const values = knownValues(resolveEnv(mainContainer(workload(objects, 'signals')), objects));
+    const issuer = new URL(values.SIGNALS_ISSUER ?? '');
+    expect([issuer.protocol, issuer.pathname, values.VETO_ENV]).toEqual(overlay === 'cluster' ? ['https:', '/', 'production'] : ['http:', '/', 'local']);
+  });
+
+  it("runs signals with its own signing key read from its mounted Secret, not auth's", () => {
+    const signals = workload(objects, 'signals');
+    const container = mainContainer(signals);
+    const keyFile = knownValues(resolveEnv(container, objects)).SIGNALS_PRIVATE_KEY_FILE ?? '';
+    const mount = container.volumeMounts?.find((candidate) => keyFile.startsWith(`${candidate.mountPath}/`));
+    const volume = signals.pod.volumes?.find((candidate) => candidate.name === mount?.name);
+    expect(mount?.readOnly).toBe(true);
+    expect(volume?.secret?.secretName).toMatch(/^veto-signals-signing-key(-[a-z0-9]{10})?$/);
+    const secret = objects.find((object) => object.kind === 'Secret' && object.metadata.name === volume?.secret?.secretName);
+    if (overlay === 'local') {
+      expect(Object.keys((secret?.data ?? {}) as object)).toEqual([keyFile.slice(`${mount?.mountPath}/`.length)]);
+    } else {
+      expect(secret).toBeUndefined(); // created with kubectl by the operator, never rendered from the repository
+    }
   });
 
   it("points tickets at the auth Service's JWKS and keeps the private key away from it", () => {
@@ -136,7 +170,7 @@ function servicePorts(objects: readonly K8sObject[], name: string): ServicePort[
   });
 
   if (overlay === 'local') {
-    it('starts both services: their own loadConfig accepts the complete environment, Secrets included', () => {
+    it('starts every service: its own loadConfig accepts the complete environment, Secrets included', () => {
       for (const service of SERVICES) {
         const env = resolveEnv(mainContainer(workload(objects, service.name)), objects);
         expect([...env.values()].filter((source) => source.from === 'external-secret')).toEqual([]);

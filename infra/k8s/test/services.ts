@@ -1,4 +1,5 @@
 import { CONFIG_SPEC as AUTH_CONFIG, loadConfig as loadAuthConfig } from '@veto/auth';
+import { CONFIG_SPEC as SIGNALS_CONFIG, loadConfig as loadSignalsConfig } from '@veto/signals';
 import { CONFIG_SPEC as TICKETS_CONFIG, loadConfig as loadTicketsConfig } from '@veto/tickets';
 import { join } from 'node:path';
 import { REPO_DIR } from './rendered-manifests';
@@ -12,7 +13,7 @@ export interface ConfigKey {
 
 /** A service as the manifests must run it. */
 export interface ServiceUnderTest {
-  readonly name: 'auth' | 'tickets';
+  readonly name: 'auth' | 'tickets' | 'signals';
   /** The service's own configuration schema (its exported `CONFIG_SPEC`). */
   readonly spec: Readonly<Record<string, ConfigKey>>;
   /** The service's own start-up parser: throws on what would stop the process. */
@@ -25,9 +26,16 @@ export interface ServiceUnderTest {
   readonly replicas: number;
   /** Variables a cluster deployment must set although the service has a default: the defaults are for a laptop. */
   readonly mustSet: readonly string[];
+  /**
+   * Variables the manifests set ahead of the service's code: keys being added to its
+   * `CONFIG_SPEC` in parallel (issue 12). They are not checked against the spec while absent from it.
+   */
+  readonly pendingEnv?: readonly string[];
+  /** True while the service has no Dockerfile yet (issue 12): its Dockerfile tests wait for it. */
+  readonly dockerfilePending?: boolean;
 }
 
-/** The two services of the manifests. */
+/** The services of the manifests. */
 export const SERVICES: readonly ServiceUnderTest[] = [
   {
     name: 'auth',
@@ -47,7 +55,25 @@ export const SERVICES: readonly ServiceUnderTest[] = [
     replicas: 3,
     mustSet: ['PORT', 'DATABASE_URL', 'JWKS_URL', 'NATS_URL', 'NATS_USER', 'NATS_PASSWORD', 'MANAGE_STREAMS', 'TRUST_PROXY_HOPS'],
   },
+  {
+    name: 'signals',
+    spec: SIGNALS_CONFIG,
+    loadConfig: loadSignalsConfig,
+    sourceDir: join(REPO_DIR, 'services', 'signals', 'src'),
+    dockerfile: join(REPO_DIR, 'services', 'signals', 'Dockerfile'),
+    // A single deliverer of the SET outbox (base/signals/deployment.yaml says why).
+    replicas: 1,
+    mustSet: ['PORT', 'DATABASE_URL', 'SIGNALS_ISSUER', 'SIGNALS_PRIVATE_KEY_FILE', 'JWKS_URL', 'NATS_URL', 'NATS_USER', 'NATS_PASSWORD'],
+    // The admin-token check (JWKS_URL, JWT_AUDIENCE), as tickets has it.
+    pendingEnv: ['JWKS_URL', 'JWT_AUDIENCE'],
+    dockerfilePending: true,
+  },
 ];
+
+/** Whether `variable` is one the service's code does not read yet, set by the manifests ahead of it. */
+export function isPending(service: ServiceUnderTest, variable: string): boolean {
+  return (service.pendingEnv ?? []).includes(variable) && keyOf(service, variable) === undefined;
+}
 
 /** The service of a name. */
 export function serviceNamed(name: ServiceUnderTest['name']): ServiceUnderTest {

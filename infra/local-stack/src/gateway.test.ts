@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '@veto/events';
 import { createGateway, GATEWAY_ERRORS } from './gateway';
+import { PUBLIC_ROUTES } from './start-stack';
 
 const silent: Logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 
@@ -78,17 +79,20 @@ async function closedPortUrl(): Promise<string> {
 describe('createGateway', () => {
   const auth = backend('auth');
   const tickets = backend('tickets');
+  const signals = backend('signals');
   let gateway: Server;
   let base: string;
 
   beforeAll(async () => {
-    const [authUrl, ticketsUrl] = await Promise.all([listen(auth), listen(tickets)]);
+    const [authUrl, ticketsUrl, signalsUrl] = await Promise.all([listen(auth), listen(tickets), listen(signals)]);
+    const upstreams = { auth: authUrl, tickets: ticketsUrl, signals: signalsUrl };
     gateway = createGateway({
       logger: silent,
       docsDirectory: docsFolder(),
+      // The stack's own table, and one route for the streaming test.
       routes: [
-        ...['/api/users', '/api/auth', '/api/admin', '/.well-known', '/admin', '/api/echo'].map((prefix) => ({ prefix, upstream: authUrl, name: 'auth' })),
-        { prefix: '/api/tickets', upstream: ticketsUrl, name: 'tickets' },
+        ...PUBLIC_ROUTES.map(({ prefix, service, stripPrefix }) => ({ prefix, upstream: upstreams[service], name: service, stripPrefix })),
+        { prefix: '/api/echo', upstream: authUrl, name: 'auth' },
       ],
     });
     base = await listen(gateway);
@@ -96,7 +100,7 @@ describe('createGateway', () => {
 
   afterAll(async () => {
     gateway.closeAllConnections();
-    for (const server of [gateway, auth, tickets]) server.close();
+    for (const server of [gateway, auth, tickets, signals]) server.close();
   });
 
   it.each([
@@ -109,11 +113,38 @@ describe('createGateway', () => {
     ['/admin/users/u1?tab=audit', 'auth'],
     ['/api/tickets?limit=5&cursor=abc', 'tickets'],
     ['/api/tickets/t-1', 'tickets'],
+    ['/api/admin/receivers', 'signals'],
+    ['/api/admin/receivers/r-1/streams?limit=5', 'signals'],
+    ['/api/admin/dead-letters', 'signals'],
+    ['/api/admin/dead-letters/42/retry', 'signals'],
+    ['/api/admin/receiversx', 'auth'],
+    ['/.well-known/ssf-configuration/signals', 'signals'],
+    ['/.well-known/ssf-configuration', 'signals'],
+    ['/.well-known/openid-configuration', 'auth'],
+    ['/ssf/status?stream_id=s1', 'signals'],
+    ['/jwks.json', 'signals'],
   ])('routes %s to %s with the path and query unchanged', async (path, name) => {
     const response = await fetch(`${base}${path}`);
 
     expect(response.status).toBe(200);
     expect(await response.json()).toMatchObject({ backend: name, method: 'GET', url: path });
+  });
+
+  it.each([
+    ['/signals/jwks.json', '/jwks.json'],
+    ['/signals/ssf/stream?stream_id=s1', '/ssf/stream?stream_id=s1'],
+    ['/signals/ssf/poll/s-1', '/ssf/poll/s-1'],
+    ['/signals', '/'],
+    ['/signals?x=1', '/?x=1'],
+  ])('routes %s to signals without the /signals prefix, as %s', async (path, url) => {
+    const response = await fetch(`${base}${path}`, { method: path.includes('poll') ? 'POST' : 'GET', body: path.includes('poll') ? '{}' : undefined });
+
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ backend: 'signals', url });
+  });
+
+  it('does not take /signalsx for the signals prefix', async () => {
+    expect((await fetch(`${base}/signalsx/jwks.json`)).status).toBe(404);
   });
 
   it('passes method, body and cookies through and sets the X-Forwarded headers', async () => {
@@ -213,7 +244,7 @@ describe('createGateway', () => {
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
     const readyz = await fetch(`${base}/readyz`);
     expect(readyz.status).toBe(200);
-    expect(await readyz.json()).toEqual({ status: 'ready', checks: { auth: 'ready', tickets: 'ready' } });
+    expect(await readyz.json()).toEqual({ status: 'ready', checks: { auth: 'ready', tickets: 'ready', signals: 'ready' } });
 
     const starting = backend('tickets', false);
     const mixed = createGateway({ logger: silent, routes: [{ prefix: '/api/tickets', upstream: await listen(starting), name: 'tickets' }] });

@@ -5,7 +5,7 @@ import type { Logger } from '@veto/events';
 import { LocalStackError, type LocalStackErrorCode } from './errors';
 import { homePage, listDocs } from './home-page';
 
-/** Requests whose path is `prefix` or lies under it go to `upstream`, unchanged. */
+/** Requests whose path is `prefix` or lies under it go to `upstream`, unchanged unless `stripPrefix`. */
 export interface GatewayRoute {
   /** Starts with `/`, no trailing `/`: `/api/users` matches `/api/users` and `/api/users/me`, not `/api/usersx`. */
   readonly prefix: string;
@@ -13,6 +13,8 @@ export interface GatewayRoute {
   readonly upstream: string;
   /** The backend's name in readiness checks and messages. */
   readonly name: string;
+  /** Send the path without `prefix` (`/signals/ssf/status?x` as `/ssf/status?x`, `/signals` as `/`): a service mounted under a path it does not know. */
+  readonly stripPrefix?: boolean;
 }
 
 /** Options of {@link createGateway}. */
@@ -133,9 +135,17 @@ function validate(routes: readonly GatewayRoute[]): void {
   }
 }
 
+/** The request's path and query as the backend gets them. */
+function upstreamPath(url: string, route: GatewayRoute): string {
+  if (!route.stripPrefix) return url;
+  const rest = url.slice(route.prefix.length);
+  return rest.startsWith('/') ? rest : `/${rest}`;
+}
+
 function forward(req: IncomingMessage, res: ServerResponse, route: GatewayRoute, logger: Logger): void {
   const target = new URL(route.upstream);
-  const upstream = upstreamRequest({ hostname: target.hostname, port: target.port, method: req.method, path: req.url, headers: requestHeaders(req) });
+  const path = upstreamPath(req.url ?? '/', route);
+  const upstream = upstreamRequest({ hostname: target.hostname, port: target.port, method: req.method, path, headers: requestHeaders(req) });
   upstream.on('response', (answer) => {
     res.writeHead(answer.statusCode ?? 502, answer.statusMessage, responseHeaders(answer));
     answer.pipe(res);
@@ -172,7 +182,7 @@ async function readiness(routes: readonly GatewayRoute[], timeoutMs: number): Pr
 
 /**
  * A small streaming reverse proxy for one origin in front of several services, routing by path
- * prefix like the Kubernetes ingress. Bodies stream both ways; cookies and every other end-to-end
+ * prefix like the Kubernetes ingress (a route may strip its prefix). Bodies stream both ways; cookies and every other end-to-end
  * header pass unchanged; `X-Forwarded-For`/`-Proto`/`-Host` are set. It answers `/healthz` and
  * `/readyz` (every backend's `/readyz` is 200) itself, and for GET and HEAD its root page `/`
  * (links to `/admin` and the docs) and the Markdown files of `docsDirectory` under `/docs/`, as

@@ -6,8 +6,8 @@ import { freePort } from '@veto/test-kit';
 import { SERVICE_NODE_FLAGS } from './service-node-flags';
 import { startScript, type ScriptProcess } from './test-support/launcher-process';
 
-// LONG TEST (a minute or two): the launcher starts the real stack as processes (nats-server, auth
-// and tickets from their sources through tsx, the gateway), twice, in a temporary data directory on
+// LONG TEST (a minute or two): the launcher starts the real stack as processes (nats-server, auth,
+// tickets and signals from their sources through tsx, the gateway), twice, in a temporary data directory on
 // free ports. Generous start timeouts keep it robust on a loaded 2-core machine; nothing here
 // asserts on how fast anything is.
 const START_TIMEOUT_MS = 240_000;
@@ -112,7 +112,7 @@ describe('the local stack launcher (LONG: real processes, two starts)', () => {
   mkdirSync(join(checkout, 'tmp'));
   const checkoutEnv = (): NodeJS.ProcessEnv => ({ PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', TMPDIR: join(checkout, 'tmp') });
   let env: Record<string, string>;
-  let ports: { gateway: number; auth: number; tickets: number };
+  let ports: { gateway: number; auth: number; tickets: number; signals: number };
   let launcher: ScriptProcess | undefined;
   const launched: ScriptProcess[] = [];
   const launch = (): ScriptProcess => {
@@ -123,8 +123,15 @@ describe('the local stack launcher (LONG: real processes, two starts)', () => {
   let gateway: string;
 
   beforeAll(async () => {
-    ports = { gateway: await freePort(), auth: await freePort(), tickets: await freePort() };
-    env = { VETO_DATA_DIR: dataDir, GATEWAY_PORT: String(ports.gateway), AUTH_PORT: String(ports.auth), TICKETS_PORT: String(ports.tickets), LOG_LEVEL: 'info' };
+    ports = { gateway: await freePort(), auth: await freePort(), tickets: await freePort(), signals: await freePort() };
+    env = {
+      VETO_DATA_DIR: dataDir,
+      GATEWAY_PORT: String(ports.gateway),
+      AUTH_PORT: String(ports.auth),
+      TICKETS_PORT: String(ports.tickets),
+      SIGNALS_PORT: String(ports.signals),
+      LOG_LEVEL: 'info',
+    };
   });
 
   afterAll(async () => {
@@ -135,7 +142,7 @@ describe('the local stack launcher (LONG: real processes, two starts)', () => {
     rmSync(checkout, { recursive: true, force: true });
   });
 
-  it('starts nats-server, auth, tickets and the gateway, and prints the banner with the generated admin password and introspection secret once', async () => {
+  it('starts nats-server, auth, tickets, signals and the gateway, and prints the banner with the generated admin password and introspection secret once', async () => {
     const output = await launch().waitForOutput(BANNER, START_TIMEOUT_MS);
 
     gateway = (BANNER.exec(output) as RegExpExecArray)[1] as string;
@@ -152,9 +159,11 @@ describe('the local stack launcher (LONG: real processes, two starts)', () => {
     expect(output).toMatch(/^auth +│ \S+ INFO {2}local mode: tokens are signed with the development key kept in DATA_DIR, as expected here/m);
     expect(output).not.toMatch(/Plaintext passwords/);
     expect(output).not.toMatch(/WARN.*signing key/);
-    expect((await fetch(`${gateway}/readyz`)).status).toBe(200);
+    const readyz = await fetch(`${gateway}/readyz`);
+    expect([readyz.status, await readyz.json()]).toEqual([200, { status: 'ready', checks: { auth: 'ready', tickets: 'ready', signals: 'ready' } }]);
+    expect(output).toContain(`${gateway}/.well-known/ssf-configuration/signals`);
     // The services run with the flags that keep them small (a 1 MB young generation).
-    expect([serviceNodeFlags(ports.auth), serviceNodeFlags(ports.tickets)]).toEqual([[[...SERVICE_NODE_FLAGS]], [[...SERVICE_NODE_FLAGS]]]);
+    expect([serviceNodeFlags(ports.auth), serviceNodeFlags(ports.tickets), serviceNodeFlags(ports.signals)]).toEqual(Array(3).fill([[...SERVICE_NODE_FLAGS]]));
   });
 
   it('routes a browser through the gateway: the sign-up cookies then work for /api/tickets', async () => {
@@ -179,6 +188,19 @@ describe('the local stack launcher (LONG: real processes, two starts)', () => {
     expect((await fetch(`${gateway}/.well-known/jwks.json`)).status).toBe(200);
     const unknown = await fetch(`${gateway}/nope`);
     expect([unknown.status, ((await unknown.json()) as { code: string }).code]).toEqual([404, 'NOT_FOUND']);
+  });
+
+  it('publishes the signals transmitter under the gateway: its discovery names the /signals issuer, whose URLs it routes', async () => {
+    const discovery = await fetch(`${gateway}/.well-known/ssf-configuration/signals`);
+
+    expect(discovery.status).toBe(200);
+    const metadata = (await discovery.json()) as { issuer: string; jwks_uri: string; configuration_endpoint: string };
+    expect(metadata).toMatchObject({ issuer: `${gateway}/signals`, jwks_uri: `${gateway}/signals/jwks.json`, configuration_endpoint: `${gateway}/signals/ssf/stream` });
+    const jwks = await fetch(metadata.jwks_uri);
+    expect(jwks.status).toBe(200);
+    expect(((await jwks.json()) as { keys: { kty: string }[] }).keys).toEqual([expect.objectContaining({ kty: 'RSA' })]);
+    // Its signing key was generated into its data directory (local mode), owner-only.
+    expect(statSync(join(dataDir, 'signals', 'signing-key.pem')).mode & 0o777).toBe(0o600);
   });
 
   it('runs the README walkthroughs twice from a checkout: every status as the comments say, nothing left in the checkout', async () => {
@@ -242,7 +264,7 @@ describe('the local stack launcher (LONG: real processes, two starts)', () => {
       output: expect.stringContaining('veto    │ stopped'),
     });
     expect(running.output()).not.toMatch(/stopped with code/);
-    expect(await Promise.all(Object.values(ports).map(refusesConnections))).toEqual([true, true, true]);
+    expect(await Promise.all(Object.values(ports).map(refusesConnections))).toEqual([true, true, true, true]);
     expect(processesMentioning(dataDir)).toEqual([]);
   });
 

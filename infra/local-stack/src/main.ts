@@ -12,7 +12,7 @@ import { startStack, type RunningStack } from './start-stack';
 
 const REPOSITORY_ROOT = join(__dirname, '..', '..', '..');
 const NAME_WIDTH = 7;
-const COLORS: Record<string, string> = { veto: '1', gateway: '35', auth: '36', tickets: '33', nats: '32' };
+const COLORS: Record<string, string> = { veto: '1', gateway: '35', auth: '36', tickets: '33', signals: '34', nats: '32' };
 const color = process.stdout.isTTY && !process.env.NO_COLOR;
 
 function print(name: string, line: string): void {
@@ -75,7 +75,7 @@ async function main(): Promise<void> {
   // Children run in their own process groups; none may outlive the launcher, however it ends.
   process.on('exit', () => started.stack?.kill());
 
-  print('veto', `starting ${config.natsUrl === undefined ? 'nats-server, ' : ''}auth, tickets and the gateway (data in ${config.dataDir})`);
+  print('veto', `starting ${config.natsUrl === undefined ? 'nats-server, ' : ''}auth, tickets, signals and the gateway (data in ${config.dataDir})`);
   const running = await startStack({
     config,
     repositoryRoot: REPOSITORY_ROOT,

@@ -17,6 +17,7 @@ describe('loadStackConfig', () => {
       gatewayPort: 3000,
       authPort: 3001,
       ticketsPort: 3002,
+      signalsPort: 3003,
       dataDir: '/repo/.data',
       natsUrl: undefined,
       adminEmail: 'admin@example.com',
@@ -35,13 +36,14 @@ describe('loadStackConfig', () => {
     ['GATEWAY_PORT', 'http'],
     ['AUTH_PORT', '0'],
     ['TICKETS_PORT', '70000'],
+    ['SIGNALS_PORT', '-1'],
     ['ADMIN_EMAIL', 'admin'],
     ['LOG_LEVEL', 'loud'],
   ])('refuses %s=%j with CONFIG_INVALID naming the variable', (variable, value) => {
     expect(configError({ [variable]: value })).toMatchObject({ code: 'CONFIG_INVALID', variable });
   });
 
-  it('refuses two parts on one port', () => {
-    expect(configError({ GATEWAY_PORT: '3001' })).toMatchObject({ code: 'CONFIG_INVALID', variable: 'GATEWAY_PORT' });
+  it.each([{ GATEWAY_PORT: '3001' }, { SIGNALS_PORT: '3002' }, { GATEWAY_PORT: '3003' }])('refuses two parts on one port: %j', (env) => {
+    expect(configError(env)).toMatchObject({ code: 'CONFIG_INVALID', variable: 'GATEWAY_PORT' });
   });
 });

@@ -14,6 +14,7 @@ export const STACK_CONFIG_SPEC = {
   gatewayPort: { env: 'GATEWAY_PORT', description: 'Port of the gateway, the one origin for browsers and curl.', default: '3000', schema: port },
   authPort: { env: 'AUTH_PORT', description: 'Port of the auth service (loopback only).', default: '3001', schema: port },
   ticketsPort: { env: 'TICKETS_PORT', description: 'Port of the tickets service (loopback only).', default: '3002', schema: port },
+  signalsPort: { env: 'SIGNALS_PORT', description: 'Port of the signals service, the Shared Signals transmitter (loopback only).', default: '3003', schema: port },
   dataDir: {
     env: 'VETO_DATA_DIR',
     description: 'Where everything is kept between runs: databases, signing key, JetStream store, generated passwords. Relative to the repository root.',
@@ -49,7 +50,7 @@ export type StackConfig = ConfigOf<typeof STACK_CONFIG_SPEC>;
  */
 export function loadStackConfig(env: Readonly<Record<string, string | undefined>>, repositoryRoot: string): StackConfig {
   const parsed = loadConfigFrom(STACK_CONFIG_SPEC, env);
-  const ports = [parsed.gatewayPort, parsed.authPort, parsed.ticketsPort];
-  if (new Set(ports).size !== ports.length) throw new ConfigError('GATEWAY_PORT', `GATEWAY_PORT, AUTH_PORT and TICKETS_PORT must differ, got ${ports.join(', ')}`);
+  const ports = [parsed.gatewayPort, parsed.authPort, parsed.ticketsPort, parsed.signalsPort];
+  if (new Set(ports).size !== ports.length) throw new ConfigError('GATEWAY_PORT', `GATEWAY_PORT, AUTH_PORT, TICKETS_PORT and SIGNALS_PORT must differ, got ${ports.join(', ')}`);
   return Object.freeze({ ...parsed, dataDir: isAbsolute(parsed.dataDir) ? parsed.dataDir : join(repositoryRoot, parsed.dataDir) });
 }

@@ -48,25 +48,46 @@ describe('loadOrCreateSecrets', () => {
   it('makes NATS passwords that nats-server reads as strings: a letter, then hex', async () => {
     const { nats } = await loadOrCreateSecrets(dir, 'root@example.com');
 
-    expect([nats.auth, nats.tickets]).toEqual([expect.stringMatching(/^v[0-9a-f]{40}$/), expect.stringMatching(/^v[0-9a-f]{40}$/)]);
-    expect(nats.auth).not.toBe(nats.tickets);
+    expect([nats.auth, nats.tickets, nats.signals]).toEqual(Array(3).fill(expect.stringMatching(/^v[0-9a-f]{40}$/)));
+    expect(new Set([nats.auth, nats.tickets, nats.signals]).size).toBe(3);
   });
 
   it('gives nats-server bcrypt hashes of the NATS passwords, never the passwords themselves', async () => {
     const { nats, natsServer } = await loadOrCreateSecrets(dir, 'root@example.com');
 
-    expect([natsServer.auth, natsServer.tickets]).toEqual([expect.stringMatching(/^\$2a\$10\$/), expect.stringMatching(/^\$2a\$10\$/)]);
-    expect([verifySync(nats.auth, natsServer.auth), verifySync(nats.tickets, natsServer.tickets), verifySync(nats.auth, natsServer.tickets)]).toEqual([true, true, false]);
+    expect([natsServer.auth, natsServer.tickets, natsServer.signals]).toEqual(Array(3).fill(expect.stringMatching(/^\$2a\$10\$/)));
+    expect([
+      verifySync(nats.auth, natsServer.auth),
+      verifySync(nats.tickets, natsServer.tickets),
+      verifySync(nats.signals, natsServer.signals),
+      verifySync(nats.auth, natsServer.tickets),
+      verifySync(nats.tickets, natsServer.signals),
+    ]).toEqual([true, true, true, false, false]);
     expect(await readFile(join(dir, NATS_SERVER_PASSWORDS_FILE), 'utf8')).not.toContain(nats.auth);
   });
 
   it('hashes the kept NATS passwords of a data directory made before hashing', async () => {
-    await writeFile(join(dir, NATS_CREDENTIALS_FILE), JSON.stringify({ auth: 'vkeptauth', tickets: 'vkepttickets' }));
+    await writeFile(join(dir, NATS_CREDENTIALS_FILE), JSON.stringify({ auth: 'vkeptauth', tickets: 'vkepttickets', signals: 'vkeptsignals' }));
 
     const { nats, natsServer } = await loadOrCreateSecrets(dir, 'root@example.com');
 
-    expect(nats).toEqual({ auth: 'vkeptauth', tickets: 'vkepttickets' });
-    expect([verifySync('vkeptauth', natsServer.auth), verifySync('vkepttickets', natsServer.tickets)]).toEqual([true, true]);
+    expect(nats).toEqual({ auth: 'vkeptauth', tickets: 'vkepttickets', signals: 'vkeptsignals' });
+    expect([verifySync('vkeptauth', natsServer.auth), verifySync('vkepttickets', natsServer.tickets), verifySync('vkeptsignals', natsServer.signals)]).toEqual([true, true, true]);
+  });
+
+  it('gives a data directory made before the signals service a signals password and its hash, keeping the others', async () => {
+    const oldHashes = { auth: '$2a$10$keptauthhash', tickets: '$2a$10$keptticketshash' };
+    await writeFile(join(dir, NATS_CREDENTIALS_FILE), JSON.stringify({ auth: 'vkeptauth', tickets: 'vkepttickets' }), { mode: 0o600 });
+    await writeFile(join(dir, NATS_SERVER_PASSWORDS_FILE), JSON.stringify(oldHashes), { mode: 0o600 });
+
+    const { nats, natsServer } = await loadOrCreateSecrets(dir, 'root@example.com');
+
+    expect(nats).toEqual({ auth: 'vkeptauth', tickets: 'vkepttickets', signals: expect.stringMatching(/^v[0-9a-f]{40}$/) });
+    expect(natsServer).toEqual({ ...oldHashes, signals: expect.stringMatching(/^\$2a\$10\$/) });
+    expect(verifySync(nats.signals, natsServer.signals)).toBe(true);
+    // Kept on disk, so the next start reads the same password.
+    expect((await loadOrCreateSecrets(dir, 'root@example.com')).nats).toEqual(nats);
+    for (const file of [NATS_CREDENTIALS_FILE, NATS_SERVER_PASSWORDS_FILE]) expect((await stat(join(dir, file))).mode & 0o777).toBe(0o600);
   });
 
   it('reports a first start until the admin password has been announced', async () => {

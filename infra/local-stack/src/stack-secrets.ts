@@ -13,12 +13,14 @@ export interface AdminCredentials {
 export interface NatsPasswords {
   readonly auth: string;
   readonly tickets: string;
+  readonly signals: string;
 }
 
 /** What nats-server is given for the same users: bcrypt hashes of {@link NatsPasswords}, never the passwords. */
 export interface NatsServerPasswords {
   readonly auth: string;
   readonly tickets: string;
+  readonly signals: string;
 }
 
 /** The client of the auth service's introspection endpoint (`INTROSPECTION_CLIENT_ID`, `INTROSPECTION_CLIENT_SECRET`). */
@@ -64,6 +66,9 @@ const natsPassword = (): string => `v${randomBytes(20).toString('hex')}`;
 // version nats-server's documentation shows.
 const bcrypt = (password: string): string => hashSync(password, { cost: 10, version: '2a' });
 
+/** The users of `infra/nats/veto.conf`, each with a password of its own. */
+const NATS_USERS = ['auth', 'tickets', 'signals'] as const;
+
 async function readOrCreate<T>(path: string, create: () => T): Promise<T> {
   try {
     return JSON.parse(await readFile(path, 'utf8')) as T;
@@ -74,6 +79,21 @@ async function readOrCreate<T>(path: string, create: () => T): Promise<T> {
   // Owner-only, and never overwritten: a second launcher racing this one fails instead of changing the password.
   await writeFile(path, `${JSON.stringify(value, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
   return value;
+}
+
+/**
+ * Reads a file with a value per NATS user, creating it, or adding the users it lacks (a data
+ * directory from before the signals service), with `create`; the values it has are kept.
+ */
+async function completeFile<T extends Record<(typeof NATS_USERS)[number], string>>(path: string, create: (user: (typeof NATS_USERS)[number]) => string): Promise<T> {
+  const fresh = () => Object.fromEntries(NATS_USERS.map((user) => [user, create(user)])) as T;
+  const found = await readOrCreate<Partial<T>>(path, fresh);
+  const missing = NATS_USERS.filter((user) => found[user] === undefined);
+  if (missing.length === 0) return found as T;
+  const completed = { ...found, ...Object.fromEntries(missing.map((user) => [user, create(user)])) } as T;
+  // Rewritten in place, still owner-only: the kept values are unchanged.
+  await writeFile(path, `${JSON.stringify(completed, null, 2)}\n`, { mode: 0o600 });
+  return completed;
 }
 
 /**
@@ -90,9 +110,10 @@ async function readOrCreate<T>(path: string, create: () => T): Promise<T> {
 export async function loadOrCreateSecrets(dataDir: string, adminEmail: string): Promise<StackSecrets> {
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
   const admin = await readOrCreate<AdminCredentials>(join(dataDir, ADMIN_FILE), () => ({ email: adminEmail, password: password() }));
-  const nats = await readOrCreate<NatsPasswords>(join(dataDir, NATS_CREDENTIALS_FILE), () => ({ auth: natsPassword(), tickets: natsPassword() }));
-  // Derived from the passwords above, so a data directory from before hashing gets its file on its next start.
-  const natsServer = await readOrCreate<NatsServerPasswords>(join(dataDir, NATS_SERVER_PASSWORDS_FILE), () => ({ auth: bcrypt(nats.auth), tickets: bcrypt(nats.tickets) }));
+  const nats = await completeFile<NatsPasswords>(join(dataDir, NATS_CREDENTIALS_FILE), () => natsPassword());
+  // Derived from the passwords above, so a data directory from before hashing gets its file on its
+  // next start, and one from before a user existed gets that user's hash.
+  const natsServer = await completeFile<NatsServerPasswords>(join(dataDir, NATS_SERVER_PASSWORDS_FILE), (user) => bcrypt(nats[user]));
   const introspection = await readOrCreate<IntrospectionClient>(join(dataDir, INTROSPECTION_CLIENT_FILE), () => ({
     clientId: INTROSPECTION_CLIENT_ID,
     clientSecret: introspectionSecret(),

@@ -36,7 +36,9 @@ export interface StartStackOptions {
 
 /** The running stack. */
 export interface RunningStack {
-  readonly urls: { readonly gateway: string; readonly auth: string; readonly tickets: string; readonly nats: string };
+  readonly urls: { readonly gateway: string; readonly auth: string; readonly tickets: string; readonly signals: string; readonly nats: string };
+  /** The signals service's `SIGNALS_ISSUER`: the gateway's `/signals`. */
+  readonly signalsIssuer: string;
   readonly admin: AdminCredentials;
   /** The client of auth's `POST /api/auth/introspect`, passed to auth as `INTROSPECTION_CLIENT_ID`/`_SECRET`. */
   readonly introspection: IntrospectionClient;
@@ -46,7 +48,7 @@ export interface RunningStack {
   readonly ownsNats: boolean;
   /** Resolves with the first child that exits while the stack is not stopping. */
   readonly failed: Promise<ChildExit & { recentLines: string[] }>;
-  /** Stops the gateway, then tickets and auth, then nats-server; resolves with each child's exit. */
+  /** Stops the gateway, then signals, tickets and auth, then nats-server; resolves with each child's exit. */
   stop(): Promise<ChildExit[]>;
   /** SIGKILLs every child at once, synchronously (for a process exit hook). */
   kill(): void;
@@ -100,22 +102,40 @@ const acceptsLogin = (url: string, user: string, pass: string) => async (): Prom
   }
 };
 
+/** A service of the stack that the gateway routes to. */
+export type PublicService = 'auth' | 'tickets' | 'signals';
+
 /**
- * Which service each public path prefix belongs to, in match order: the gateway's routes here,
- * and the Kubernetes Ingress's (`infra/k8s` tests compare the two).
+ * Which service each public path prefix belongs to, in match order (a longer prefix before the
+ * shorter one it lies under): the gateway's routes here, and the Kubernetes Ingress's (`infra/k8s`
+ * tests compare the two). A route with `stripPrefix` is the gateway's only: a plain Ingress cannot
+ * strip a prefix, so in Kubernetes the signals service answers at the root paths listed here too
+ * (`/ssf`, `/jwks.json`, with `SIGNALS_ISSUER` the site's origin).
  */
-export const PUBLIC_ROUTES: readonly { readonly prefix: string; readonly service: 'auth' | 'tickets' }[] = [
+export const PUBLIC_ROUTES: readonly { readonly prefix: string; readonly service: PublicService; readonly stripPrefix?: true }[] = [
   { prefix: '/api/users', service: 'auth' },
   { prefix: '/api/auth', service: 'auth' },
+  // Signals' admin API (receivers, its dead letters), under the console's /api/admin.
+  { prefix: '/api/admin/receivers', service: 'signals' },
+  { prefix: '/api/admin/dead-letters', service: 'signals' },
   { prefix: '/api/admin', service: 'auth' },
+  // SSF discovery sits between the host and the issuer's path: /.well-known/ssf-configuration/signals.
+  { prefix: '/.well-known/ssf-configuration', service: 'signals' },
   { prefix: '/.well-known', service: 'auth' },
   { prefix: '/admin', service: 'auth' },
   { prefix: '/api/tickets', service: 'tickets' },
+  { prefix: '/ssf', service: 'signals' },
+  { prefix: '/jwks.json', service: 'signals' },
+  // The local issuer http://localhost:<port>/signals: its metadata names /signals/ssf/..., /signals/jwks.json.
+  { prefix: '/signals', service: 'signals', stripPrefix: true },
 ];
+
+/** The path the local stack's signals service is published under: its issuer is the gateway's origin plus this. */
+export const SIGNALS_PATH = '/signals';
 
 /**
  * Starts the whole local stack: nats-server with `infra/nats/veto.conf` (or the server at
- * `NATS_URL`), the auth and tickets services as child processes with embedded PGlite databases in
+ * `NATS_URL`), the auth, tickets and signals services as child processes with embedded PGlite databases in
  * the data directory, and the gateway on `GATEWAY_PORT`; resolves once every part answers
  * `/readyz` with 200. On first start it generates the admin's and the NATS users' passwords and
  * the introspection client's secret.
@@ -139,7 +159,15 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
 
   const authUrl = `http://127.0.0.1:${config.authPort}`;
   const ticketsUrl = `http://127.0.0.1:${config.ticketsPort}`;
-  const routes: GatewayRoute[] = PUBLIC_ROUTES.map(({ prefix, service }) => ({ prefix, upstream: service === 'auth' ? authUrl : ticketsUrl, name: service }));
+  const signalsUrl = `http://127.0.0.1:${config.signalsPort}`;
+  const upstreams: Record<PublicService, string> = { auth: authUrl, tickets: ticketsUrl, signals: signalsUrl };
+  const routes: GatewayRoute[] = PUBLIC_ROUTES.map(({ prefix, service, stripPrefix }) => ({
+    prefix,
+    upstream: upstreams[service],
+    name: service,
+    ...(stripPrefix ? { stripPrefix } : {}),
+  }));
+  const signalsIssuer = `http://localhost:${config.gatewayPort}${SIGNALS_PATH}`;
   const gateway = createGateway({ routes, logger: options.logger, docsDirectory: join(repositoryRoot, 'docs') });
 
   const stop = async (): Promise<ChildExit[]> => {
@@ -152,7 +180,7 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
     }
     // Consumers first, so they settle their work while the bus is still there; the bus last.
     const byName = (name: string) => children.filter((child) => child.name === name);
-    const exits = await Promise.all([...byName('tickets'), ...byName('auth')].map((child) => child.stop(STOP_GRACE_MS)));
+    const exits = await Promise.all([...byName('signals'), ...byName('tickets'), ...byName('auth')].map((child) => child.stop(STOP_GRACE_MS)));
     exits.push(...(await Promise.all(byName('nats').map((child) => child.stop(STOP_GRACE_MS)))));
     return exits;
   };
@@ -160,7 +188,7 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
 
   try {
     await listenGateway(gateway, config.gatewayPort);
-    const service = (name: 'auth' | 'tickets', env: Record<string, string>) => {
+    const service = (name: PublicService, env: Record<string, string>) => {
       const cwd = join(repositoryRoot, 'services', name);
       const entry = options.fromSources ? ['--import', 'tsx', join(cwd, 'src', 'main.ts')] : [join(cwd, 'dist', 'main.js')];
       const args = [...SERVICE_NODE_FLAGS, ...entry];
@@ -168,7 +196,7 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
     };
 
     let natsUrl = config.natsUrl;
-    const credentials = (user: 'auth' | 'tickets'): Record<string, string> => (config.natsUrl ? {} : { NATS_USER: user, NATS_PASSWORD: secrets.nats[user] });
+    const credentials = (user: PublicService): Record<string, string> => (config.natsUrl ? {} : { NATS_USER: user, NATS_PASSWORD: secrets.nats[user] });
     if (natsUrl === undefined) {
       const port = await freePort();
       natsUrl = `nats://127.0.0.1:${port}`;
@@ -180,7 +208,12 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
         args: ['-c', join(repositoryRoot, 'infra', 'nats', 'veto.conf'), '-js', '-sd', storeDir, '-a', '127.0.0.1', '-p', String(port)],
         cwd: config.dataDir,
         // The server holds only the bcrypt hashes; the services log in with the passwords.
-        env: { ...base, VETO_NATS_AUTH_PASSWORD: secrets.natsServer.auth, VETO_NATS_TICKETS_PASSWORD: secrets.natsServer.tickets },
+        env: {
+          ...base,
+          VETO_NATS_AUTH_PASSWORD: secrets.natsServer.auth,
+          VETO_NATS_TICKETS_PASSWORD: secrets.natsServer.tickets,
+          VETO_NATS_SIGNALS_PASSWORD: secrets.natsServer.signals,
+        },
         stopSignal: 'SIGINT',
         onLine: options.onLine,
       });
@@ -204,10 +237,28 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
           TRUST_PROXY_HOPS: '1',
         }),
       );
+    const signalsDataDir = join(config.dataDir, 'signals');
+    const startSignals = async () =>
+      children.push(
+        await service('signals', {
+          ...common,
+          ...credentials('signals'),
+          PORT: String(config.signalsPort),
+          DATA_DIR: signalsDataDir,
+          // Its metadata names URLs under the gateway's /signals, which strips the prefix; the
+          // signing key is generated into DATA_DIR (local mode).
+          SIGNALS_ISSUER: signalsIssuer,
+          // Admin tokens, verified like tickets does.
+          JWKS_URL: `${authUrl}/.well-known/jwks.json`,
+        }),
+      );
     // Tickets fetches the JWKS from auth at start-up (retrying for ~8 s) and waits for the stream
     // auth creates. Once a start has left tickets its JWKS cache file, both exist from the last run,
     // so tickets starts beside auth and their start-ups overlap; before that, auth comes first.
+    // Signals too, by the same sign in its own data directory (none yet: it then starts after auth,
+    // beside tickets, and its start-up overlaps tickets').
     const ticketsAlongside = existsSync(join(ticketsDataDir, 'jwks.json'));
+    const signalsAlongside = existsSync(join(signalsDataDir, 'jwks.json'));
     children.push(
       await service('auth', {
         ...common,
@@ -224,9 +275,12 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
       }),
     );
     if (ticketsAlongside) await startTickets();
+    if (signalsAlongside) await startSignals();
     await waitFor('auth answered /readyz', answers200(`${authUrl}/readyz`), children, deadline, options.signal);
     if (!ticketsAlongside) await startTickets();
+    if (!signalsAlongside) await startSignals();
     await waitFor('tickets answered /readyz', answers200(`${ticketsUrl}/readyz`), children, deadline, options.signal);
+    await waitFor('signals answered /readyz', answers200(`${signalsUrl}/readyz`), children, deadline, options.signal);
     await waitFor('the gateway answered /readyz', answers200(`http://127.0.0.1:${config.gatewayPort}/readyz`), children, deadline, options.signal);
 
     const failed = Promise.race(
@@ -238,7 +292,8 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
       }),
     );
     return {
-      urls: { gateway: `http://localhost:${config.gatewayPort}`, auth: authUrl, tickets: ticketsUrl, nats: natsUrl },
+      urls: { gateway: `http://localhost:${config.gatewayPort}`, auth: authUrl, tickets: ticketsUrl, signals: signalsUrl, nats: natsUrl },
+      signalsIssuer,
       admin: secrets.admin,
       introspection: secrets.introspection,
       firstStart: secrets.firstStart,

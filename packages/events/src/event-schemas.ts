@@ -17,14 +17,17 @@ const id = z.string().min(1).max(128).regex(/^\S+$/, 'must not contain whitespac
 // The descriptions only document the fields: the AsyncAPI contract (docs/asyncapi.yaml) is generated from these schemas.
 const userId = id.describe('The user, as the `sub` claim of their access tokens.');
 const revokedAt = timestamp.describe('Tokens of the user issued (`iat`) at or before this instant are revoked.');
+// Optional, so events recorded before it parse, and consumers that do not know it ignore it.
+const email = z.email().optional().describe("The user's email address when the event was recorded, for consumers that name users by email (the signals service's email subjects).");
 
 /** The `data` schema of each event type: the single source of truth for payload shapes. */
 export const EVENT_DATA_SCHEMAS = {
-  'user.banned': z.object({ userId, reason: z.string().max(500).optional().describe('Free text for humans, never parsed.'), revokedAt }),
-  'user.unbanned': z.object({ userId }),
-  'user.sessions_revoked': z.object({ userId, revokedAt }),
+  'user.banned': z.object({ userId, email, reason: z.string().max(500).optional().describe('Free text for humans, never parsed.'), revokedAt }),
+  'user.unbanned': z.object({ userId, email }),
+  'user.sessions_revoked': z.object({ userId, email, revokedAt }),
   'session.revoked': z.object({
     userId,
+    email,
     sessionId: id.describe('The session, as the `sid` claim of its access tokens.'),
     revokedAt: timestamp.describe('When the session was revoked: every token of the session is rejected, for one token lifetime from this instant.'),
   }),

@@ -25,6 +25,19 @@ describe('parseEvent', () => {
     expect(parseEvent({ ...envelope, type, data })).toEqual({ ...envelope, type, data });
   });
 
+  it.each([
+    ['user.banned', { userId: 'u1', reason: 'spam', revokedAt }],
+    ['user.unbanned', { userId: 'u1' }],
+    ['user.sessions_revoked', { userId: 'u1', revokedAt }],
+    ['session.revoked', { userId: 'u1', sessionId: 's1', revokedAt }],
+  ])('reads the optional email of a %s event, and the same event recorded before it existed', (type, data) => {
+    const withEmail = { ...data, email: 'ada@example.com' };
+
+    expect(parseEvent({ ...envelope, type, data: withEmail }).data).toEqual(withEmail);
+    expect(parseEvent({ ...envelope, type, data }).data).toEqual(data);
+    expect(parseEvent({ ...envelope, type, data }).data).not.toHaveProperty('email');
+  });
+
   it('accepts the same event as a JSON string and as bytes', () => {
     const event = { ...envelope, type: 'user.unbanned', data: { userId: 'u1' } };
     expect(parseEvent(JSON.stringify(event))).toEqual(event);
@@ -50,6 +63,8 @@ describe('parseEvent', () => {
     ['user.sessions_revoked', { userId: 'u1', revokedAt: '2026-11-23T02:00:00Z' }],
     ['session.revoked', { userId: 'u1', revokedAt }],
     ['user.unbanned', 'u1'],
+    ['user.unbanned', { userId: 'u1', email: 'not an address' }],
+    ['session.revoked', { userId: 'u1', sessionId: 's1', revokedAt, email: '' }],
   ])('rejects %s with invalid data %j as EVENT_INVALID_PAYLOAD', (type, data) => {
     expect(codeOf({ ...envelope, type, data })).toBe('EVENT_INVALID_PAYLOAD');
   });

@@ -11,7 +11,7 @@ import { parseArchiveLine } from '../stream-archive-line';
 import { expectNoSecret as expectNone, runVetoStream, secret, VETO_CONF, type VetoStreamRun } from './test-support/run-veto-stream';
 
 // Users of VETO_CONF: auth (publishes, manages AUTH) and tickets (consumes AUTH only).
-const PASSWORDS = { auth: secret('a'), tickets: secret('t') };
+const PASSWORDS = { auth: secret('a'), tickets: secret('t'), signals: secret('s') };
 
 const eventsOf = (run: VetoStreamRun) =>
   run.stdout
@@ -29,7 +29,10 @@ describe('veto-stream credentials against a nats-server running infra/nats/veto.
   const ban = createEvent('user.banned', { userId: 'u-cred', revokedAt: '2026-01-15T10:00:00.000Z' }, { source: 'auth' });
 
   beforeAll(async () => {
-    server = await startNatsServer({ configFile: VETO_CONF, env: { VETO_NATS_AUTH_PASSWORD: PASSWORDS.auth, VETO_NATS_TICKETS_PASSWORD: PASSWORDS.tickets } });
+    server = await startNatsServer({
+      configFile: VETO_CONF,
+      env: { VETO_NATS_AUTH_PASSWORD: PASSWORDS.auth, VETO_NATS_TICKETS_PASSWORD: PASSWORDS.tickets, VETO_NATS_SIGNALS_PASSWORD: PASSWORDS.signals },
+    });
     asAuth = await connectTo(server, { user: 'auth', pass: PASSWORDS.auth });
     await ensureStreams(asAuth);
     await new EventPublisher(asAuth).publish(ban);

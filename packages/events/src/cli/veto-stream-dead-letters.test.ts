@@ -11,7 +11,7 @@ import type { DeadLetterListing } from './list-dead-letters';
 import { expectNoSecret, runVetoStream, secret, VETO_CONF, type VetoStreamRun } from './test-support/run-veto-stream';
 
 // Users of VETO_CONF: auth may read VETO_DLQ, tickets may only publish its own dead letters.
-const PASSWORDS = { auth: secret('a'), tickets: secret('t') };
+const PASSWORDS = { auth: secret('a'), tickets: secret('t'), signals: secret('s') };
 const expectNoPassword = (run: VetoStreamRun): void => expectNoSecret(run, Object.values(PASSWORDS));
 
 describe('veto-stream dead-letters against a nats-server running infra/nats/veto.conf', () => {
@@ -22,7 +22,10 @@ describe('veto-stream dead-letters against a nats-server running infra/nats/veto
   const asUser = (user: keyof typeof PASSWORDS) => ({ NATS_URL: server.url, NATS_USER: user, NATS_PASSWORD: PASSWORDS[user] });
 
   beforeAll(async () => {
-    server = await startNatsServer({ configFile: VETO_CONF, env: { VETO_NATS_AUTH_PASSWORD: PASSWORDS.auth, VETO_NATS_TICKETS_PASSWORD: PASSWORDS.tickets } });
+    server = await startNatsServer({
+      configFile: VETO_CONF,
+      env: { VETO_NATS_AUTH_PASSWORD: PASSWORDS.auth, VETO_NATS_TICKETS_PASSWORD: PASSWORDS.tickets, VETO_NATS_SIGNALS_PASSWORD: PASSWORDS.signals },
+    });
     asAuth = await connectTo(server, { user: 'auth', pass: PASSWORDS.auth });
     asTickets = await connectTo(server, { user: 'tickets', pass: PASSWORDS.tickets });
     await ensureStreams(asAuth);

@@ -1,4 +1,4 @@
-import { and, eq, isNull } from 'drizzle-orm';
+import { and, eq, getTableColumns, isNull } from 'drizzle-orm';
 import type { Database } from './database';
 import type { Role } from '@veto/auth-lib';
 import { sessions, users, type SessionRow } from './schema';
@@ -44,16 +44,19 @@ export async function findSession(db: Database, id: string): Promise<SessionRow 
  * @param id - session id
  * @param reason - why it ends
  * @param now - revocation time
- * @returns the row when this call revoked it, `undefined` when it was unknown or already revoked
+ * @returns the row, with its owner's email, when this call revoked it; `undefined` when it was unknown or already revoked
  * @example
  * await revokeSession(tx, sid, 'signout', new Date(clock()));
  */
-export async function revokeSession(db: Database, id: string, reason: SessionRevokeReason, now: Date): Promise<SessionRow | undefined> {
+export async function revokeSession(db: Database, id: string, reason: SessionRevokeReason, now: Date): Promise<(SessionRow & { email: string }) | undefined> {
+  // The owner's email comes back from the same statement (UPDATE … FROM users), for the
+  // session.revoked event: sign-out and refresh-token reuse need no second query for it.
   const [row] = await db
     .update(sessions)
     .set({ revokedAt: now, revokeReason: reason })
-    .where(and(eq(sessions.id, id), isNull(sessions.revokedAt)))
-    .returning();
+    .from(users)
+    .where(and(eq(sessions.id, id), isNull(sessions.revokedAt), eq(users.id, sessions.userId)))
+    .returning({ ...getTableColumns(sessions), email: users.email });
   return row;
 }
 

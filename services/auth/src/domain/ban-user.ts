@@ -4,7 +4,7 @@ import { setUserBan } from '../data-access/users-repository';
 import { AuthError } from '../errors';
 import type { AuthContext } from './auth-context';
 import type { AdminActionResult } from './admin-user';
-import { recordEvent } from './record-event';
+import { eventEmail, recordEvent } from './record-event';
 import { runAdminAction } from './run-admin-action';
 
 /**
@@ -30,7 +30,7 @@ export async function banUser(context: AuthContext, input: { actorId: string; us
     }
     await revokeSessionsOfUser(tx, user.id, 'user_banned', now);
     await revokeRefreshTokensOfUser(tx, user.id, now);
-    const event = await recordEvent(tx, 'user.banned', { userId: user.id, reason: input.reason, revokedAt: now.toISOString() }, now);
+    const event = await recordEvent(tx, 'user.banned', { userId: user.id, ...eventEmail(user.email), reason: input.reason, revokedAt: now.toISOString() }, now);
     const banned = await setUserBan(tx, user.id, { bannedAt: now, reason: input.reason, eventId: event.id }, now);
     return { changed: true, user: banned, event, reason: input.reason };
   });

@@ -2,11 +2,11 @@ import type { EventOf } from '@veto/events';
 import type { Database } from '../data-access/database';
 import { revokeRefreshTokensOfSession } from '../data-access/refresh-tokens-repository';
 import { revokeSession, type SessionRevokeReason } from '../data-access/sessions-repository';
-import { recordEvent } from './record-event';
+import { eventEmail, recordEvent } from './record-event';
 
 /**
  * Ends a session server-side: the session is marked revoked, its whole refresh token
- * family with it, and a `session.revoked` event goes to the outbox so every service drops
+ * family with it, and a `session.revoked` event (with the owner's email, which the same update reads) goes to the outbox so every service drops
  * the session's access tokens too. Idempotent: a session that already ended keeps its
  * first reason and records no second event. Pass the event to `context.onEventsRecorded`
  * after the transaction commits.
@@ -25,5 +25,5 @@ export async function endSession(tx: Database, sessionId: string, reason: Sessio
   if (revoked === undefined) {
     return undefined;
   }
-  return recordEvent(tx, 'session.revoked', { userId: revoked.userId, sessionId, revokedAt: now.toISOString() }, now);
+  return recordEvent(tx, 'session.revoked', { userId: revoked.userId, ...eventEmail(revoked.email), sessionId, revokedAt: now.toISOString() }, now);
 }

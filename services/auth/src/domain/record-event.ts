@@ -1,9 +1,22 @@
-import { createEvent, subjectFor, type EventOf, type EventType } from '@veto/events';
+import { createEvent, EVENT_DATA_SCHEMAS, subjectFor, type EventOf, type EventType } from '@veto/events';
 import type { Database } from '../data-access/database';
 import { insertOutboxEvent } from '../data-access/outbox-repository';
 
 /** The `source` of every event this service publishes. */
 export const EVENT_SOURCE = 'auth';
+
+/**
+ * The user's email as events carry it (`data.email`, for consumers that name users by email):
+ * `{ email }`, or nothing for an address the event schema refuses (one stored before sign-up
+ * checked addresses as strictly), which must not fail the revocation it would only annotate.
+ *
+ * @param email - the user row's email
+ * @example
+ * await recordEvent(tx, 'user.unbanned', { userId: user.id, ...eventEmail(user.email) }, now);
+ */
+export function eventEmail(email: string): { email?: string } {
+  return EVENT_DATA_SCHEMAS['user.banned'].shape.email.safeParse(email).success ? { email } : {};
+}
 
 /**
  * Builds a validated event and writes it to the outbox, inside the caller's transaction:

@@ -2,7 +2,7 @@ import { revokeRefreshTokensOfUser } from '../data-access/refresh-tokens-reposit
 import { revokeSessionsOfUser } from '../data-access/sessions-repository';
 import type { AuthContext } from './auth-context';
 import type { AdminActionResult } from './admin-user';
-import { recordEvent } from './record-event';
+import { eventEmail, recordEvent } from './record-event';
 import { runAdminAction } from './run-admin-action';
 
 /**
@@ -21,7 +21,7 @@ export async function revokeUserSessions(context: AuthContext, input: { actorId:
   return runAdminAction(context, { ...input, action: 'user.sessions_revoked' }, async (tx, user, now) => {
     await revokeSessionsOfUser(tx, user.id, 'sessions_revoked', now);
     await revokeRefreshTokensOfUser(tx, user.id, now);
-    const event = await recordEvent(tx, 'user.sessions_revoked', { userId: user.id, revokedAt: now.toISOString() }, now);
+    const event = await recordEvent(tx, 'user.sessions_revoked', { userId: user.id, ...eventEmail(user.email), revokedAt: now.toISOString() }, now);
     return { changed: true, user, event, reason: input.reason ?? null };
   });
 }

@@ -18,7 +18,7 @@ afterAll(() => database.close());
 
 interface OutboxEvent {
   type: string;
-  payload: { data: { userId: string; sessionId: string; revokedAt: string } };
+  payload: { data: { userId: string; email?: string; sessionId: string; revokedAt: string } };
 }
 
 const outbox = () => selectRows<OutboxEvent>(database.db, sql`SELECT type, payload FROM outbox ORDER BY created_at, id`);
@@ -32,7 +32,9 @@ describe('session.revoked events', () => {
     expect(await outbox()).toEqual([
       {
         type: 'session.revoked',
-        payload: expect.objectContaining({ data: { userId: ada.id, sessionId: sessionIdOf(ada.accessToken), revokedAt: new Date(t.clock()).toISOString() } }),
+        payload: expect.objectContaining({
+          data: { userId: ada.id, email: 'ada@example.com', sessionId: sessionIdOf(ada.accessToken), revokedAt: new Date(t.clock()).toISOString() },
+        }),
       },
     ]);
   });
@@ -43,7 +45,34 @@ describe('session.revoked events', () => {
     const reuse = await request(t.app).post('/api/auth/refresh').send({ refreshToken: ada.refreshToken }).expect(401);
     expect(reuse.body.code).toBe('REFRESH_TOKEN_REUSED');
     expect(await outbox()).toEqual([
-      { type: 'session.revoked', payload: expect.objectContaining({ data: expect.objectContaining({ userId: ada.id, sessionId: sessionIdOf(ada.accessToken) }) }) },
+      {
+        type: 'session.revoked',
+        payload: expect.objectContaining({ data: expect.objectContaining({ userId: ada.id, email: 'ada@example.com', sessionId: sessionIdOf(ada.accessToken) }) }),
+      },
+    ]);
+  });
+
+  it('names the owner of the ended session by email when several users have sessions', async () => {
+    await createTestUser(t.app, database.db, 'ada@example.com');
+    const bob = await createTestUser(t.app, database.db, 'bob@example.com');
+    await request(t.app).post('/api/users/signout').send({ refreshToken: bob.refreshToken }).expect(204);
+    expect(await outbox()).toEqual([
+      {
+        type: 'session.revoked',
+        payload: expect.objectContaining({ data: expect.objectContaining({ userId: bob.id, email: 'bob@example.com', sessionId: sessionIdOf(bob.accessToken) }) }),
+      },
+    ]);
+  });
+
+  it('leaves out an email the event schema refuses (an address stored before stricter checks) rather than failing the sign-out', async () => {
+    const ada = await createTestUser(t.app, database.db, 'ada@example.com');
+    await database.db.execute(sql`UPDATE users SET email = 'ada@localhost' WHERE id = ${ada.id}`);
+    await request(t.app).post('/api/users/signout').send({ refreshToken: ada.refreshToken }).expect(204);
+    expect(await outbox()).toEqual([
+      {
+        type: 'session.revoked',
+        payload: expect.objectContaining({ data: { userId: ada.id, sessionId: sessionIdOf(ada.accessToken), revokedAt: new Date(t.clock()).toISOString() } }),
+      },
     ]);
   });
 

@@ -1,7 +1,7 @@
 import { setUserBan } from '../data-access/users-repository';
 import type { AuthContext } from './auth-context';
 import type { AdminActionResult } from './admin-user';
-import { recordEvent } from './record-event';
+import { eventEmail, recordEvent } from './record-event';
 import { runAdminAction } from './run-admin-action';
 
 /**
@@ -21,7 +21,7 @@ export async function unbanUser(context: AuthContext, input: { actorId: string; 
     if (user.bannedAt === null) {
       return { changed: false, user, eventId: null };
     }
-    const event = await recordEvent(tx, 'user.unbanned', { userId: user.id }, now);
+    const event = await recordEvent(tx, 'user.unbanned', { userId: user.id, ...eventEmail(user.email) }, now);
     const unbanned = await setUserBan(tx, user.id, null, now);
     return { changed: true, user: unbanned, event, reason: input.reason ?? null };
   });

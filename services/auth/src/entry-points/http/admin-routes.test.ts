@@ -72,7 +72,7 @@ describe('POST /api/admin/users/:id/ban', () => {
     const [event] = await outboxRows();
     expect(event).toMatchObject({ id: res.body.eventId, type: 'user.banned', subject: 'auth.user.banned' });
     expect(event?.payload).toMatchObject({ id: res.body.eventId, type: 'user.banned', version: 1, source: 'auth', occurredAt: bannedAt });
-    expect(event?.payload.data).toEqual({ userId: ada.id, reason: 'fraud', revokedAt: bannedAt });
+    expect(event?.payload.data).toEqual({ userId: ada.id, email: 'ada@example.com', reason: 'fraud', revokedAt: bannedAt });
     const sessions = await selectRows<{ revoke_reason: string | null }>(database.db, sql`SELECT revoke_reason FROM sessions WHERE user_id = ${ada.id}`);
     expect(sessions).toEqual([{ revoke_reason: 'user_banned' }]);
     const live = await selectRows<{ n: number }>(
@@ -145,7 +145,7 @@ describe('POST /api/admin/users/:id/unban', () => {
     expect(res.body.user).toMatchObject({ id: ada.id, bannedAt: null, banReason: null });
     const events = await outboxRows();
     expect(events.map((event) => event.type)).toEqual(['user.banned', 'user.unbanned']);
-    expect(events[1]).toMatchObject({ id: res.body.eventId, subject: 'auth.user.unbanned', payload: { data: { userId: ada.id } } });
+    expect(events[1]).toMatchObject({ id: res.body.eventId, subject: 'auth.user.unbanned', payload: { data: { userId: ada.id, email: 'ada@example.com' } } });
     await request(t.app).post('/api/users/signin').send({ email: ada.email, password: TEST_PASSWORD }).expect(200);
   });
 
@@ -165,7 +165,11 @@ describe('POST /api/admin/users/:id/sessions/revoke', () => {
     const res = await request(t.app).post(`/api/admin/users/${ada.id}/sessions/revoke`).set(as(admin)).send({ reason: 'lost laptop' }).expect(200);
     expect(res.body.user).toMatchObject({ id: ada.id, bannedAt: null });
     const [event] = await outboxRows();
-    expect(event).toMatchObject({ id: res.body.eventId, type: 'user.sessions_revoked', payload: { data: { userId: ada.id, revokedAt: new Date(t.clock()).toISOString() } } });
+    expect(event).toMatchObject({
+      id: res.body.eventId,
+      type: 'user.sessions_revoked',
+      payload: { data: { userId: ada.id, email: 'ada@example.com', revokedAt: new Date(t.clock()).toISOString() } },
+    });
     expectProblem(await request(t.app).get('/api/users/me').set(as(ada)), 401, 'SESSION_REVOKED');
     expectProblem(await request(t.app).post('/api/auth/refresh').send({ refreshToken: ada.refreshToken }), 401, 'REFRESH_TOKEN_INVALID');
     await request(t.app).post('/api/users/signin').send({ email: ada.email, password: TEST_PASSWORD }).expect(200);
