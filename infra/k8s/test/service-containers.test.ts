@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { IContainer } from 'kubernetes-models/v1/Container';
 import { knownValues, resolveEnv } from './container-env';
 import { findObject, kustomizeAvailable, OVERLAYS, renderOverlay, type K8sObject } from './rendered-manifests';
-import { isPending, keyOf, serviceNamed, SERVICES, type ServiceUnderTest } from './services';
+import { keyOf, serviceNamed, SERVICES, type ServiceUnderTest } from './services';
 import { mainContainer, workload } from './workloads';
 
 interface ServicePort {
@@ -54,7 +54,7 @@ function servicePorts(objects: readonly K8sObject[], name: string): ServicePort[
     });
 
     it("sets only variables the service's CONFIG_SPEC reads", () => {
-      const unknown = [...env.keys()].filter((variable) => keyOf(service, variable) === undefined && !isPending(service, variable));
+      const unknown = [...env.keys()].filter((variable) => keyOf(service, variable) === undefined);
       expect(unknown).toEqual([]);
     });
 
@@ -68,7 +68,7 @@ function servicePorts(objects: readonly K8sObject[], name: string): ServicePort[
 
     it("gives every variable it can read a value the service's schema accepts", () => {
       const invalid = [...env]
-        .filter(([variable, source]) => 'value' in source && !isPending(service, variable) && keyOf(service, variable)?.schema.safeParse(source.value).success !== true)
+        .filter(([variable, source]) => 'value' in source && keyOf(service, variable)?.schema.safeParse(source.value).success !== true)
         .map(([variable, source]) => (source.from === 'secret' ? `${variable} (from a Secret)` : `${variable}=${'value' in source ? source.value : ''}`));
       expect(invalid).toEqual([]);
     });

@@ -26,13 +26,6 @@ export interface ServiceUnderTest {
   readonly replicas: number;
   /** Variables a cluster deployment must set although the service has a default: the defaults are for a laptop. */
   readonly mustSet: readonly string[];
-  /**
-   * Variables the manifests set ahead of the service's code: keys being added to its
-   * `CONFIG_SPEC` in parallel (issue 12). They are not checked against the spec while absent from it.
-   */
-  readonly pendingEnv?: readonly string[];
-  /** True while the service has no Dockerfile yet (issue 12): its Dockerfile tests wait for it. */
-  readonly dockerfilePending?: boolean;
 }
 
 /** The services of the manifests. */
@@ -64,16 +57,8 @@ export const SERVICES: readonly ServiceUnderTest[] = [
     // A single deliverer of the SET outbox (base/signals/deployment.yaml says why).
     replicas: 1,
     mustSet: ['PORT', 'DATABASE_URL', 'SIGNALS_ISSUER', 'SIGNALS_PRIVATE_KEY_FILE', 'JWKS_URL', 'NATS_URL', 'NATS_USER', 'NATS_PASSWORD'],
-    // The admin-token check (JWKS_URL, JWT_AUDIENCE), as tickets has it.
-    pendingEnv: ['JWKS_URL', 'JWT_AUDIENCE'],
-    dockerfilePending: true,
   },
 ];
-
-/** Whether `variable` is one the service's code does not read yet, set by the manifests ahead of it. */
-export function isPending(service: ServiceUnderTest, variable: string): boolean {
-  return (service.pendingEnv ?? []).includes(variable) && keyOf(service, variable) === undefined;
-}
 
 /** The service of a name. */
 export function serviceNamed(name: ServiceUnderTest['name']): ServiceUnderTest {

@@ -246,7 +246,7 @@ export async function pendingSecurityEvents(db: SignalsDatabase, streamId: strin
 }
 
 /**
- * How many SETs of every stream are pending: the `signals_sets_pending` gauge.
+ * How many SETs of every stream are pending: the `veto_signals_sets_pending` gauge.
  *
  * @param db - the database
  * @example

@@ -2,24 +2,24 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 
 /** The Prometheus metrics of SET delivery: the AUTH consumer, push and poll. */
 export interface DeliveryMetrics {
-  /** `signals_sets_written_total{event_type}`: SETs stored in the outbox (a redelivered event's SET, already there, is not counted). */
+  /** `veto_signals_sets_written_total{event_type}`: SETs stored in the outbox (a redelivered event's SET, already there, is not counted). */
   readonly setsWritten: Counter<'event_type'>;
-  /** `signals_sets_skipped_total{reason}`: a stream that could not get an event's SET (`email_unknown`). */
+  /** `veto_signals_sets_skipped_total{reason}`: a stream that could not get an event's SET (`email_unknown`). */
   readonly setsSkipped: Counter<'reason'>;
-  /** `signals_sets_dropped_paused_total`: pending SETs set aside because a paused stream held `SIGNALS_PAUSED_MAX_EVENTS`. */
+  /** `veto_signals_sets_dropped_paused_total`: pending SETs set aside because a paused stream held `SIGNALS_PAUSED_MAX_EVENTS`. */
   readonly setsDroppedPaused: Counter;
-  /** `signals_sets_pushed_total`: SETs a receiver accepted (202). */
+  /** `veto_signals_sets_pushed_total`: SETs a receiver accepted (202). */
   readonly setsPushed: Counter;
-  /** `signals_push_failures_total{reason}`: failed push attempts (`http_<status>`, `refused_<err>`, `timeout`, `network`). */
+  /** `veto_signals_push_failures_total{reason}`: failed push attempts (`http_<status>`, `refused_<err>`, `timeout`, `network`). */
   readonly pushFailures: Counter<'reason'>;
-  /** `signals_sets_dead_total`: SETs given up (push attempts exhausted, or a permanent refusal). */
+  /** `veto_signals_sets_dead_total`: SETs given up (push attempts exhausted, or a permanent refusal). */
   readonly setsDead: Counter;
-  /** `signals_poll_acknowledged_total{outcome}`: polled SETs acknowledged (`ack`) or reported in `setErrs` (`set_err`). */
+  /** `veto_signals_poll_acknowledged_total{outcome}`: polled SETs acknowledged (`ack`) or reported in `setErrs` (`set_err`). */
   readonly pollAcknowledged: Counter<'outcome'>;
 }
 
 /**
- * Creates the delivery metrics in a registry, with a `signals_sets_pending` gauge read from the
+ * Creates the delivery metrics in a registry, with a `veto_signals_sets_pending` gauge read from the
  * database at each scrape (the outbox is the truth; a counter kept in memory would drift across
  * restarts).
  *
@@ -32,7 +32,7 @@ export interface DeliveryMetrics {
 export function createDeliveryMetrics(registry: Registry, pendingCount: () => Promise<number>): DeliveryMetrics {
   const registers = [registry];
   new Gauge({
-    name: 'signals_sets_pending',
+    name: 'veto_signals_sets_pending',
     help: 'SETs waiting for delivery (push) or acknowledgement (poll)',
     registers,
     async collect() {
@@ -40,19 +40,19 @@ export function createDeliveryMetrics(registry: Registry, pendingCount: () => Pr
     },
   });
   return {
-    setsWritten: new Counter({ name: 'signals_sets_written_total', help: 'SETs stored for delivery', labelNames: ['event_type'], registers }),
+    setsWritten: new Counter({ name: 'veto_signals_sets_written_total', help: 'SETs stored for delivery', labelNames: ['event_type'], registers }),
     setsSkipped: new Counter({
-      name: 'signals_sets_skipped_total',
+      name: 'veto_signals_sets_skipped_total',
       help: 'SETs a stream could not get (e.g. no email address for an email stream)',
       labelNames: ['reason'],
       registers,
     }),
-    setsDroppedPaused: new Counter({ name: 'signals_sets_dropped_paused_total', help: 'Pending SETs set aside because a paused stream was full', registers }),
-    setsPushed: new Counter({ name: 'signals_sets_pushed_total', help: 'SETs accepted by push receivers (202)', registers }),
-    pushFailures: new Counter({ name: 'signals_push_failures_total', help: 'Failed push attempts', labelNames: ['reason'], registers }),
-    setsDead: new Counter({ name: 'signals_sets_dead_total', help: 'SETs given up after failed push attempts or a permanent refusal', registers }),
+    setsDroppedPaused: new Counter({ name: 'veto_signals_sets_dropped_paused_total', help: 'Pending SETs set aside because a paused stream was full', registers }),
+    setsPushed: new Counter({ name: 'veto_signals_sets_pushed_total', help: 'SETs accepted by push receivers (202)', registers }),
+    pushFailures: new Counter({ name: 'veto_signals_push_failures_total', help: 'Failed push attempts', labelNames: ['reason'], registers }),
+    setsDead: new Counter({ name: 'veto_signals_sets_dead_total', help: 'SETs given up after failed push attempts or a permanent refusal', registers }),
     pollAcknowledged: new Counter({
-      name: 'signals_poll_acknowledged_total',
+      name: 'veto_signals_poll_acknowledged_total',
       help: 'Polled SETs acknowledged or reported as errors by receivers',
       labelNames: ['outcome'],
       registers,

@@ -98,7 +98,7 @@ describe('startPushWorker', () => {
     const [row] = await securityEventsOf(database.db, stream.id);
     expect(row).toMatchObject({ state: 'delivered', attempts: 1, lastError: null });
     expect(row?.deliveredAt).toBeInstanceOf(Date);
-    expect(await metric('signals_sets_pushed_total')).toBe(1);
+    expect(await metric('veto_signals_sets_pushed_total')).toBe(1);
   });
 
   it('delivers to a stream created after its last scan when woken', async () => {
@@ -140,7 +140,7 @@ describe('startPushWorker', () => {
     await waitFor('every SET delivered', async () => (await securityEventsOf(database.db, stream.id)).every((row) => row.state === 'delivered'));
     expect(await attemptOrder(from)).toEqual(jtis);
     expect((await receiver.log()).accepted.slice(-3).map((claims) => claims.jti)).toEqual(jtis);
-    expect(await metric('signals_push_failures_total', { reason: 'http_503' })).toBeGreaterThanOrEqual(4);
+    expect(await metric('veto_signals_push_failures_total', { reason: 'http_503' })).toBeGreaterThanOrEqual(4);
   });
 
   it('gives a SET up (dead, last_error kept) after the maximum attempts, and moves on to the next', async () => {
@@ -155,8 +155,8 @@ describe('startPushWorker', () => {
       [3, 'HTTP 500: {"oops":true}'],
       [3, 'HTTP 500: {"oops":true}'],
     ]);
-    expect(await metric('signals_sets_dead_total')).toBe(2);
-    expect(await metric('signals_push_failures_total', { reason: 'http_500' })).toBe(6);
+    expect(await metric('veto_signals_sets_dead_total')).toBe(2);
+    expect(await metric('veto_signals_push_failures_total', { reason: 'http_500' })).toBe(6);
   });
 
   it('gives a SET up at once when the receiver refuses it for good (invalid_audience), and retries invalid_key', async () => {
@@ -167,7 +167,7 @@ describe('startPushWorker', () => {
     await waitFor('the SET dead', async () => (await securityEventsOf(database.db, wrongAudience.id))[0]?.state === 'dead');
     const [row] = await securityEventsOf(database.db, wrongAudience.id);
     expect(row).toMatchObject({ attempts: 1, lastError: expect.stringMatching(/^HTTP 400 invalid_audience/) });
-    expect(await metric('signals_push_failures_total', { reason: 'refused_invalid_audience' })).toBe(1);
+    expect(await metric('veto_signals_push_failures_total', { reason: 'refused_invalid_audience' })).toBe(1);
 
     await receiver.fail({ status: 400, body: { err: 'invalid_key', description: 'unknown kid' } });
     await insertBanSet(database.db, stream, key, TEST_ISSUER);
@@ -184,7 +184,7 @@ describe('startPushWorker', () => {
     startWorker({ timeoutMs: 100, maxAttempts: 1 });
     await waitFor('the SET dead', async () => (await securityEventsOf(database.db, stream.id))[0]?.state === 'dead');
     expect((await securityEventsOf(database.db, stream.id))[0]?.lastError).toBe('timeout after 100 ms');
-    expect(await metric('signals_push_failures_total', { reason: 'timeout' })).toBe(1);
+    expect(await metric('veto_signals_push_failures_total', { reason: 'timeout' })).toBe(1);
   });
 
   it('pushes nothing to paused and disabled streams, and delivers a paused stream once enabled', async () => {

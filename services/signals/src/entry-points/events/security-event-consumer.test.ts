@@ -120,8 +120,8 @@ describe('startSecurityEventConsumer', () => {
     ]);
     expect(await securityEventsOf(database.db, other.id)).toEqual([]);
     expect(await securityEventsOf(database.db, disabled.id)).toEqual([]);
-    expect(await metric('signals_sets_written_total', { event_type: SECURITY_EVENT_TYPES.accountDisabled })).toBe(2);
-    expect(await metric('signals_sets_pending')).toBe(1);
+    expect(await metric('veto_signals_sets_written_total', { event_type: SECURITY_EVENT_TYPES.accountDisabled })).toBe(2);
+    expect(await metric('veto_signals_sets_pending')).toBe(1);
     expect(consumer.stats.acked).toBe(1);
     expect(consumerReadiness(consumer)).toEqual({ ready: true, state: 'running' });
   });
@@ -138,7 +138,7 @@ describe('startSecurityEventConsumer', () => {
     // The row of the first commit, untouched: its jti, its token, its time.
     expect(await securityEventsOf(database.db, stream.id)).toEqual([first]);
     expect(first?.createdAt).toEqual(new Date(Date.UTC(2026, 0, 1)));
-    expect(await metric('signals_sets_written_total', { event_type: SECURITY_EVENT_TYPES.accountDisabled })).toBe(0);
+    expect(await metric('veto_signals_sets_written_total', { event_type: SECURITY_EVENT_TYPES.accountDisabled })).toBe(0);
   });
 
   it('redelivers an event committed by a consumer that died before its ack: same jti, no second row', async () => {
@@ -224,7 +224,7 @@ describe('startSecurityEventConsumer', () => {
     ]);
     expect(rows[0]?.lastError).toMatch(/^PAUSED_OVERFLOW/);
     expect(await securityEventsOf(database.db, disabled.id)).toEqual([]);
-    expect(await metric('signals_sets_dropped_paused_total')).toBe(1);
+    expect(await metric('veto_signals_sets_dropped_paused_total')).toBe(1);
   });
 
   it('skips an email-format stream when the event carries no address, without holding up the other streams', async () => {
@@ -235,7 +235,7 @@ describe('startSecurityEventConsumer', () => {
     await waitFor('the event handled', () => consumer.stats.acked === 1);
     expect(await securityEventsOf(database.db, byEmail.id)).toEqual([]);
     expect(await securityEventsOf(database.db, byIssSub.id)).toHaveLength(1);
-    expect(await metric('signals_sets_skipped_total', { reason: 'email_unknown' })).toBe(1);
+    expect(await metric('veto_signals_sets_skipped_total', { reason: 'email_unknown' })).toBe(1);
   });
 
   it('dead-letters an unreadable event and goes on with the next', async () => {

@@ -78,8 +78,8 @@ describe('POST /ssf/poll/:streamId', () => {
       ['pending', null],
     ]);
     expect(rows[0]?.deliveredAt).toBeInstanceOf(Date);
-    expect(await metric('signals_poll_acknowledged_total', { outcome: 'ack' })).toBe(1);
-    expect(await metric('signals_poll_acknowledged_total', { outcome: 'set_err' })).toBe(1);
+    expect(await metric('veto_signals_poll_acknowledged_total', { outcome: 'ack' })).toBe(1);
+    expect(await metric('veto_signals_poll_acknowledged_total', { outcome: 'set_err' })).toBe(1);
   });
 
   it("ignores acknowledgements of another stream's SETs", async () => {
