@@ -28,14 +28,14 @@ describe('docs/api.md', () => {
   const api = read('docs/api.md');
   const documented = new Set([...api.matchAll(/`((?:GET|POST|PUT|PATCH|DELETE) \/[^`\s]*)`/g)].map((match) => match[1]));
 
-  it.each(['auth', 'tickets'])('lists every route the %s service registers', (service) => {
+  it.each(['auth', 'tickets', 'signals'])('lists every route the %s service registers', (service) => {
     const routes = registeredRoutes(join(root, 'services', service));
     expect(routes.length).toBeGreaterThan(5);
     expect(routes.filter((route) => !documented.has(route))).toEqual([]);
   });
 
   it('lists no route that no service registers', () => {
-    const registered = new Set(['auth', 'tickets'].flatMap((service) => registeredRoutes(join(root, 'services', service))));
+    const registered = new Set(['auth', 'tickets', 'signals'].flatMap((service) => registeredRoutes(join(root, 'services', service))));
     expect([...documented].filter((route) => !registered.has(route as never))).toEqual([]);
   });
 });

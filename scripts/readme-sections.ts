@@ -2,6 +2,8 @@ import { CONFIG_SPEC as AUTH_CONFIG } from '../services/auth/src/config';
 import { HTTP_ERRORS as AUTH_HTTP_ERRORS } from '../services/auth/src/entry-points/http/problem-details';
 import { CONFIG_SPEC as TICKETS_CONFIG } from '../services/tickets/src/config';
 import { HTTP_ERRORS as TICKETS_HTTP_ERRORS } from '../services/tickets/src/entry-points/http/problem-details';
+import { CONFIG_SPEC as SIGNALS_CONFIG } from '../services/signals/src/config';
+import { HTTP_ERRORS as SIGNALS_HTTP_ERRORS } from '../services/signals/src/entry-points/http/problem-details';
 import { STACK_CONFIG_SPEC } from '../infra/local-stack/src/stack-config';
 import { TOKEN_ERROR_CODES, TokenError, authProblem } from '../packages/auth-lib/src/index';
 
@@ -40,6 +42,8 @@ export function readmeSections(): Record<string, string> {
     'errors-auth': errorTable(AUTH_HTTP_ERRORS),
     'config-tickets': configTable(TICKETS_CONFIG),
     'errors-tickets': errorTable(TICKETS_HTTP_ERRORS),
+    'config-signals': configTable(SIGNALS_CONFIG),
+    'errors-signals': errorTable(SIGNALS_HTTP_ERRORS),
     'config-local-stack': configTable(STACK_CONFIG_SPEC),
     'errors-auth-lib': errorTable(authLibErrors()),
   };
@@ -61,8 +65,8 @@ function authLibErrors(): Record<string, ErrorRow> {
 /** The generated sections of each document, by its path from the repository root. */
 export const GENERATED_DOCUMENTS: Readonly<Record<string, readonly string[]>> = {
   'README.md': ['config-auth', 'errors-auth', 'config-tickets', 'errors-tickets'],
-  'docs/operations.md': ['config-auth', 'config-tickets', 'config-local-stack'],
-  'docs/api.md': ['errors-auth', 'errors-tickets', 'errors-auth-lib'],
+  'docs/operations.md': ['config-auth', 'config-tickets', 'config-signals', 'config-local-stack'],
+  'docs/api.md': ['errors-auth', 'errors-tickets', 'errors-signals', 'errors-auth-lib'],
 };
 
 /**

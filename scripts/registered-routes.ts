@@ -4,7 +4,29 @@ import { join } from 'node:path';
 /** One HTTP route a service registers, as `METHOD /path`. */
 export type RouteName = `${'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'} /${string}`;
 
-const ROUTE = /\brouter\.(get|post|put|patch|delete)\(\s*'([^']+)'/g;
+const ROUTE = /\brouter\.(get|post|put|patch|delete)\(\s*(?:'([^']+)'|([A-Z_]+(?:\.\w+)?)\b(?!\())/g;
+// A path constant: `export const NAME = '/…'`, or a member of `export const NAME = Object.freeze({ key: '/…', … })`.
+const PATH_CONSTANT = /export const ([A-Z_]+) = '(\/[^']*)'/g;
+const PATH_TABLE = /export const ([A-Z_]+) = Object\.freeze\(\{([^}]*)\}/g;
+const PATH_MEMBER = /(\w+): '(\/[^']*)'/g;
+
+/** The path constants of a service's sources, `NAME` or `NAME.key` → path, for routes registered with them. */
+function pathConstants(sources: readonly string[]): Map<string, string> {
+  const constants = new Map<string, string>();
+  for (const source of sources) {
+    for (const [, name = '', path = ''] of source.matchAll(PATH_CONSTANT)) constants.set(name, path);
+    for (const [, name = '', body = ''] of source.matchAll(PATH_TABLE)) {
+      for (const [, key = '', path = ''] of body.matchAll(PATH_MEMBER)) constants.set(`${name}.${key}`, path);
+    }
+  }
+  return constants;
+}
+
+function sourcesOf(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((file) => file.endsWith('.ts') && !file.endsWith('.test.ts') && !file.includes('test-support'))
+    .map((file) => readFileSync(join(dir, file), 'utf8'));
+}
 const FACTORY = /export function (create\w+Routes)\(/;
 
 function mountPrefix(app: string, factory: string): string | undefined {
@@ -16,7 +38,8 @@ function mountPrefix(app: string, factory: string): string | undefined {
  * The routes a service's express app registers, read from its sources: each
  * `create…Routes` router in `src/entry-points/http` with the prefix `src/app.ts` mounts it at,
  * or, for a router another router mounts (`router.use(create…Routes(…))`), that router's prefix.
- * Routers nothing mounts are left out.
+ * Routers nothing mounts are left out. A path given as a constant (`TRANSMITTER_PATHS.status`,
+ * `POLL_PATH`) is read from the service's sources; a computed one (a call) is left out.
  *
  * @param serviceDir - the service's directory (`services/auth`)
  * @returns the routes, sorted
@@ -37,12 +60,16 @@ export function registeredRoutes(serviceDir: string): RouteName[] {
     const parent = routers.find((router) => !seen.has(router.factory) && new RegExp(`\\brouter\\.use\\(\\s*${factory}\\(`).test(router.source));
     return parent === undefined ? undefined : prefixOf(parent.factory, new Set([...seen, factory]));
   };
+  const constants = pathConstants(sourcesOf(join(serviceDir, 'src')));
   const routes = routers.flatMap(({ factory, source }) => {
     const prefix = prefixOf(factory);
     if (prefix === undefined) {
       return [];
     }
-    return [...source.matchAll(ROUTE)].map(([, method = '', path = '']) => `${method.toUpperCase()} ${prefix}${path === '/' && prefix !== '' ? '' : path}` as RouteName);
+    return [...source.matchAll(ROUTE)].flatMap(([, method = '', literal, constant = '']) => {
+      const path = literal ?? constants.get(constant);
+      return path === undefined ? [] : [`${method.toUpperCase()} ${prefix}${path === '/' && prefix !== '' ? '' : path}` as RouteName];
+    });
   });
   return [...new Set(routes)].sort();
 }

@@ -1,6 +1,6 @@
 import { authErrorHandler } from '@veto/auth-lib/express';
 import { BODY_LIMIT, createErrorHandler, createRequestLogger, crossSiteGuard, requireJsonBodies } from '@veto/service-kit';
-import express, { type Express, type Router } from 'express';
+import express, { type Express } from 'express';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Clock } from './clock';
@@ -15,6 +15,7 @@ import { adminOnly, type AdminAuth } from './entry-points/http/admin-auth';
 import { createAdminRoutes } from './entry-points/http/admin-routes';
 import { createOperationsRoutes } from './entry-points/http/operations-routes';
 import { HTTP_ERRORS } from './entry-points/http/problem-details';
+import { createPollRoutes, type PollRoutesDeps } from './entry-points/http/poll-routes';
 import { createStreamManagementPlaceholder, createStreamManagementRoutes } from './entry-points/http/stream-management-routes';
 import { createTransmitterRoutes } from './entry-points/http/transmitter-routes';
 
@@ -54,8 +55,8 @@ export interface AppDeps {
 
 /** What delivery adds to the HTTP app. */
 export interface DeliveryDeps {
-  /** `POST /ssf/poll/:streamId`, from `createPollRoutes`. */
-  readonly pollRoutes: Router;
+  /** What `POST /ssf/poll/:streamId` runs on. */
+  readonly poll: PollRoutesDeps;
   /** The AUTH consumer's state, for `/readyz`. */
   readonly readiness: () => { readonly ready: boolean; readonly state: string };
 }
@@ -98,7 +99,7 @@ export function createApp(deps: AppDeps): Express {
     // The admin console sends the access cookie: a cross-site POST must not ride on it.
     app.use('/api/admin', crossSiteGuard({ allowedOrigins: [], sessionCookies: [ACCESS_COOKIE] }), ...adminOnly(management.adminAuth), createAdminRoutes(context));
   }
-  if (deps.delivery !== undefined) app.use(deps.delivery.pollRoutes);
+  if (deps.delivery !== undefined) app.use(createPollRoutes(deps.delivery.poll));
   app.use((req, _res, next) => {
     next(new SignalsError('NOT_FOUND', `No route for ${req.method} ${req.path}`));
   });

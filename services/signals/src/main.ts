@@ -18,7 +18,6 @@ import { PendingSignal } from './domain/pending-signal';
 import { startPushWorker } from './entry-points/events/push-worker';
 import { consumerReadiness, startSecurityEventConsumer } from './entry-points/events/security-event-consumer';
 import { createAdminAuth } from './entry-points/http/admin-auth';
-import { createPollRoutes } from './entry-points/http/poll-routes';
 import { createLogger } from './logger';
 
 // Long enough for the auth service, which creates the stream, to start next to this one.
@@ -81,7 +80,7 @@ async function main(): Promise<void> {
     metricsRegistry,
     management: { db: database.db, clock: systemClock, pending, adminAuth, config },
     delivery: {
-      pollRoutes: createPollRoutes({
+      poll: {
         db: database.db,
         pending,
         metrics,
@@ -90,7 +89,7 @@ async function main(): Promise<void> {
         maxWaitMs: config.pollMaxWaitMs,
         maxEvents: config.pollMaxEvents,
         stopSignal: stopPolls.signal,
-      }),
+      },
       readiness: () => consumerReadiness(consumer),
     },
   });
