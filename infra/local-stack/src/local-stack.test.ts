@@ -229,6 +229,20 @@ describe('the local stack launcher (LONG: real processes, two starts)', () => {
     expect(readdirSync(join(checkout, 'tmp'))).toEqual([]);
   });
 
+  it('runs the Shared Signals walkthrough of docs/shared-signals.md: a receiver polls the SET of a ban and acknowledges it', async () => {
+    const script =
+      CURL_STATUS_WRAPPER + shBlock(join(REPOSITORY_ROOT, 'docs', 'shared-signals.md'), 'B=http://localhost:3000\n', { gateway, auth: `http://127.0.0.1:${ports.auth}` });
+
+    const result = await runBash(script, { cwd: checkout, env: checkoutEnv() });
+    const statuses = [...result.stderr.matchAll(/^HTTP (\d{3})$/gm)].map((match) => Number(match[1]));
+
+    // discovery, admin sign-in, receiver, stream, sign-up, ban, poll, acknowledgement
+    expect({ exit: result.status, statuses }).toEqual({ exit: 0, statuses: [200, 200, 201, 201, 201, 200, 200, 200] });
+    expect(result.stdout).toContain('"typ": "secevent+jwt"');
+    expect(result.stdout).toContain('"https://schemas.openid.net/secevent/risc/event-type/account-disabled"');
+    expect(result.stdout.trimEnd().endsWith('{"sets":{},"moreAvailable":false}')).toBe(true);
+  });
+
   it('turns introspection on with the generated client: the introspection snippet of its README shows a token as active through the gateway', async () => {
     const signin = await fetch(`${gateway}/api/users/signin`, {
       method: 'POST',
