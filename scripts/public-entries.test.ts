@@ -266,6 +266,7 @@ const PINNED: Record<string, string[]> = {
     'createErrorHandler',
     'createRequestLogger',
     'crossSiteGuard',
+    'databaseSettings',
     'decodeCursor',
     'encodeCursor',
     'installGracefulShutdown',

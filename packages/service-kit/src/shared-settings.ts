@@ -38,6 +38,31 @@ export function natsSettings(natsUser: string, whenDown: string) {
   } as const satisfies Record<string, ConfigKeySpec>;
 }
 
+/**
+ * `DATABASE_URL` and `DATABASE_SCHEMA`, the same in every service with a database.
+ *
+ * @param defaultSchema - the service's schema when `DATABASE_SCHEMA` is unset (its name)
+ * @param isSchemaName - the storage package's check of a schema name (`isSchemaName` of `@veto/storage`)
+ * @example
+ * export const CONFIG_SPEC = { ...databaseSettings('tickets', isSchemaName), ... };
+ */
+export function databaseSettings(defaultSchema: string, isSchemaName: (name: string) => boolean) {
+  return {
+    databaseUrl: {
+      env: 'DATABASE_URL',
+      description: 'PostgreSQL connection string. When unset, an embedded PGlite database is kept in `DATA_DIR/pg`.',
+      default: undefined,
+      schema: z.url().optional(),
+    },
+    databaseSchema: {
+      env: 'DATABASE_SCHEMA',
+      description: "PostgreSQL schema holding the service's tables and its migrations table.",
+      default: defaultSchema,
+      schema: z.string().refine(isSchemaName, 'must be a lower-case SQL identifier'),
+    },
+  } as const satisfies Record<string, ConfigKeySpec>;
+}
+
 /** `NATS_CONNECT_TIMEOUT_MS`: how long a service that needs the bus to start keeps trying to reach it. */
 export const NATS_CONNECT_SETTINGS = {
   natsConnectTimeoutMs: {

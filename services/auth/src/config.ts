@@ -3,6 +3,7 @@ import {
   HTTP_ORIGIN_SETTINGS,
   integerSetting as integer,
   loadConfigFrom,
+  databaseSettings,
   LOG_LEVEL_SETTING,
   natsSettings,
   optionalTextSetting as optionalText,
@@ -10,6 +11,7 @@ import {
   type ConfigKeySpec,
   type ConfigOf,
 } from '@veto/service-kit';
+import { isSchemaName } from '@veto/storage';
 import { z } from 'zod';
 import { ConfigError } from './errors';
 
@@ -35,18 +37,7 @@ export const CONFIG_SPEC = {
   host: { env: 'HOST', description: 'Interface the HTTP server binds to.', default: '0.0.0.0', schema: z.string().min(1) },
   port: { env: 'PORT', description: 'HTTP port.', default: '3001', schema: integer(0, 65535) },
   ...HTTP_ORIGIN_SETTINGS,
-  databaseUrl: {
-    env: 'DATABASE_URL',
-    description: 'PostgreSQL connection string. When unset, an embedded PGlite database is kept in `DATA_DIR/pg`.',
-    default: undefined,
-    schema: z.url().optional(),
-  },
-  databaseSchema: {
-    env: 'DATABASE_SCHEMA',
-    description: "PostgreSQL schema holding the service's tables and its migrations table.",
-    default: 'auth',
-    schema: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case SQL identifier'),
-  },
+  ...databaseSettings('auth', isSchemaName),
   dataDir: {
     env: 'DATA_DIR',
     description: 'Directory for the embedded database and the generated local signing key.',

@@ -2,6 +2,7 @@ import {
   ConfigError,
   integerSetting as integer,
   loadConfigFrom,
+  databaseSettings,
   LOG_LEVEL_SETTING,
   NATS_CONNECT_SETTINGS,
   natsSettings,
@@ -47,18 +48,7 @@ export const CONFIG_SPEC = {
     default: 'veto-auth',
     schema: z.string().min(1),
   },
-  databaseUrl: {
-    env: 'DATABASE_URL',
-    description: 'PostgreSQL connection string. When unset, an embedded PGlite database is kept in `DATA_DIR/pg`.',
-    default: undefined,
-    schema: z.url().optional(),
-  },
-  databaseSchema: {
-    env: 'DATABASE_SCHEMA',
-    description: "PostgreSQL schema holding the service's tables and its migrations table.",
-    default: 'signals',
-    schema: z.string().refine(isSchemaName, 'must be a lower-case SQL identifier'),
-  },
+  ...databaseSettings('signals', isSchemaName),
   dataDir: { env: 'DATA_DIR', description: 'Directory for the embedded database and the generated local signing key.', default: './.data/signals', schema: z.string().min(1) },
   // -- receivers and stream management settings (receiver credentials, admin tokens, streams)
   minVerificationIntervalSeconds: {

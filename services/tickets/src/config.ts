@@ -5,6 +5,7 @@ import {
   HTTP_ORIGIN_SETTINGS,
   integerSetting as integer,
   loadConfigFrom,
+  databaseSettings,
   LOG_LEVEL_SETTING,
   NATS_CONNECT_SETTINGS,
   natsSettings,
@@ -37,18 +38,7 @@ export const CONFIG_SPEC = {
   host: { env: 'HOST', description: 'Interface the HTTP server binds to.', default: '0.0.0.0', schema: z.string().min(1) },
   port: { env: 'PORT', description: 'HTTP port.', default: '3002', schema: integer(0, 65535) },
   ...HTTP_ORIGIN_SETTINGS,
-  databaseUrl: {
-    env: 'DATABASE_URL',
-    description: 'PostgreSQL connection string. When unset, an embedded PGlite database is kept in `DATA_DIR/pg`.',
-    default: undefined,
-    schema: z.url().optional(),
-  },
-  databaseSchema: {
-    env: 'DATABASE_SCHEMA',
-    description: "PostgreSQL schema holding the service's tables and its migrations table.",
-    default: 'tickets',
-    schema: z.string().refine(isSchemaName, 'must be a lower-case SQL identifier'),
-  },
+  ...databaseSettings('tickets', isSchemaName),
   dataDir: { env: 'DATA_DIR', description: 'Directory for the embedded database.', default: './.data/tickets', schema: z.string().min(1) },
   manageStreams: {
     env: 'MANAGE_STREAMS',
