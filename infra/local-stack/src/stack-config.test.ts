@@ -43,7 +43,7 @@ describe('loadStackConfig', () => {
     expect(configError({ [variable]: value })).toMatchObject({ code: 'CONFIG_INVALID', variable });
   });
 
-  it.each([{ GATEWAY_PORT: '3001' }, { SIGNALS_PORT: '3002' }, { GATEWAY_PORT: '3003' }])('refuses two parts on one port: %j', (env) => {
+  it.each<Record<string, string>>([{ GATEWAY_PORT: '3001' }, { SIGNALS_PORT: '3002' }, { GATEWAY_PORT: '3003' }])('refuses two parts on one port: %j', (env) => {
     expect(configError(env)).toMatchObject({ code: 'CONFIG_INVALID', variable: 'GATEWAY_PORT' });
   });
 });

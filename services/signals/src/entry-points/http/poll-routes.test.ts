@@ -167,14 +167,14 @@ describe('POST /ssf/poll/:streamId', () => {
     const { row: paused } = await applyStreamStatus(database.db, context, (await findStream(database.db, stream.id))!, { status: 'paused', reason: 'maintenance' });
     const after = await insertBanSet(database.db, stream, key, TEST_ISSUER);
     const first = await poll(server.url, receiver.credential, stream.id, { returnImmediately: true });
-    const types = (sets: Record<string, string>) => Object.values(sets).map((token) => Object.keys((jwt.decode(token) as { events: object }).events)[0]);
-    expect(Object.keys(first.body.sets)[0]).toBe(before.jti);
+    const types = (sets: unknown) => Object.values(sets as Record<string, string>).map((token) => Object.keys((jwt.decode(token) as { events: object }).events)[0]);
+    expect(Object.keys(first.body.sets as object)[0]).toBe(before.jti);
     expect(types(first.body.sets)).toEqual([SECURITY_EVENT_TYPES.accountDisabled, SECURITY_EVENT_TYPES.streamUpdated]);
     expect(first.body.sets).not.toHaveProperty(after.jti);
-    await poll(server.url, receiver.credential, stream.id, { ack: Object.keys(first.body.sets), maxEvents: 0 });
+    await poll(server.url, receiver.credential, stream.id, { ack: Object.keys(first.body.sets as object), maxEvents: 0 });
     await applyStreamStatus(database.db, context, paused, { status: 'enabled' });
     const second = await poll(server.url, receiver.credential, stream.id, { returnImmediately: true });
-    expect(Object.keys(second.body.sets)[0]).toBe(after.jti);
+    expect(Object.keys(second.body.sets as object)[0]).toBe(after.jti);
     expect(types(second.body.sets)).toEqual([SECURITY_EVENT_TYPES.accountDisabled, SECURITY_EVENT_TYPES.streamUpdated]);
   });
 
