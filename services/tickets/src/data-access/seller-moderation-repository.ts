@@ -16,7 +16,7 @@ export interface ModerationRecord {
  * unlisted), each change bumping the version. A redelivered decision (same time) or an older one
  * that arrives late changes nothing. One statement, so it is atomic on its own and costs one
  * round trip: on PGlite, which runs on the request loop and holds reads back during a transaction,
- * that replaced a transaction of four (BEGIN, record, unlist and relist, COMMIT).
+ * that replaced a transaction of four or five (BEGIN, record, unlist, relist when there are unbans, COMMIT).
  *
  * @param db - database or transaction
  * @param decisions - at most one per seller: one statement cannot change a row twice
@@ -32,6 +32,18 @@ export async function applyModerationRecords(db: TicketsDatabase, decisions: rea
   // One JSON parameter rather than three per decision: on PGlite every parameter costs a few µs of JavaScript.
   const decided = JSON.stringify(decisions.map((decision) => ({ owner_id: decision.ownerId, banned: decision.banned, changed_at: decision.changedAt.toISOString() })));
   const changedAt = now.toISOString();
+  // Only the ticket updates the decisions call for: a burst of bans never plans (or, on a large table, scans for) a relist.
+  const none = sql`SELECT NULL::text AS owner_id WHERE false`;
+  const unlist = decisions.some((decision) => decision.banned)
+    ? sql`UPDATE tickets SET listed = false, unlisted_reason = 'seller_banned', version = version + 1, updated_at = ${changedAt}::timestamptz
+        WHERE listed AND owner_id IN (SELECT owner_id FROM stored WHERE banned)
+        RETURNING owner_id`
+    : none;
+  const relist = decisions.some((decision) => !decision.banned)
+    ? sql`UPDATE tickets SET listed = true, unlisted_reason = NULL, version = version + 1, updated_at = ${changedAt}::timestamptz
+        WHERE unlisted_reason = 'seller_banned' AND owner_id IN (SELECT owner_id FROM stored WHERE NOT banned)
+        RETURNING owner_id`
+    : none;
   // Data-modifying CTEs all run, once, on the same snapshot; the ticket updates read which decisions
   // were stored from the insert's RETURNING, not from the table.
   const rows = await selectRows<{ owner_id: string; tickets: number }>(
@@ -45,16 +57,8 @@ export async function applyModerationRecords(db: TicketsDatabase, decisions: rea
         WHERE seller_moderation.changed_at < excluded.changed_at
         RETURNING owner_id, banned
       ),
-      unlisted AS (
-        UPDATE tickets SET listed = false, unlisted_reason = 'seller_banned', version = version + 1, updated_at = ${changedAt}::timestamptz
-        WHERE listed AND owner_id IN (SELECT owner_id FROM stored WHERE banned)
-        RETURNING owner_id
-      ),
-      relisted AS (
-        UPDATE tickets SET listed = true, unlisted_reason = NULL, version = version + 1, updated_at = ${changedAt}::timestamptz
-        WHERE unlisted_reason = 'seller_banned' AND owner_id IN (SELECT owner_id FROM stored WHERE NOT banned)
-        RETURNING owner_id
-      ),
+      unlisted AS (${unlist}),
+      relisted AS (${relist}),
       changed AS (SELECT owner_id FROM unlisted UNION ALL SELECT owner_id FROM relisted)
       SELECT stored.owner_id, (SELECT count(*) FROM changed WHERE changed.owner_id = stored.owner_id)::int AS tickets FROM stored
     `,
