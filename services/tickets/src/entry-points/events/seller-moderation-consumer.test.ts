@@ -225,6 +225,35 @@ it('applies a burst of bans in a few statements, acking each event after its sta
   expect(ackedBeforeCommit).toBe(0);
 });
 
+it('gathers the bans arriving within its linger into one statement', async () => {
+  const sellers = Array.from({ length: 5 }, () => randomUUID());
+  for (const seller of sellers) await sellTickets(seller, 1);
+  let statements = 0;
+  const consumer = startConsumer({
+    context: {
+      db: withExecute((real) => {
+        statements += 1;
+        return real();
+      }),
+      clock: systemClock,
+    },
+    lingerMs: 1000,
+  });
+  // Acked without a statement once its linger is over: the consumer is running.
+  await bus.publish('user.sessions_revoked', { userId: randomUUID(), revokedAt: new Date().toISOString() });
+  await waitFor('the consumer to take events', () => consumer.stats.acked === 1);
+
+  // One at a time, each after the previous was stored: without the linger, each would be a batch of its own.
+  for (const seller of sellers) await bus.publish('user.banned', { userId: seller, revokedAt: new Date().toISOString() });
+  await waitFor('every ban to be acked', () => consumer.stats.acked === 1 + sellers.length);
+
+  expect(statements).toBe(1);
+});
+
+it('rejects a negative linger', () => {
+  expect(() => startConsumer({ lingerMs: -1 })).toThrow(TypeError);
+});
+
 it('commits and acks the good events of a batch and retries, then dead-letters, the one the database refuses', async () => {
   const good = Array.from({ length: 5 }, () => randomUUID());
   for (const seller of good) await sellTickets(seller, 1);
