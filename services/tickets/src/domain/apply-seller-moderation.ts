@@ -1,5 +1,5 @@
-import { recordModerations } from '../data-access/seller-moderation-repository';
-import { relistTicketsOfUnbannedSellers, unlistTicketsOfBannedSellers } from '../data-access/tickets-repository';
+import type { TicketsDatabase } from '../data-access/database';
+import { applyModerationRecords } from '../data-access/seller-moderation-repository';
 import type { TicketsContext } from './tickets-context';
 
 /** A moderation decision about a seller, taken from a `user.banned` or `user.unbanned` event. */
@@ -19,11 +19,12 @@ export interface ModerationOutcome {
 }
 
 /**
- * Applies moderation decisions in one transaction, as if one after another: a ban unlists every
- * listed ticket of the seller, an unban relists the tickets the ban unlisted (not those the owner
- * unlisted). Idempotent: a redelivered or out-of-date decision changes nothing. The work is a few
- * set-based statements per round, a round taking at most one decision per seller in order, so a
- * burst of bans about different sellers costs one round however many there are.
+ * Applies moderation decisions atomically, as if one after another: a ban unlists every listed
+ * ticket of the seller, an unban relists the tickets the ban unlisted (not those the owner
+ * unlisted). Idempotent: a redelivered or out-of-date decision changes nothing. The work is one
+ * set-based statement per round, a round taking at most one decision per seller in order, so a
+ * burst of decisions about different sellers costs one statement however many there are (and
+ * needs no transaction around it); several rounds run in one transaction.
  *
  * @param context - database and clock
  * @param decisions - see {@link SellerModeration}
@@ -41,22 +42,22 @@ export async function applySellerModerations(context: TicketsContext, decisions:
     perSeller.set(decision.ownerId, round + 1);
     (rounds[round] ??= []).push({ index, decision });
   });
-  return context.db.transaction(async (tx) => {
-    const now = new Date(context.clock());
-    const outcomes: ModerationOutcome[] = [];
+  const now = new Date(context.clock());
+  const outcomes: ModerationOutcome[] = [];
+  const apply = async (db: TicketsDatabase): Promise<void> => {
     for (const round of rounds) {
-      const stored = await recordModerations(
-        tx,
+      const changed = await applyModerationRecords(
+        db,
         round.map(({ decision }) => ({ ownerId: decision.ownerId, banned: decision.banned, changedAt: decision.decidedAt })),
+        now,
       );
-      const ownersOf = (banned: boolean) => round.filter(({ decision }) => decision.banned === banned && stored.has(decision.ownerId)).map(({ decision }) => decision.ownerId);
-      const unlisted = await unlistTicketsOfBannedSellers(tx, ownersOf(true), now);
-      const relisted = await relistTicketsOfUnbannedSellers(tx, ownersOf(false), now);
       for (const { index, decision } of round) {
-        const applied = stored.has(decision.ownerId);
-        outcomes[index] = { applied, tickets: applied ? ((decision.banned ? unlisted : relisted).get(decision.ownerId) ?? 0) : 0 };
+        const tickets = changed.get(decision.ownerId);
+        outcomes[index] = { applied: tickets !== undefined, tickets: tickets ?? 0 };
       }
     }
-    return outcomes;
-  });
+  };
+  if (rounds.length <= 1) await apply(context.db);
+  else await context.db.transaction(apply);
+  return outcomes;
 }

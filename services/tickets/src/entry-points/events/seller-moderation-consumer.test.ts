@@ -188,28 +188,155 @@ it('handles each event once across two instances sharing the service consumer', 
   }
 });
 
-it('applies a burst of bans in a few transactions, acking each event after its transaction', async () => {
+/** The real database with `execute` (one statement per batch of moderations) replaced. */
+function withExecute(execute: (real: () => ReturnType<TicketsTestDatabase['db']['execute']>) => ReturnType<TicketsTestDatabase['db']['execute']>): TicketsTestDatabase['db'] {
+  const db = database.db;
+  return Object.create(db, {
+    execute: { value: (...args: Parameters<typeof db.execute>) => execute(() => db.execute(...args)) },
+  }) as typeof db;
+}
+
+it('applies a burst of bans in a few statements, acking each event after its statement', async () => {
   const sellers = Array.from({ length: 40 }, () => randomUUID());
   for (const seller of sellers) await sellTickets(seller, 1);
   for (const seller of sellers) await bus.publish('user.banned', { userId: seller, revokedAt: new Date().toISOString() });
-  // Counts the transactions the consumer opens on the real database.
-  let transactions = 0;
-  const db = database.db;
-  const counting = Object.create(db, {
-    transaction: {
-      value: (...args: Parameters<typeof db.transaction>) => {
-        transactions += 1;
-        return db.transaction(...args);
-      },
+  let statements = 0;
+  let committed = 0;
+  let ackedBeforeCommit = 0;
+  const consumer = startConsumer({
+    context: {
+      db: withExecute(async (real) => {
+        statements += 1;
+        // When a statement starts, exactly the events of the statements before it are acked.
+        if (consumer.stats.acked !== committed) ackedBeforeCommit += 1;
+        const result = await real();
+        committed += (result as unknown as { rows: unknown[] }).rows.length;
+        return result;
+      }),
+      clock: systemClock,
     },
-  }) as typeof db;
-  const consumer = startConsumer({ context: { db: counting, clock: systemClock } });
+  });
 
   await waitFor('every ban to be acked', () => consumer.stats.acked === sellers.length);
   for (const seller of sellers) {
     expect(await ticketsOf(seller)).toEqual([expect.objectContaining({ listed: false, unlisted_reason: 'seller_banned', version: 2 })]);
   }
-  expect(transactions).toBeLessThan(sellers.length);
+  expect(statements).toBeLessThan(sellers.length);
+  expect(ackedBeforeCommit).toBe(0);
+});
+
+it('gathers the bans arriving within its linger into one statement', async () => {
+  const sellers = Array.from({ length: 5 }, () => randomUUID());
+  for (const seller of sellers) await sellTickets(seller, 1);
+  let statements = 0;
+  const consumer = startConsumer({
+    context: {
+      db: withExecute((real) => {
+        statements += 1;
+        return real();
+      }),
+      clock: systemClock,
+    },
+    lingerMs: 1000,
+  });
+  // Acked without a statement once its linger is over: the consumer is running.
+  await bus.publish('user.sessions_revoked', { userId: randomUUID(), revokedAt: new Date().toISOString() });
+  await waitFor('the consumer to take events', () => consumer.stats.acked === 1);
+
+  // One at a time, each after the previous was stored: without the linger, each would be a batch of its own.
+  for (const seller of sellers) await bus.publish('user.banned', { userId: seller, revokedAt: new Date().toISOString() });
+  await waitFor('every ban to be acked', () => consumer.stats.acked === 1 + sellers.length);
+
+  expect(statements).toBe(1);
+});
+
+it('rejects a negative linger', () => {
+  expect(() => startConsumer({ lingerMs: -1 })).toThrow(TypeError);
+});
+
+it('commits and acks the good events of a batch and retries, then dead-letters, the one the database refuses', async () => {
+  const good = Array.from({ length: 5 }, () => randomUUID());
+  for (const seller of good) await sellTickets(seller, 1);
+  // Valid as an event (no whitespace), but PostgreSQL stores no NUL character: the statement fails for it.
+  const poison = `seller-${randomUUID()}\u0000`;
+  const events = [...good.slice(0, 2), poison, ...good.slice(2)];
+  for (const userId of events) await bus.publish('user.banned', { userId, revokedAt: new Date().toISOString() });
+  const consumer = startConsumer({
+    maxDeliver: 2,
+    backoffMs: [0],
+  });
+
+  await waitFor('the poison ban to be dead-lettered', () => consumer.stats.deadLettered === 1);
+  expect(consumer.stats).toMatchObject({ delivered: events.length + 1, acked: good.length, retried: 1, deadLettered: 1 });
+  for (const seller of good) {
+    expect(await ticketsOf(seller)).toEqual([expect.objectContaining({ listed: false, unlisted_reason: 'seller_banned', version: 2 })]);
+  }
+});
+
+it('redelivers the bans of an instance that crashed between commit and ack, and applies them again without a change', async () => {
+  const sellers = Array.from({ length: 3 }, () => randomUUID());
+  for (const seller of sellers) await sellTickets(seller, 2);
+  for (const seller of sellers) await bus.publish('user.banned', { userId: seller, revokedAt: new Date().toISOString() });
+  const crashingConnection = await connectTo(server);
+  let committed = false;
+  // Not in `consumers`: its loop never ends, as the process it stands for died.
+  const crashing = startSellerModerationConsumer({
+    nc: crashingConnection,
+    context: {
+      db: withExecute(async (real) => {
+        await real();
+        committed = true;
+        return new Promise<never>(() => undefined);
+      }),
+      clock: systemClock,
+    },
+    logger,
+    stream: bus.stream,
+    subjectPrefix: bus.subjectPrefix,
+    deadLetterPrefix: bus.deadLetterPrefix,
+    ackWaitMs: 1000,
+  });
+  await waitFor('the batch to be committed', () => committed);
+  await crashingConnection.close();
+  expect(crashing.stats.acked).toBe(0);
+  const unlisted = await Promise.all(sellers.map(ticketsOf));
+
+  const consumer = startConsumer({ ackWaitMs: 1000 });
+  await waitFor('the redelivered bans to be acked', () => consumer.stats.acked === sellers.length);
+  expect(consumer.stats.delivered).toBe(sellers.length);
+  expect(await Promise.all(sellers.map(ticketsOf))).toEqual(unlisted);
+  for (const tickets of unlisted) expect(tickets).toEqual([expect.objectContaining({ listed: false, version: 2 }), expect.objectContaining({ listed: false, version: 2 })]);
+});
+
+it('loses no ban when an instance crashes before its statement commits', async () => {
+  const sellers = Array.from({ length: 3 }, () => randomUUID());
+  for (const seller of sellers) await sellTickets(seller, 1);
+  for (const seller of sellers) await bus.publish('user.banned', { userId: seller, revokedAt: new Date().toISOString() });
+  const crashingConnection = await connectTo(server);
+  let started = false;
+  startSellerModerationConsumer({
+    nc: crashingConnection,
+    context: {
+      db: withExecute(() => {
+        started = true;
+        return new Promise<never>(() => undefined);
+      }),
+      clock: systemClock,
+    },
+    logger,
+    stream: bus.stream,
+    subjectPrefix: bus.subjectPrefix,
+    deadLetterPrefix: bus.deadLetterPrefix,
+    ackWaitMs: 1000,
+  });
+  await waitFor('the batch to reach the database', () => started);
+  await crashingConnection.close();
+
+  const consumer = startConsumer({ ackWaitMs: 1000 });
+  await waitFor('the redelivered bans to be acked', () => consumer.stats.acked === sellers.length);
+  for (const seller of sellers) {
+    expect(await ticketsOf(seller)).toEqual([expect.objectContaining({ listed: false, unlisted_reason: 'seller_banned', version: 2 })]);
+  }
 });
 
 it('retries a failing event and sets it aside after the last allowed delivery', async () => {
