@@ -141,10 +141,12 @@ describe('reaching NATS at start-up', () => {
     await absent.cleanup();
     const result = await startMain({ ...baseEnv(), NATS_URL: absent.url, NATS_CONNECT_TIMEOUT_MS: '1000' }).exited;
     expect(result.code).toBe(1);
+    // The last failure is ECONNREFUSED, unless another test on a busy machine took the freed port
+    // meanwhile (then the handshake fails): what is pinned is the one line and its form.
     expect(result.stderr).toMatch(
-      /^tickets: failed to start \(CONNECT_FAILED\): cannot connect to NATS at nats:\/\/127\.0\.0\.1:\d+: gave up after 1000 ms \(\d+ attempts in \d+ ms, last: ECONNREFUSED\)\n$/,
+      /^tickets: failed to start \(CONNECT_FAILED\): cannot connect to NATS at nats:\/\/127\.0\.0\.1:\d+: gave up after 1000 ms \(\d+ attempts in \d+ ms, last: [A-Z_]+\)\n$/,
     );
-    expect(result.stdout).toContain('"code":"ECONNREFUSED"');
+    expect(result.stdout).toMatch(/"code":"[A-Z_]+"/);
   });
 
   it('refuses a bad NATS_CONNECT_TIMEOUT_MS, naming it', async () => {

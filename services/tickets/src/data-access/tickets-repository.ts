@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, sql } from 'drizzle-orm';
+import { and, desc, eq, sql } from 'drizzle-orm';
 import type { TicketsDatabase } from './database';
 import { tickets, type TicketRow } from './schema';
 
@@ -86,51 +86,4 @@ export async function updateTicketAtVersion(
     .where(and(eq(tickets.id, change.id), eq(tickets.version, change.version)))
     .returning();
   return row;
-}
-
-/** How many tickets of each seller changed. */
-function countByOwner(rows: readonly { ownerId: string }[]): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const { ownerId } of rows) counts.set(ownerId, (counts.get(ownerId) ?? 0) + 1);
-  return counts;
-}
-
-/**
- * Unlists every listed ticket of the given sellers because they were banned, bumping versions.
- *
- * @param db - database or transaction
- * @param ownerIds - the sellers' user ids
- * @param now - the change time
- * @returns how many tickets changed, by seller (sellers without a change are absent)
- * @example
- * await unlistTicketsOfBannedSellers(tx, [userId], new Date(clock()));
- */
-export async function unlistTicketsOfBannedSellers(db: TicketsDatabase, ownerIds: readonly string[], now: Date): Promise<Map<string, number>> {
-  if (ownerIds.length === 0) return new Map();
-  const rows = await db
-    .update(tickets)
-    .set({ listed: false, unlistedReason: 'seller_banned', version: sql`${tickets.version} + 1`, updatedAt: now })
-    .where(and(inArray(tickets.ownerId, [...ownerIds]), eq(tickets.listed, true)))
-    .returning({ ownerId: tickets.ownerId });
-  return countByOwner(rows);
-}
-
-/**
- * Relists the tickets a ban unlisted (not those the owners unlisted), bumping versions.
- *
- * @param db - database or transaction
- * @param ownerIds - the sellers' user ids
- * @param now - the change time
- * @returns how many tickets changed, by seller (sellers without a change are absent)
- * @example
- * await relistTicketsOfUnbannedSellers(tx, [userId], new Date(clock()));
- */
-export async function relistTicketsOfUnbannedSellers(db: TicketsDatabase, ownerIds: readonly string[], now: Date): Promise<Map<string, number>> {
-  if (ownerIds.length === 0) return new Map();
-  const rows = await db
-    .update(tickets)
-    .set({ listed: true, unlistedReason: null, version: sql`${tickets.version} + 1`, updatedAt: now })
-    .where(and(inArray(tickets.ownerId, [...ownerIds]), eq(tickets.unlistedReason, 'seller_banned')))
-    .returning({ ownerId: tickets.ownerId });
-  return countByOwner(rows);
 }

@@ -189,7 +189,7 @@ it('handles each event once across two instances sharing the service consumer', 
 });
 
 /** The real database with `execute` (one statement per batch of moderations) replaced. */
-function withExecute(execute: (real: () => ReturnType<TicketsTestDatabase['db']['execute']>) => ReturnType<TicketsTestDatabase['db']['execute']>): TicketsTestDatabase['db'] {
+function withExecute(execute: (real: () => Promise<unknown>) => Promise<unknown>): TicketsTestDatabase['db'] {
   const db = database.db;
   return Object.create(db, {
     execute: { value: (...args: Parameters<typeof db.execute>) => execute(() => db.execute(...args)) },
