@@ -64,7 +64,11 @@ export interface SignalsResults {
   /** `os.loadavg()` (1, 5, 15 min) when the bans started and when they ended. */
   readonly loadAverage: { readonly start: readonly number[]; readonly end: readonly number[] };
   readonly tickets: TicketsReference | undefined;
-  readonly samples: { readonly pushResponseToReceivedMs: readonly number[]; readonly pushCommitToReceivedMs: readonly number[]; readonly pollResponseToAnswerMs: readonly number[] };
+  readonly samples: {
+    readonly pushResponseToReceivedMs: readonly number[];
+    readonly pushCommitToReceivedMs: readonly number[];
+    readonly pollResponseToAnswerMs: readonly number[];
+  };
 }
 
 /** Epoch ms with a sub-millisecond fraction, the clock every process of the suite records with. */
@@ -174,7 +178,10 @@ export async function runSignalsSuite(options: SignalsOptions): Promise<SignalsR
         let timer: NodeJS.Timeout | undefined;
         await new Promise<void>((resolve, reject) => {
           waiters.set(eventId, resolve);
-          timer = setTimeout(() => reject(new Error(`no SET of ban event ${eventId} reached the receiver within ${ARRIVAL_TIMEOUT_MS} ms\n${signals?.process.output().slice(-3000) ?? ''}`)), ARRIVAL_TIMEOUT_MS);
+          timer = setTimeout(
+            () => reject(new Error(`no SET of ban event ${eventId} reached the receiver within ${ARRIVAL_TIMEOUT_MS} ms\n${signals?.process.output().slice(-3000) ?? ''}`)),
+            ARRIVAL_TIMEOUT_MS,
+          );
         }).finally(() => {
           clearTimeout(timer);
           waiters.delete(eventId);
@@ -287,7 +294,11 @@ export async function runSignalsSuite(options: SignalsOptions): Promise<SignalsR
       verifiedSets,
       loadAverage: { start: loadStart.map((value) => Math.round(value * 100) / 100), end: loadEnd.map((value) => Math.round(value * 100) / 100) },
       tickets: latestTicketsReference(),
-      samples: { pushResponseToReceivedMs: round(pushResponseToReceivedMs), pushCommitToReceivedMs: round(pushCommitToReceivedMs), pollResponseToAnswerMs: round(pollResponseToAnswerMs) },
+      samples: {
+        pushResponseToReceivedMs: round(pushResponseToReceivedMs),
+        pushCommitToReceivedMs: round(pushCommitToReceivedMs),
+        pollResponseToAnswerMs: round(pollResponseToAnswerMs),
+      },
     };
   } finally {
     await receiver?.stop();
@@ -334,7 +345,10 @@ export function signalsReport(results: SignalsResults): { markdown: string; char
     markdownTable(
       ['Stage', ...headers],
       [
-        row("auth → signals: ban commit → the signals service's `SETs stored` line (relay, JetStream, the `signals` consumer, the outbox transaction; that line's time is whole ms)", results.commitToStoredMs),
+        row(
+          "auth → signals: ban commit → the signals service's `SETs stored` line (relay, JetStream, the `signals` consumer, the outbox transaction; that line's time is whole ms)",
+          results.commitToStoredMs,
+        ),
         row('signals → receiver: `SETs stored` → SET received (push worker wake-up, outbox read, HTTP POST)', results.storedToReceivedMs),
         row('the admin ban request (sent → response read)', results.banRequestMs),
       ],
