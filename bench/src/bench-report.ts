@@ -41,7 +41,7 @@ function machineTable(facts: MachineFacts, finishedAt: string): string {
  * facts), the suite's section of docs/benchmarks.md, the machine section, the summary of every
  * target (from the latest results of all suites), and any SVG charts.
  *
- * @param suite - `overhead`, `propagation`, `replay` or `storm`
+ * @param suite - `overhead`, `propagation`, `replay`, `storm` or `signals`
  * @param outcome - the JSON results, the markdown section and charts by file name
  * @example
  * writeSuiteReport('replay', { results, markdown, charts: {} });

@@ -3,9 +3,10 @@ import { runFootprintSuite, writeFootprintReport } from './footprint-suite';
 import { overheadReport, runOverheadSuite } from './overhead-suite';
 import { propagationReport, runPropagationSuite } from './propagation-suite';
 import { replayMarkdown, runReplaySuite } from './replay-suite';
+import { runSignalsSuite, signalsReport } from './signals-suite';
 import { runStormSuite, stormMarkdown } from './storm-suite';
 
-const SUITES = ['overhead', 'propagation', 'replay', 'storm', 'footprint'] as const;
+const SUITES = ['overhead', 'propagation', 'replay', 'storm', 'footprint', 'signals'] as const;
 type Suite = (typeof SUITES)[number];
 
 // A smoke run for development: short rounds, small streams, few bans.
@@ -41,6 +42,11 @@ async function runSuite(suite: Suite): Promise<void> {
     }
     case 'footprint': {
       writeFootprintReport(await runFootprintSuite({ loadSeconds: QUICK ? 3 : 10, connections: 10, settleSeconds: QUICK ? 1 : 3, log }));
+      break;
+    }
+    case 'signals': {
+      const results = await runSignalsSuite({ pushBans: QUICK ? 30 : 300, pollBans: QUICK ? 10 : 100, log });
+      writeSuiteReport('signals', { results, ...signalsReport(results) });
       break;
     }
     default:
