@@ -6,6 +6,7 @@ export { createStaticKeyStore, keysFromJwks, type JsonWebKeySet, type KeyEntry, 
 export { loadJwks, type LoadJwksOptions } from './load-jwks';
 export { createJwksKeyStore, type JwksKeyStore, type JwksKeyStoreOptions } from './jwks-key-store';
 export { createVerifier, type Verifier, type VerifierOptions, type VerifierStats } from './verifier';
+export { createRevocationVerification, type RevocationVerification, type RevocationVerificationOptions } from './revocation-verification';
 export { authProblem, type AuthProblem } from './auth-problem';
 export { applyRevocationEvent } from './apply-revocation-event';
 export {

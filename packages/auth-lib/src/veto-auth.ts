@@ -1,9 +1,10 @@
 import { connectWithRetry, waitForStream, type Logger, type NatsConnection, type NodeConnectionOptions } from '@veto/events';
 import { registerAuthMetrics, type MetricsRegistry } from './auth-metrics';
 import { createJwksKeyStore, type JwksKeyStore } from './jwks-key-store';
-import { RevocationCache } from './revocation-cache';
-import { createRevocationFeed, type RevocationFeed, type RevocationFeedReason, type RevocationFeedState } from './revocation-feed';
-import { createVerifier, type Verifier } from './verifier';
+import type { RevocationCache } from './revocation-cache';
+import type { RevocationFeed, RevocationFeedReason, RevocationFeedState } from './revocation-feed';
+import { createRevocationVerification, type RevocationVerification } from './revocation-verification';
+import type { Verifier } from './verifier';
 import { VETO_AUTH_DEFAULTS } from './veto-auth-defaults';
 
 /** Options of {@link createVetoAuth}. */
@@ -116,7 +117,6 @@ export async function createVetoAuth(options: VetoAuthOptions): Promise<VetoAuth
     clock = Date.now,
     logger,
   } = options;
-  const cache = new RevocationCache({ accessTokenTtlSeconds, clockSkewSeconds, clock });
   const keys = await createJwksKeyStore({
     url: options.jwksUrl,
     ...(options.jwksCacheFile === undefined ? {} : { cacheFile: options.jwksCacheFile }),
@@ -126,14 +126,16 @@ export async function createVetoAuth(options: VetoAuthOptions): Promise<VetoAuth
     { name: 'veto-auth-lib', ...options.nats, reconnect: true, maxReconnectAttempts: -1 },
     { giveUpAfterMs: connectTimeoutMs, ...(logger === undefined ? {} : { logger }) },
   );
-  let feed: RevocationFeed;
+  let verification: RevocationVerification;
   try {
     // Started before the auth service (a deployment starting everything at once), the stream may not
     // exist yet: wait for it, as long as for the connection, rather than fail the feed at once.
     await waitForStream(nc, { timeoutMs: connectTimeoutMs, ...(options.stream === undefined ? {} : { stream: options.stream }), ...(logger === undefined ? {} : { logger }) });
-    feed = createRevocationFeed({
+    verification = createRevocationVerification({
       nc,
-      cache,
+      issuer,
+      audience,
+      keys,
       accessTokenTtlSeconds,
       clockSkewSeconds,
       clock,
@@ -146,16 +148,7 @@ export async function createVetoAuth(options: VetoAuthOptions): Promise<VetoAuth
     await nc.close();
     throw err;
   }
-  const verifier = createVerifier({
-    issuer,
-    audience,
-    keys,
-    clockSkewSeconds,
-    accessTokenTtlSeconds,
-    clock,
-    revocations: cache,
-    isRevocationAvailable: feed.isRevocationAvailable,
-  });
+  const { verifier, cache, feed } = verification;
 
   let closing: Promise<void> | undefined;
   let failure: { err: unknown } | undefined;

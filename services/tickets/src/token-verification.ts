@@ -1,15 +1,11 @@
-import { createRevocationFeed, createVerifier, RevocationCache, type JsonWebKeySet, type KeyStore, type RevocationFeed, type Verifier } from '@veto/auth-lib';
+import { createRevocationVerification, type JsonWebKeySet, type KeyStore, type RevocationVerification } from '@veto/auth-lib';
 import type { NatsConnection } from '@veto/events';
 import type { Logger } from 'pino';
 import type { Clock } from './clock';
 import type { Config } from './config';
 
 /** The verifier and the revocation state behind it. */
-export interface TokenVerification {
-  readonly verifier: Verifier;
-  readonly cache: RevocationCache;
-  readonly feed: RevocationFeed;
-}
+export type TokenVerification = RevocationVerification;
 
 /** What {@link createTokenVerification} is built from. */
 export interface TokenVerificationDeps {
@@ -34,14 +30,15 @@ export interface TokenVerificationDeps {
  * const { verifier, cache, feed } = createTokenVerification({ nc, keys, config, clock: systemClock, logger });
  */
 export function createTokenVerification(deps: TokenVerificationDeps): TokenVerification {
-  const { config, clock } = deps;
-  const cache = new RevocationCache({ accessTokenTtlSeconds: config.accessTokenTtlSeconds, clockSkewSeconds: config.clockSkewSeconds, clock });
-  const feed = createRevocationFeed({
+  const { config } = deps;
+  return createRevocationVerification({
     nc: deps.nc,
-    cache,
+    keys: deps.keys,
+    issuer: config.issuer,
+    audience: config.audience,
     accessTokenTtlSeconds: config.accessTokenTtlSeconds,
     clockSkewSeconds: config.clockSkewSeconds,
-    clock,
+    clock: deps.clock,
     logger: deps.logger,
     // One debug line per applied event: when this instance started enforcing which revocation
     // (the propagation benchmark joins these lines to the bans it issued).
@@ -51,16 +48,4 @@ export function createTokenVerification(deps: TokenVerificationDeps): TokenVerif
     ...(deps.subjectPrefix === undefined ? {} : { subjectPrefix: deps.subjectPrefix }),
     ...(config.revocationFailClosedAfterMs === undefined ? {} : { failClosedAfterMs: config.revocationFailClosedAfterMs }),
   });
-  const verifier = createVerifier({
-    issuer: config.issuer,
-    audience: config.audience,
-    keys: deps.keys,
-    clockSkewSeconds: config.clockSkewSeconds,
-    // The same TTL the cache keeps entries for: a token living longer would outlive its entry.
-    accessTokenTtlSeconds: config.accessTokenTtlSeconds,
-    clock,
-    revocations: cache,
-    isRevocationAvailable: feed.isRevocationAvailable,
-  });
-  return { verifier, cache, feed };
 }

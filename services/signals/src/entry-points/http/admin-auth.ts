@@ -1,4 +1,4 @@
-import { createRevocationFeed, createVerifier, RevocationCache, type JsonWebKeySet, type KeyStore, type RevocationFeed, type Verifier } from '@veto/auth-lib';
+import { createRevocationVerification, type JsonWebKeySet, type KeyStore, type RevocationCache, type RevocationFeed, type Verifier } from '@veto/auth-lib';
 import { authenticate, requireRole } from '@veto/auth-lib/express';
 import type { NatsConnection } from '@veto/events';
 import type { RequestHandler } from 'express';
@@ -57,28 +57,17 @@ export interface AdminAuthDeps {
  * const { verifier, feed } = createAdminAuth({ nc, keys, config, clock: systemClock, logger });
  */
 export function createAdminAuth(deps: AdminAuthDeps): AdminAuth & { readonly feed: RevocationFeed; readonly cache: RevocationCache } {
-  const { config, clock } = deps;
-  const cache = new RevocationCache({ accessTokenTtlSeconds: config.accessTokenTtlSeconds, clockSkewSeconds: config.clockSkewSeconds, clock });
-  const feed = createRevocationFeed({
+  const { config } = deps;
+  return createRevocationVerification({
     nc: deps.nc,
-    cache,
+    keys: deps.keys,
+    issuer: config.subjectIssuer,
+    audience: config.audience,
     accessTokenTtlSeconds: config.accessTokenTtlSeconds,
     clockSkewSeconds: config.clockSkewSeconds,
-    clock,
+    clock: deps.clock,
     logger: deps.logger,
     ...(deps.stream === undefined ? {} : { stream: deps.stream }),
     ...(deps.subjectPrefix === undefined ? {} : { subjectPrefix: deps.subjectPrefix }),
   });
-  const verifier = createVerifier({
-    issuer: config.subjectIssuer,
-    audience: config.audience,
-    keys: deps.keys,
-    clockSkewSeconds: config.clockSkewSeconds,
-    // The same TTL the cache keeps entries for: a token living longer would outlive its entry.
-    accessTokenTtlSeconds: config.accessTokenTtlSeconds,
-    clock,
-    revocations: cache,
-    isRevocationAvailable: feed.isRevocationAvailable,
-  });
-  return { verifier, feed, cache };
 }
