@@ -23,6 +23,16 @@ const RECEIVER_OUTAGE_MS = 4_000;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+function isAlive(member: ServiceProcess): boolean {
+  if (member.pid === undefined) return false;
+  try {
+    process.kill(member.pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Per confirmed ban, the account-disabled SETs the receiver got for its user: lost, duplicates,
  * distinct jtis and the longest ban → first SET time.
@@ -113,6 +123,8 @@ export async function runSignalsScenario(name: string, settings: ScenarioSetting
     let launcher: SignalsLauncher | undefined;
     let receiver: SetReceiver | undefined;
     const processes: ServiceProcess[] = [];
+    let supervising = true;
+    let supervisor: Promise<void> = Promise.resolve();
     const signalsReady = async (what: string) => {
       try {
         await processes.at(-1)!.waitReady(READY_MS);
@@ -122,8 +134,29 @@ export async function runSignalsScenario(name: string, settings: ScenarioSetting
     };
     try {
       launcher = await createSignalsLauncher({ natsUrl: cluster.nats.url, authUrl: cluster.deployment.authUrl, databaseUrl: settings.databaseUrl, label: 'chaos' });
-      processes.push(launcher.start(PUSH_ENV));
+      const signals = launcher;
+      processes.push(signals.start(PUSH_ENV));
       await processes[0]!.waitReady(READY_MS);
+      // As Kubernetes would: a signals process that ends by itself is started again (and noted);
+      // what is measured is whether a SET is lost, not whether one process survives.
+      let selfExits = 0;
+      const supervise = async () => {
+        while (supervising) {
+          await sleep(500);
+          const current = processes.at(-1)!;
+          if (!supervising || isAlive(current)) continue;
+          selfExits += 1;
+          const lastError = current
+            .output()
+            .split('\n')
+            .filter((line) => line.includes('failed'))
+            .at(-1);
+          context.note(`signals ended by itself (${summarizeOutput(lastError ?? 'no output', 1).slice(0, 200)}), started again`);
+          processes.push(signals.start(PUSH_ENV));
+          await signalsReady('after it ended by itself');
+        }
+      };
+      supervisor = supervise();
       receiver = await startSetReceiver({ jwksUrl: `${launcher.url}/jwks.json`, issuer: launcher.url });
       await createPushStream(context, launcher.url, receiver);
 
@@ -131,9 +164,13 @@ export async function runSignalsScenario(name: string, settings: ScenarioSetting
       const loop = context.startBanLoop();
       try {
         await loop.confirmed(phase);
+        supervising = false;
+        await supervisor;
         await processes.at(-1)!.kill();
-        processes.push(launcher.start(PUSH_ENV));
+        processes.push(signals.start(PUSH_ENV));
         await signalsReady('after its kill -9');
+        supervising = true;
+        supervisor = supervise();
         await loop.confirmed(2 * phase);
         await cluster.crashNats();
         await signalsReady('after the NATS restart');
@@ -150,10 +187,13 @@ export async function runSignalsScenario(name: string, settings: ScenarioSetting
         const missing = setDeliveryFigures(context.ledger.bans, receiver.received, 0).lost;
         context.note(`SET LOST: ${missing} of ${context.ledger.bans.length} confirmed bans had no SET at the receiver ${waitMs} ms after the faults`);
       }
+      if (selfExits > 0) context.note(`signals ended by itself ${selfExits} times in all`);
       sets = setDeliveryFigures(context.ledger.bans, receiver.received, receiver.refused.length);
       context.note(setDeliveryNote(sets));
       if (receiver.refused.length > 0) context.note(`the receiver refused: ${[...new Set(receiver.refused)].slice(0, 3).join(', ')}`);
     } finally {
+      supervising = false;
+      await supervisor;
       await Promise.all(processes.map((member) => member.stop()));
       signalsOutput = processes.map((member, index) => `--- signals (start ${index + 1})\n${summarizeOutput(member.output())}`).join('\n');
       await receiver?.close();
