@@ -146,12 +146,11 @@ export async function runSignalsScenario(name: string, settings: ScenarioSetting
           const current = processes.at(-1)!;
           if (!supervising || isAlive(current)) continue;
           selfExits += 1;
-          const lastError = current
+          const firstFailure = current
             .output()
             .split('\n')
-            .filter((line) => line.includes('failed'))
-            .at(-1);
-          context.note(`signals ended by itself (${summarizeOutput(lastError ?? 'no output', 1).slice(0, 200)}), started again`);
+            .find((line) => line.includes('failed'));
+          context.note(`signals ended by itself (${summarizeOutput(firstFailure ?? 'no output', 1).slice(0, 200)}), started again`);
           processes.push(signals.start(PUSH_ENV));
           await signalsReady('after it ended by itself');
         }
@@ -166,9 +165,11 @@ export async function runSignalsScenario(name: string, settings: ScenarioSetting
         await loop.confirmed(phase);
         supervising = false;
         await supervisor;
+        const killedAt = performance.now();
         await processes.at(-1)!.kill();
         processes.push(signals.start(PUSH_ENV));
         await signalsReady('after its kill -9');
+        context.note(`signals ready again ${(performance.now() - killedAt).toFixed(0)} ms after its kill -9`);
         supervising = true;
         supervisor = supervise();
         await loop.confirmed(2 * phase);
@@ -187,7 +188,7 @@ export async function runSignalsScenario(name: string, settings: ScenarioSetting
         const missing = setDeliveryFigures(context.ledger.bans, receiver.received, 0).lost;
         context.note(`SET LOST: ${missing} of ${context.ledger.bans.length} confirmed bans had no SET at the receiver ${waitMs} ms after the faults`);
       }
-      if (selfExits > 0) context.note(`signals ended by itself ${selfExits} times in all`);
+      if (selfExits > 0) context.note(`signals ended by itself ${selfExits}× in all`);
       sets = setDeliveryFigures(context.ledger.bans, receiver.received, receiver.refused.length);
       context.note(setDeliveryNote(sets));
       if (receiver.refused.length > 0) context.note(`the receiver refused: ${[...new Set(receiver.refused)].slice(0, 3).join(', ')}`);
