@@ -1,4 +1,5 @@
-import { createSignalsLauncher, request, type ServiceProcess, type SignalsLauncher } from '@veto/e2e';
+import { request, type ServiceProcess } from '@veto/e2e';
+import { createSignalsLauncher, type SignalsLauncher } from './signals-process';
 import { summarizeOutput } from './process-output';
 import type { BanRecord } from './ban-ledger';
 import { runScenario, type ScenarioContext, type ScenarioSettings } from './scenario-run';
@@ -133,7 +134,7 @@ export async function runSignalsScenario(name: string, settings: ScenarioSetting
       }
     };
     try {
-      launcher = await createSignalsLauncher({ natsUrl: cluster.nats.url, authUrl: cluster.deployment.authUrl, databaseUrl: settings.databaseUrl, label: 'chaos' });
+      launcher = await createSignalsLauncher({ natsUrl: cluster.nats.url, authUrl: cluster.deployment.authUrl });
       const signals = launcher;
       processes.push(signals.start(PUSH_ENV));
       await processes[0]!.waitReady(READY_MS);
@@ -198,7 +199,7 @@ export async function runSignalsScenario(name: string, settings: ScenarioSetting
       await Promise.all(processes.map((member) => member.stop()));
       signalsOutput = processes.map((member, index) => `--- signals (start ${index + 1})\n${summarizeOutput(member.output())}`).join('\n');
       await receiver?.close();
-      await launcher?.cleanup();
+      launcher?.cleanup();
     }
   });
   return { ...figures, sets, processOutput: `${figures.processOutput}\n${signalsOutput}` };

@@ -5,4 +5,3 @@ export { freePort } from '@veto/test-kit';
 export { request, waitUntil, type JsonResponse } from './http-client';
 export { startServiceProcess, type ServiceProcess, type ServiceProcessOptions } from './service-process';
 export { ADMIN, createVetoDeployment, USER_PASSWORD, type VetoDeployment, type VetoDeploymentOptions } from './veto-deployment';
-export { createSignalsLauncher, type SignalsLauncher, type SignalsLauncherOptions } from './signals-process';
