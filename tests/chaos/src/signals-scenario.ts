@@ -184,7 +184,8 @@ export async function runSignalsScenario(name: string, settings: ScenarioSetting
       } finally {
         await loop.stop();
       }
-      const waitMs = Math.max(60_000, 2 * settings.settleMs);
+      // Generous: a signals process may have to start again from its sources on a busy machine.
+      const waitMs = Math.max(120_000, 4 * settings.settleMs);
       if (!(await everyBanHasASet(context, receiver, waitMs))) {
         const missing = setDeliveryFigures(context.ledger.bans, receiver.received, 0).lost;
         context.note(`SET LOST: ${missing} of ${context.ledger.bans.length} confirmed bans had no SET at the receiver ${waitMs} ms after the faults`);
