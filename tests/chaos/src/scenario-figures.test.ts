@@ -1,5 +1,5 @@
 import type { BanRecord } from './ban-ledger';
-import { scenarioFigures, type ScenarioTallies } from './scenario-figures';
+import { scenarioFigures, scenarioHeld, type ScenarioTallies, type SetDeliveryFigures } from './scenario-figures';
 
 const TALLIES: ScenarioTallies = { banRequestsFailed: 0, forgotten: 0, wronglyRefused: 0, readinessSamples: 0, durationMs: 0, notes: [], processOutput: '' };
 
@@ -48,5 +48,18 @@ describe('scenarioFigures', () => {
       { instance: 'a', sentAt: 6_500, receivedAt: 6_510 }, // in the stream for 2.5 s: a lie
     ];
     expect(scenarioFigures('s', bans, ['a'], ready, storedAt, TALLIES)).toMatchObject({ lies: 1, longestUnpublishedMs: 4_000 });
+  });
+});
+
+describe('scenarioHeld with a SET receiver', () => {
+  const held = scenarioFigures('s', [ban(0, { a: 10 })], ['a'], [], NOT_SEEN, TALLIES);
+  const sets: SetDeliveryFigures = { bans: 1, received: 2, lost: 0, duplicates: 1, bansWithSeveralJtis: 0, longestBanToSetMs: 50, refused: 0 };
+
+  it('holds with every ban delivered once or more under one jti', () => {
+    expect(scenarioHeld({ ...held, sets })).toBe(true);
+  });
+
+  it.each([{ lost: 1 }, { bansWithSeveralJtis: 1 }, { refused: 1 }])('fails with %j', (change) => {
+    expect(scenarioHeld({ ...held, sets: { ...sets, ...change } })).toBe(false);
   });
 });

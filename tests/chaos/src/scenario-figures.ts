@@ -21,6 +21,24 @@ export interface ScenarioTallies {
   readonly processOutput: string;
 }
 
+/** What a push receiver got of the bans (scenario 6): one account-disabled SET per ban, at least once. */
+export interface SetDeliveryFigures {
+  /** Bans the admin API confirmed. */
+  readonly bans: number;
+  /** Account-disabled SETs of those bans the receiver accepted, duplicates included. */
+  readonly received: number;
+  /** Confirmed bans without any SET at the receiver. */
+  readonly lost: number;
+  /** SETs that came again with a jti already received (allowed: delivery is at least once). */
+  readonly duplicates: number;
+  /** Bans whose SETs carried more than one jti: a redelivered SET must keep its jti. */
+  readonly bansWithSeveralJtis: number;
+  /** The longest time from a ban's 200 until its first SET arrived; undefined without any. */
+  readonly longestBanToSetMs: number | undefined;
+  /** SETs the receiver refused (signature, typ, iss or aud). */
+  readonly refused: number;
+}
+
 /** What one scenario measured. */
 export interface ScenarioFigures extends ScenarioTallies {
   readonly scenario: string;
@@ -39,6 +57,8 @@ export interface ScenarioFigures extends ScenarioTallies {
    * the stream for more than {@link LIE_GAP_MS} (counted from the ban's 200 when the event is not in the stream).
    */
   readonly lies: number;
+  /** Scenarios with a Shared Signals receiver only: what it received (also in `notes`). */
+  readonly sets?: SetDeliveryFigures;
 }
 
 /**
@@ -85,13 +105,21 @@ export function scenarioFigures(
 
 /**
  * Whether a scenario went as it must: some bans made, none lost, no readiness lie, no ban
- * forgotten by a restarted instance, no valid token refused.
+ * forgotten by a restarted instance, no valid token refused; with a SET receiver, every ban
+ * has its SET, with one jti, and none was refused.
  *
  * @example
  * if (!scenarioHeld(figures)) console.log(figures.processOutput);
  */
 export function scenarioHeld(figures: ScenarioFigures): boolean {
-  return figures.attempted > 0 && figures.lost === 0 && figures.lies === 0 && figures.forgotten === 0 && figures.wronglyRefused === 0;
+  return (
+    figures.attempted > 0 &&
+    figures.lost === 0 &&
+    figures.lies === 0 &&
+    figures.forgotten === 0 &&
+    figures.wronglyRefused === 0 &&
+    (figures.sets === undefined || (figures.sets.lost === 0 && figures.sets.bansWithSeveralJtis === 0 && figures.sets.refused === 0))
+  );
 }
 
 /**

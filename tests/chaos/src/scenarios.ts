@@ -1,9 +1,10 @@
 import type { ScenarioFigures } from './scenario-figures';
+import { runSignalsScenario } from './signals-scenario';
 import { runScenario, type ChaosUser, type ScenarioContext, type ScenarioSettings } from './scenario-run';
 
 /** One fault scenario: its table label and how to run it. */
 export interface Scenario {
-  /** `1` … `5b`, for selecting on the command line. */
+  /** `1` … `6`, for selecting on the command line. */
   readonly id: string;
   readonly title: string;
   run(settings: ScenarioSettings): Promise<ScenarioFigures>;
@@ -95,5 +96,10 @@ export const SCENARIOS: readonly Scenario[] = [
         await context.crashTicketsAndCheck(lastInstance(context));
         await context.expectAccepted(valid, performance.now() + settings.settleMs);
       }),
+  },
+  {
+    id: '6',
+    title: 'Shared Signals push: signals kill -9 + restart, NATS kill -9 + restart, receiver outage, during a ban loop',
+    run: (settings) => runSignalsScenario('6. signals kill -9, NATS kill -9, receiver down: SETs pushed', settings),
   },
 ];
