@@ -74,6 +74,30 @@ describe('subscribeFanOut recovery', () => {
     await sub.stop();
   });
 
+  it('starts once JetStream answers again when NATS is killed while it sets itself up', async () => {
+    const { publisher, options } = await newStream();
+    await publisher.publish(banOf('before'));
+    const logger = recordingLogger();
+    const back = nextReconnect(nats.nc);
+
+    // Killed in the same tick: the set-up's first request is lost with the server and times out.
+    const sub = subscribeFanOut(nats.nc, { ...options, logger });
+    const events = collect(sub);
+    await nats.server.restart({ kill: true });
+    await back;
+    await sub.caughtUp;
+    await eventually(() => publisher.publish(banOf('after')), 60_000);
+
+    expect(userIds(await events.waitFor(2))).toEqual(['before', 'after']);
+    expect(logger.lines.filter((line) => line.level === 'warn').map((line) => [line.message, (line.context.err as Error).name])).toContainEqual([
+      'fan-out subscription could not start yet (JetStream did not answer); retrying',
+      'TimeoutError',
+    ]);
+    expect(sub.stats).toMatchObject({ lastSeq: 2, resets: 0 });
+    await sub.stop();
+    await expect(sub.closed).resolves.toBeUndefined();
+  });
+
   it('resumes after the last delivered sequence after a kill -9 and restart with the same store', async () => {
     const { publisher, sub, events, publishFromOutside } = await setUp();
     await publisher.publish(banOf('before'));
