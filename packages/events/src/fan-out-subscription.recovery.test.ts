@@ -4,6 +4,7 @@ import { ensureStreams } from './ensure-streams';
 import { EventPublisher } from './event-publisher';
 import { eventually } from './eventually';
 import { subscribeFanOut, type FanOutOptions } from './fan-out-subscription';
+import { startNatsServer } from './nats-server-harness';
 import { nextReconnect } from './next-reconnect';
 import { banOf, userIds } from './test-support/ban-events';
 import { collect } from './test-support/collect';
@@ -96,6 +97,28 @@ describe('subscribeFanOut recovery', () => {
     expect(sub.stats).toMatchObject({ lastSeq: 2, resets: 0 });
     await sub.stop();
     await expect(sub.closed).resolves.toBeUndefined();
+  });
+
+  it('ends the iteration and resolves closed when stopped while its set-up waits for JetStream', async () => {
+    // A server of its own, down while the subscription sets itself up: its requests get no answer.
+    const server = await startNatsServer();
+    const nc = await connectTo(server);
+    try {
+      const { options } = await fanOutStream(nc);
+      await server.kill();
+      const logger = recordingLogger();
+      const sub = subscribeFanOut(nc, { ...options, startTime: new Date(0), logger });
+      const events = collect(sub);
+      await eventually(async () => expect(logger.lines.map((line) => line.message)).toContain('fan-out subscription could not start yet (JetStream did not answer); retrying'));
+
+      await sub.stop();
+      await expect(sub.closed).resolves.toBeUndefined();
+      await expect(events.done).resolves.toBeUndefined();
+      await expect(sub.caughtUp).rejects.toMatchObject({ code: 'SUBSCRIPTION_FAILED' });
+    } finally {
+      await nc.close();
+      await server.cleanup();
+    }
   });
 
   it('resumes after the last delivered sequence after a kill -9 and restart with the same store', async () => {

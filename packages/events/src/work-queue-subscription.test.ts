@@ -205,6 +205,29 @@ describe('subscribeWorkQueue', () => {
     await expect(queue.closed).resolves.toBeUndefined();
   });
 
+  it('ends the iteration and resolves closed when stopped while its set-up waits for JetStream', async () => {
+    // A server of its own, down while the subscription sets itself up: its requests get no answer.
+    const server = await startNatsServer();
+    const nc = await connectTo(server);
+    try {
+      const names = uniqueNames();
+      await ensureStreams(nc, names);
+      await server.kill();
+      const logger = recordingLogger();
+      const queue = subscribeWorkQueue(nc, { service: names.service, stream: names.name, subjectPrefix: names.subjectPrefix, logger });
+      const items = collect(queue);
+      await eventually(async () => expect(logger.lines.map((line) => line.message)).toContain('work-queue subscription could not start yet (JetStream did not answer); retrying'));
+
+      await queue.stop();
+      await expect(queue.closed).resolves.toBeUndefined();
+      await expect(items.done).resolves.toBeUndefined();
+      expect(items.items).toEqual([]);
+    } finally {
+      await nc.close();
+      await server.cleanup();
+    }
+  });
+
   it('recreates its consumer after NATS restarts with an empty store and handles the new events from seq 1', async () => {
     // A server of its own: the lost store takes every stream with it.
     const server = await startNatsServer();
