@@ -4,6 +4,7 @@ import { ensureStreams } from './ensure-streams';
 import { EventPublisher } from './event-publisher';
 import { eventually } from './eventually';
 import { subscribeFanOut, type FanOutOptions } from './fan-out-subscription';
+import { startNatsServer } from './nats-server-harness';
 import { nextReconnect } from './next-reconnect';
 import { banOf, userIds } from './test-support/ban-events';
 import { collect } from './test-support/collect';
@@ -72,6 +73,52 @@ describe('subscribeFanOut recovery', () => {
     expect(sub.following).toBe(true);
     expect(sub.stats).toMatchObject({ lastSeq: 2, resets: 0 });
     await sub.stop();
+  });
+
+  it('starts once JetStream answers again when NATS is killed while it sets itself up', async () => {
+    const { publisher, options } = await newStream();
+    await publisher.publish(banOf('before'));
+    const logger = recordingLogger();
+    const back = nextReconnect(nats.nc);
+
+    // Killed in the same tick: the set-up's first request is lost with the server and times out.
+    const sub = subscribeFanOut(nats.nc, { ...options, logger });
+    const events = collect(sub);
+    await nats.server.restart({ kill: true });
+    await back;
+    await sub.caughtUp;
+    await eventually(() => publisher.publish(banOf('after')), 60_000);
+
+    expect(userIds(await events.waitFor(2))).toEqual(['before', 'after']);
+    expect(logger.lines.filter((line) => line.level === 'warn').map((line) => [line.message, (line.context.err as Error).name])).toContainEqual([
+      'fan-out subscription could not start yet (JetStream did not answer); retrying',
+      'TimeoutError',
+    ]);
+    expect(sub.stats).toMatchObject({ lastSeq: 2, resets: 0 });
+    await sub.stop();
+    await expect(sub.closed).resolves.toBeUndefined();
+  });
+
+  it('ends the iteration and resolves closed when stopped while its set-up waits for JetStream', async () => {
+    // A server of its own, down while the subscription sets itself up: its requests get no answer.
+    const server = await startNatsServer();
+    const nc = await connectTo(server);
+    try {
+      const { options } = await fanOutStream(nc);
+      await server.kill();
+      const logger = recordingLogger();
+      const sub = subscribeFanOut(nc, { ...options, startTime: new Date(0), logger });
+      const events = collect(sub);
+      await eventually(async () => expect(logger.lines.map((line) => line.message)).toContain('fan-out subscription could not start yet (JetStream did not answer); retrying'));
+
+      await sub.stop();
+      await expect(sub.closed).resolves.toBeUndefined();
+      await expect(events.done).resolves.toBeUndefined();
+      await expect(sub.caughtUp).rejects.toMatchObject({ code: 'SUBSCRIPTION_FAILED' });
+    } finally {
+      await nc.close();
+      await server.cleanup();
+    }
   });
 
   it('resumes after the last delivered sequence after a kill -9 and restart with the same store', async () => {

@@ -17,7 +17,7 @@ import type { VetoEvent } from './event-schemas';
 import { silentLogger, type Logger } from './logger';
 import { parseEvent } from './parse-event';
 import { allEventsSubject, DEFAULT_STREAM, DEFAULT_SUBJECT_PREFIX } from './subjects';
-import { iterateConsumer } from './iterate-consumer';
+import { isUnanswered, iterateConsumer } from './iterate-consumer';
 import { settle, type Settle } from './settle';
 import { ConsumerLiveness } from './consumer-liveness';
 import { StreamCheck, type StreamSnapshot } from './fan-out-subscription-stream-check';
@@ -198,8 +198,8 @@ class FanOut implements FanOutSubscription {
   readonly #stopping: Settle<void> = settle();
   readonly #idleHeartbeatMs: number;
   readonly #recreateAfterMissedHeartbeats: number;
-  /** The current consumer's messages; replaced when the consumer is recreated. */
-  #messages: Promise<ConsumerMessages>;
+  /** The current consumer's messages (`undefined`: stopped before the first was set up); replaced when the consumer is recreated. */
+  #messages: Promise<ConsumerMessages | undefined>;
   #consumer: Consumer | undefined;
   #current: ConsumerMessages | undefined;
   /** The first stream sequence the next consumer must deliver: the start, then the last seen + 1. */
@@ -283,7 +283,31 @@ class FanOut implements FanOutSubscription {
     return { ...this.#stats, streamLastSeq: this.#streamCheck?.streamLastSeq ?? 0 };
   }
 
-  async #start(): Promise<ConsumerMessages> {
+  /**
+   * Sets the subscription up. A request JetStream did not answer (the server was killed while it was
+   * in flight, or is back without JetStream yet) is asked again while the connection is open, a
+   * reconnect ending the wait early: failing here would end a service that started a moment before
+   * a NATS restart. An answer ("stream not found") stays a failure.
+   */
+  async #start(): Promise<ConsumerMessages | undefined> {
+    for (let attempt = 1, failures = 0; ; attempt++) {
+      try {
+        return await this.#setUp();
+      } catch (error) {
+        if (!isUnanswered(error) || this.#nc.isClosed()) throw error;
+        if (this.#stopped) return undefined;
+        // Attempts 1, 2, 4, 8...: JetStream without an answer for minutes must not flood the log.
+        if ((attempt & (attempt - 1)) === 0) {
+          this.#logger.warn({ stream: this.#stream, attempt, err: error }, 'fan-out subscription could not start yet (JetStream did not answer); retrying');
+        }
+        failures = (await this.#pause(RECREATE_BACKOFF_MS[Math.min(failures, RECREATE_BACKOFF_MS.length - 1)] ?? 2_000)) ? 0 : failures + 1;
+        if (this.#stopped) return undefined;
+      }
+    }
+  }
+
+  /** One attempt of {@link FanOut.#start}: the backlog to replay, the start sequence, the consumer. */
+  async #setUp(): Promise<ConsumerMessages> {
     const jsm = await jetstreamManager(this.#nc);
     // Everything up to the stream's last sequence now is the backlog to replay before "caught up".
     const info = await jsm.streams.info(this.#stream);
@@ -705,8 +729,9 @@ class FanOut implements FanOutSubscription {
  * repeats. When the stream was deleted and created again, or emptied (checked after every
  * reconnect and every `streamCheckIntervalMs`), it replays from `startTime` in the new stream
  * instead of resuming at a stale sequence. `following` is false, and `interruption` says why,
- * until a consumer follows again. Malformed events are counted, logged and skipped; the iterator
- * never throws for them.
+ * until a consumer follows again. A set-up request JetStream does not answer (NATS restarting) is
+ * asked again while the connection is open. Malformed events are counted, logged and skipped; the
+ * iterator never throws for them.
  *
  * @param nc - a connection; use `reconnect: true, maxReconnectAttempts: -1` to ride out restarts.
  * @param options - stream, subject prefix, start time, logger, idle heartbeat, missed heartbeats before recreation, stream check interval, clock.

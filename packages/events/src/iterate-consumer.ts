@@ -1,12 +1,32 @@
-import type { NatsConnection } from '@nats-io/nats-core';
+import { type NatsConnection, NoRespondersError, TimeoutError } from '@nats-io/nats-core';
 import type { ConsumerMessages, JsMsg } from '@nats-io/jetstream';
 import type { EventError } from './errors';
+
+/**
+ * Whether a JetStream API request failed for want of an answer rather than with one: it timed out
+ * (sent to a server that was killed, or JetStream too busy recovering its store to reply), or
+ * nobody answered (the server is back, its JetStream not yet). While the connection is open, the
+ * next attempt may succeed; an answer such as "stream not found" does not change by asking again.
+ *
+ * @param error - what a JetStream request rejected with
+ * @returns true for a timeout or no responders
+ * @example
+ * if (isUnanswered(error) && !nc.isClosed()) await retryLater();
+ */
+export function isUnanswered(error: unknown): boolean {
+  if (error instanceof TimeoutError) return true;
+  // The JetStream client wraps "no responders" twice (JetStreamNotEnabled, then RequestError), and exports neither wrapper.
+  for (let cause: unknown = error; cause instanceof Error; cause = cause.cause) {
+    if (cause instanceof NoRespondersError) return true;
+  }
+  return false;
+}
 
 /** What a subscription plugs into {@link iterateConsumer}. */
 export interface ConsumerIteration<T> {
   nc: NatsConnection;
-  /** The consumer's messages, once the subscription has set it up. */
-  messages: Promise<ConsumerMessages>;
+  /** The consumer's messages, once the subscription has set it up; `undefined` when it stopped first (the iteration ends). */
+  messages: Promise<ConsumerMessages | undefined>;
   /** Turns a message into the item to yield, or `undefined` to skip it. */
   read(msg: JsMsg): T | undefined;
   /** Runs after the loop body has finished with a message (or after a skipped one). */
@@ -36,7 +56,7 @@ export interface ConsumerIteration<T> {
  * [Symbol.asyncIterator]() { return iterateConsumer({ nc, messages, read, fail, stop }); }
  */
 export async function* iterateConsumer<T>(iteration: ConsumerIteration<T>): AsyncGenerator<T> {
-  let messages: ConsumerMessages;
+  let messages: ConsumerMessages | undefined;
   try {
     messages = await iteration.messages;
   } catch (cause) {
@@ -44,16 +64,14 @@ export async function* iterateConsumer<T>(iteration: ConsumerIteration<T>): Asyn
   }
   let completed = false;
   try {
-    for (;;) {
+    while (messages !== undefined) {
       iteration.waiting?.();
       for await (const msg of messages) {
         const item = iteration.read(msg);
         if (item !== undefined) yield item;
         iteration.handled?.(msg);
       }
-      const next = iteration.nc.isClosed() ? undefined : await iteration.next?.();
-      if (next === undefined) break;
-      messages = next;
+      messages = iteration.nc.isClosed() ? undefined : await iteration.next?.();
     }
     completed = true;
   } catch (cause) {

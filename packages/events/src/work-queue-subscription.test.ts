@@ -183,6 +183,51 @@ describe('subscribeWorkQueue', () => {
     await queue.stop();
   });
 
+  it('sets its consumer up once JetStream answers again when NATS is killed while it does', async () => {
+    const { publisher, options } = await setUp();
+    await publisher.publish(banOf('before'));
+    const logger = recordingLogger();
+    const back = nextReconnect(nats.nc);
+
+    // Killed in the same tick: the set-up's first request is lost with the server and times out.
+    const queue = subscribeWorkQueue(nats.nc, { ...options, logger });
+    const items = collect(queue, (item) => item.ack());
+    await nats.server.restart({ kill: true });
+    await back;
+    await eventually(() => publisher.publish(banOf('after')), 60_000);
+
+    expect((await items.waitFor(2)).map(userIdOf)).toEqual(['before', 'after']);
+    expect(logger.lines.filter((line) => line.level === 'warn').map((line) => [line.message, (line.context.err as Error).name])).toContainEqual([
+      'work-queue subscription could not start yet (JetStream did not answer); retrying',
+      'TimeoutError',
+    ]);
+    await queue.stop();
+    await expect(queue.closed).resolves.toBeUndefined();
+  });
+
+  it('ends the iteration and resolves closed when stopped while its set-up waits for JetStream', async () => {
+    // A server of its own, down while the subscription sets itself up: its requests get no answer.
+    const server = await startNatsServer();
+    const nc = await connectTo(server);
+    try {
+      const names = uniqueNames();
+      await ensureStreams(nc, names);
+      await server.kill();
+      const logger = recordingLogger();
+      const queue = subscribeWorkQueue(nc, { service: names.service, stream: names.name, subjectPrefix: names.subjectPrefix, logger });
+      const items = collect(queue);
+      await eventually(async () => expect(logger.lines.map((line) => line.message)).toContain('work-queue subscription could not start yet (JetStream did not answer); retrying'));
+
+      await queue.stop();
+      await expect(queue.closed).resolves.toBeUndefined();
+      await expect(items.done).resolves.toBeUndefined();
+      expect(items.items).toEqual([]);
+    } finally {
+      await nc.close();
+      await server.cleanup();
+    }
+  });
+
   it('recreates its consumer after NATS restarts with an empty store and handles the new events from seq 1', async () => {
     // A server of its own: the lost store takes every stream with it.
     const server = await startNatsServer();

@@ -17,7 +17,7 @@ import { EventError } from './errors';
 import type { EventType, VetoEvent } from './event-schemas';
 import { silentLogger, type Logger } from './logger';
 import { parseEvent } from './parse-event';
-import { iterateConsumer } from './iterate-consumer';
+import { isUnanswered, iterateConsumer } from './iterate-consumer';
 import { settle, type Settle } from './settle';
 import { allEventsSubject, DEAD_LETTER_PREFIX, deadLetterSubject, DEFAULT_STREAM, DEFAULT_SUBJECT_PREFIX, subjectFor } from './subjects';
 
@@ -90,7 +90,7 @@ export interface WorkQueueSubscription extends AsyncIterable<WorkItem> {
 /** How many times a handler may see an event before it is dead-lettered, unless `maxDeliver` says otherwise. */
 export const DEFAULT_MAX_DELIVER = 5;
 const DEAD_LETTER_ATTEMPTS = 3;
-/** Waits between attempts to recreate a consumer that is gone: its stream may not exist again yet. */
+/** Waits between attempts to recreate a consumer that is gone (its stream may not exist again yet), or to set it up when JetStream did not answer. */
 const RECREATE_BACKOFF_MS = [250, 500, 1_000, 2_000, 5_000];
 const NAME = /^[A-Za-z0-9_-]+$/;
 
@@ -113,8 +113,8 @@ class WorkQueue implements WorkQueueSubscription {
   readonly #logger: Logger;
   readonly #closed: Settle<void> = settle();
   readonly #stopping = new AbortController();
-  /** The current consumer's messages; replaced when a consumer found gone is recreated. */
-  #messages: Promise<ConsumerMessages>;
+  /** The current consumer's messages (`undefined`: stopped before the first was set up); replaced when a consumer found gone is recreated. */
+  #messages: Promise<ConsumerMessages | undefined>;
   /** Set from the moment the consumer is found gone until its replacement consumes. */
   #gone = false;
   #replacement: Promise<ConsumerMessages | undefined> | undefined;
@@ -157,10 +157,32 @@ class WorkQueue implements WorkQueueSubscription {
     return { ...this.#stats };
   }
 
-  async #start(): Promise<ConsumerMessages> {
-    const messages = await this.#consume();
-    this.#logger.info({ stream: this.#stream, consumer: this.#service, filter: this.#filter, maxDeliver: this.#maxDeliver }, 'work-queue subscription started');
-    return messages;
+  /**
+   * Sets the consumer up. A request JetStream did not answer (the server was killed while it was in
+   * flight, or is back without JetStream yet) is asked again while the connection is open: failing
+   * here would end a service that started a moment before a NATS restart. An answer (no such
+   * stream, another filter) stays a failure.
+   */
+  async #start(): Promise<ConsumerMessages | undefined> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const messages = await this.#consume();
+        this.#logger.info(
+          { stream: this.#stream, consumer: this.#service, filter: this.#filter, maxDeliver: this.#maxDeliver, attempts: attempt },
+          'work-queue subscription started',
+        );
+        return messages;
+      } catch (error) {
+        if (!isUnanswered(error) || this.#nc.isClosed()) throw error;
+        if (this.#stopped) return undefined;
+        this.#logger.warn(
+          { stream: this.#stream, consumer: this.#service, attempt, err: error },
+          'work-queue subscription could not start yet (JetStream did not answer); retrying',
+        );
+        await delay(RECREATE_BACKOFF_MS[Math.min(attempt, RECREATE_BACKOFF_MS.length) - 1] ?? 0, this.#stopping.signal);
+        if (this.#stopped) return undefined;
+      }
+    }
   }
 
   async #consume(): Promise<ConsumerMessages> {
@@ -372,7 +394,7 @@ class WorkQueue implements WorkQueueSubscription {
       // A replacement being created is closed by #recreate itself; the current messages, read to their end by the iteration, close here.
       await this.#replacement;
       const messages = await this.#messages;
-      const result = await messages.close();
+      const result = await messages?.close();
       if (result instanceof Error) this.#logger.warn({ stream: this.#stream, consumer: this.#service, err: result }, 'work-queue consumer did not close cleanly');
     } catch (cause) {
       if (!this.#closed.settled) throw this.#fail(cause);
@@ -390,7 +412,8 @@ class WorkQueue implements WorkQueueSubscription {
  * A new service starts at the oldest event still stored, so handlers must be idempotent. When the
  * durable consumer is found gone (NATS restarted with an empty store, the stream recreated from
  * seq 1; or the consumer deleted), it is recreated, logged at warn and counted in `stats.resets`,
- * and the new events are handled from the oldest stored on.
+ * and the new events are handled from the oldest stored on. A set-up request JetStream does not
+ * answer (NATS restarting) is asked again, with backoff, while the connection is open.
  *
  * @param nc - a connection; the streams must exist (`ensureStreams`)
  * @param options - `service` (required), stream, prefix, filter type, redelivery settings, logger

@@ -2,8 +2,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startJwksServer, testJwks, type JwksServer } from '@veto/auth-lib/testing';
-import { ensureStreams } from '@veto/events';
-import { connectTo, startNatsServer, type NatsServerHandle } from '@veto/events/testing';
+import { createEvent, ensureStreams, EventPublisher } from '@veto/events';
+import { connectTo, eventually, startDelayProxy, startNatsServer, type NatsServerHandle } from '@veto/events/testing';
 import { testKeyPem } from './test-support/test-keys';
 import { startMain } from './test-support/run-main';
 
@@ -65,4 +65,42 @@ it('starts with a key file, serves its metadata and JWKS, and stops on SIGTERM',
   expect({ status: ready.status, body: await ready.json() }).toEqual({ status: 200, body: { status: 'ready', checks: { signingKey: 'loaded', authConsumer: 'running' } } });
   run.child.kill('SIGTERM');
   expect((await run.exited).code).toBe(0);
+});
+
+it('keeps running and handles bans after NATS is killed (-9) and restarted while its AUTH consumer and revocation feed set themselves up', async () => {
+  // A server of its own, reached through a proxy that holds its first connection's answers back by
+  // a second: the set-up requests are still in flight when the server is killed, and lost with it.
+  const nats = await startNatsServer();
+  const slow = await startDelayProxy({ targetPort: nats.port, delayMs: 1000, slowConnections: 1 });
+  const setup = await connectTo(nats);
+  await ensureStreams(setup);
+  await setup.close();
+  const file = join(dir, 'restart.pem');
+  await writeFile(file, testKeyPem());
+  const run = startMain({ ...baseEnv(), DATA_DIR: join(dir, 'restart-data'), NATS_URL: slow.url, SIGNALS_PRIVATE_KEY_FILE: file, LOG_LEVEL: 'debug' });
+  try {
+    const retried = Promise.all(['work-queue', 'fan-out'].map((kind) => run.waitForLog(`${kind} subscription could not start yet (JetStream did not answer); retrying`)));
+    const started = Promise.all([run.waitForLog('work-queue subscription started'), run.waitForLog('fan-out caught up')]);
+    const { port } = await run.waitForLog('signals service listening');
+    await nats.restart({ kill: true });
+    await retried;
+    await started;
+
+    const publisher = await connectTo(nats);
+    const banned = createEvent('user.banned', { userId: 'banned-after-the-restart', revokedAt: new Date().toISOString() }, { source: 'auth' });
+    const stored = run.waitForLine((line) => line.includes('"msg":"SETs stored"') && line.includes(banned.id));
+    await eventually(() => new EventPublisher(publisher).publish(banned), 60_000);
+    await publisher.close();
+    await stored;
+    const ready = await fetch(`http://127.0.0.1:${String(port)}/readyz`);
+    expect({ status: ready.status, body: await ready.json() }).toEqual({ status: 200, body: { status: 'ready', checks: { signingKey: 'loaded', authConsumer: 'running' } } });
+    expect(run.child.exitCode).toBeNull();
+  } finally {
+    run.child.kill('SIGTERM');
+    const stopped = await run.exited;
+    await slow.close();
+    await nats.cleanup();
+    expect(stopped.code).toBe(0);
+    expect(stopped.stdout).not.toContain('failed');
+  }
 });
