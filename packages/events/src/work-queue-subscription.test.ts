@@ -50,9 +50,12 @@ describe('subscribeWorkQueue', () => {
     await publisher.publish(banOf('u1'));
     await publisher.publish(banOf('u2'));
     const queue = subscribeWorkQueue(nats.nc, options);
+    // The durable consumer is set up asynchronously: `started` says when events can arrive.
+    expect(queue.started).toBe(false);
     const items = collect(queue, (item) => item.ack());
 
     const handled = await items.waitFor(2);
+    expect(queue.started).toBe(true);
 
     expect(handled.map(userIdOf)).toEqual(['u1', 'u2']);
     expect(handled.map(({ seq, deliveryCount }) => [seq, deliveryCount])).toEqual([

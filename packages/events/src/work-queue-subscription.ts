@@ -80,6 +80,8 @@ export interface WorkQueueStats {
 export interface WorkQueueSubscription extends AsyncIterable<WorkItem> {
   /** A snapshot of the counters. */
   readonly stats: WorkQueueStats;
+  /** Whether the durable consumer has been set up (it is not while JetStream has not answered yet): until then no event arrives. */
+  readonly started: boolean;
   /** Ends the iteration and waits for dead letters in flight; the durable consumer stays, unsettled events return after `ackWaitMs`. */
   stop(): Promise<void>;
   /** Resolves when stopped (or the connection was closed), rejects with `SUBSCRIPTION_FAILED` on an unrecoverable error. */
@@ -122,6 +124,7 @@ class WorkQueue implements WorkQueueSubscription {
   readonly #stats: WorkQueueStats = { delivered: 0, acked: 0, retried: 0, malformed: 0, deadLettered: 0, deadLetterFailures: 0, resets: 0 };
   #iterated = false;
   #stopped = false;
+  #started = false;
 
   constructor(nc: NatsConnection, options: WorkQueueOptions) {
     for (const [name, value] of [
@@ -157,6 +160,10 @@ class WorkQueue implements WorkQueueSubscription {
     return { ...this.#stats };
   }
 
+  get started(): boolean {
+    return this.#started;
+  }
+
   /**
    * Sets the consumer up. A request JetStream did not answer (the server was killed while it was in
    * flight, or is back without JetStream yet) is asked again while the connection is open: failing
@@ -167,6 +174,7 @@ class WorkQueue implements WorkQueueSubscription {
     for (let attempt = 1; ; attempt++) {
       try {
         const messages = await this.#consume();
+        this.#started = true;
         this.#logger.info(
           { stream: this.#stream, consumer: this.#service, filter: this.#filter, maxDeliver: this.#maxDeliver, attempts: attempt },
           'work-queue subscription started',

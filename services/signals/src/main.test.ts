@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { startJwksServer, testJwks, type JwksServer } from '@veto/auth-lib/testing';
 import { createEvent, ensureStreams, EventPublisher } from '@veto/events';
 import { connectTo, eventually, startDelayProxy, startNatsServer, type NatsServerHandle } from '@veto/events/testing';
+import { waitFor } from '@veto/test-kit';
 import { testKeyPem } from './test-support/test-keys';
 import { startMain } from './test-support/run-main';
 
@@ -61,6 +62,8 @@ it('starts with a key file, serves its metadata and JWKS, and stops on SIGTERM',
   expect(metadata).toMatchObject({ issuer: 'https://signals.example.com', jwks_uri: 'https://signals.example.com/jwks.json' });
   const jwks = (await (await fetch(`${base}/jwks.json`)).json()) as { keys: { kid: string }[] };
   expect(jwks.keys.map((jwk) => jwk.kid)).toEqual([kid]);
+  // Ready once its durable consumer is set up (it listens before: /readyz says 503 `starting` meanwhile).
+  await waitFor('/readyz to answer 200', async () => (await fetch(`${base}/readyz`)).status === 200, 60_000);
   const ready = await fetch(`${base}/readyz`);
   expect({ status: ready.status, body: await ready.json() }).toEqual({ status: 200, body: { status: 'ready', checks: { signingKey: 'loaded', authConsumer: 'running' } } });
   run.child.kill('SIGTERM');

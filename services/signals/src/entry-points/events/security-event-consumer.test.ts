@@ -104,6 +104,8 @@ describe('startSecurityEventConsumer', () => {
     });
     stops.push(() => worker.stop());
     const consumer = startConsumer();
+    // Its durable consumer is set up asynchronously: not ready before (a NATS request in flight).
+    expect(consumer.state).toBe('starting');
     const event = await ban();
     await waitFor('the push SET delivered', async () => (await securityEventsOf(database.db, push.id))[0]?.state === 'delivered');
     const [pushed] = await securityEventsOf(database.db, push.id);
@@ -124,6 +126,11 @@ describe('startSecurityEventConsumer', () => {
     expect(await metric('veto_signals_sets_pending')).toBe(1);
     expect(consumer.stats.acked).toBe(1);
     expect(consumerReadiness(consumer)).toEqual({ ready: true, state: 'running' });
+  });
+
+  it('is not ready while its durable consumer is not set up: starting, then running', () => {
+    expect(consumerReadiness({ state: 'starting' })).toEqual({ ready: false, state: 'starting' });
+    expect(consumerReadiness({ state: 'running' })).toEqual({ ready: true, state: 'running' });
   });
 
   it('keeps the first SET of an event committed before a crash, when the event is redelivered: same jti, no second row', async () => {

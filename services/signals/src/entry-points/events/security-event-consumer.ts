@@ -20,8 +20,11 @@ export interface SecurityEventConsumerOptions extends Partial<
   readonly logger: Logger;
 }
 
-/** Where the consumer is: `running` from the start until `stop()` (`stopped`) or a failure for good (`failed`). */
-export type SecurityEventConsumerState = 'running' | 'stopped' | 'failed';
+/**
+ * Where the consumer is: `starting` until its durable consumer is set up (JetStream may not answer
+ * yet), then `running` until `stop()` (`stopped`) or a failure for good (`failed`).
+ */
+export type SecurityEventConsumerState = 'starting' | 'running' | 'stopped' | 'failed';
 
 /** A running consumer of `AUTH` that fills the SET outbox. */
 export interface SecurityEventConsumer {
@@ -96,7 +99,7 @@ export function startSecurityEventConsumer(options: SecurityEventConsumerOptions
       return subscription.stats;
     },
     get state() {
-      return state;
+      return state === 'running' && !subscription.started ? 'starting' : state;
     },
     stop: async () => {
       await subscription.stop();

@@ -28,6 +28,7 @@ describe('/readyz with the AUTH consumer', () => {
 
   it.each([
     [{ ready: true, state: 'running' }, 200, 'ready'],
+    [{ ready: false, state: 'starting' }, 503, 'unavailable'],
     [{ ready: false, state: 'failed' }, 503, 'unavailable'],
     [{ ready: false, state: 'stopped' }, 503, 'unavailable'],
   ])('answers %j with %i', async (consumer, status, word) => {
