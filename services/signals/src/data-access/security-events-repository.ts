@@ -1,4 +1,3 @@
-import { sql } from 'drizzle-orm';
 import type { SignalsDatabase } from './database';
 import { securityEvents } from './schema';
 
@@ -23,20 +22,4 @@ export async function insertSecurityEvent(db: SignalsDatabase, row: NewSecurityE
     .onConflictDoNothing({ target: [securityEvents.streamId, securityEvents.jti] })
     .returning({ seq: securityEvents.seq });
   return written.length === 1;
-}
-
-/**
- * How many SETs of a stream wait for delivery.
- *
- * @param db - the database or a transaction
- * @param streamId - the stream
- * @example
- * if ((await countPending(db, stream.id)) >= limit) dropOldest();
- */
-export async function countPending(db: SignalsDatabase, streamId: string): Promise<number> {
-  const [row] = await db
-    .select({ count: sql<number>`count(*)::int` })
-    .from(securityEvents)
-    .where(sql`${securityEvents.streamId} = ${streamId} and ${securityEvents.state} = 'pending'`);
-  return row?.count ?? 0;
 }
