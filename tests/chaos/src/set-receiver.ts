@@ -53,6 +53,9 @@ async function readBody(request: IncomingMessage): Promise<string> {
  * await receiver.down();
  * await receiver.up();
  */
+/** The transmitter's JWKS could not be fetched: the SET is neither accepted nor refused, the transmitter retries. */
+const KEYS_UNAVAILABLE = Symbol('keys unavailable');
+
 export async function startSetReceiver(options: { jwksUrl: string; issuer: string }): Promise<SetReceiver> {
   const received: ReceivedSet[] = [];
   const refused: string[] = [];
@@ -60,9 +63,12 @@ export async function startSetReceiver(options: { jwksUrl: string; issuer: strin
   let audience: string | undefined;
   const keys = new Map<string, KeyObject>();
 
-  const keyFor = async (kid: string): Promise<KeyObject | undefined> => {
+  const keyFor = async (kid: string): Promise<KeyObject | undefined | typeof KEYS_UNAVAILABLE> => {
     if (!keys.has(kid)) {
-      const response = await fetch(options.jwksUrl);
+      // The transmitter may be down right now (the scenario kills it): RFC 8935 §2.3 `invalid_key`,
+      // which it retries, rather than a refusal of the SET.
+      const response = await fetch(options.jwksUrl).catch(() => undefined);
+      if (response === undefined || !response.ok) return KEYS_UNAVAILABLE;
       const jwks = (await response.json()) as { keys: (JsonWebKey & { kid: string })[] };
       for (const jwk of jwks.keys) keys.set(jwk.kid, createPublicKey({ key: jwk, format: 'jwk' }));
     }
@@ -70,7 +76,7 @@ export async function startSetReceiver(options: { jwksUrl: string; issuer: strin
   };
 
   // The reason a SET is refused, or its record.
-  const check = async (token: string): Promise<ReceivedSet | string> => {
+  const check = async (token: string): Promise<ReceivedSet | string | typeof KEYS_UNAVAILABLE> => {
     const parts = token.split('.');
     if (parts.length !== 3) return 'not a compact JWS';
     const [headerPart, payloadPart, signaturePart] = parts as [string, string, string];
@@ -78,6 +84,7 @@ export async function startSetReceiver(options: { jwksUrl: string; issuer: strin
     if (header.typ !== 'secevent+jwt') return `typ ${String(header.typ)}`;
     if (header.alg !== 'RS256') return `alg ${String(header.alg)}`;
     const key = await keyFor(header.kid ?? '');
+    if (key === KEYS_UNAVAILABLE) return KEYS_UNAVAILABLE;
     if (key === undefined) return `unknown kid ${String(header.kid)}`;
     if (!verify('sha256', Buffer.from(`${headerPart}.${payloadPart}`), key, fromBase64url(signaturePart))) return 'bad signature';
     const claims = JSON.parse(fromBase64url(payloadPart).toString('utf8')) as {
@@ -102,6 +109,10 @@ export async function startSetReceiver(options: { jwksUrl: string; issuer: strin
     readBody(request)
       .then(async (body) => {
         const outcome = request.method === 'POST' && request.headers['content-type'] === 'application/secevent+jwt' ? await check(body.trim()) : 'not a SET push';
+        if (outcome === KEYS_UNAVAILABLE) {
+          response.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ err: 'invalid_key', description: 'the JWKS could not be fetched; retry' }));
+          return;
+        }
         if (typeof outcome === 'string') {
           refused.push(outcome);
           response.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ err: 'invalid_request', description: outcome }));
